@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Strict settings for every target (Swift 6 language mode is the default for tools 6.x).
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
+
+let package = Package(
+    name: "chaos",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "chaos", targets: ["chaos"]),
+        .executable(name: "raft-node", targets: ["raft-node"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+    ],
+    targets: [
+        // The command line: argument parsing only.
+        .executableTarget(
+            name: "chaos",
+            dependencies: ["ChaosCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        // Wires a run end to end: plan -> cluster -> workload/nemesis/sampler -> checkers -> reports.
+        .target(
+            name: "ChaosCore",
+            dependencies: ["ChaosPlan", "ChaosControl", "ChaosNemesis", "ChaosWorkload", "ChaosHistory",
+                           "ChaosChecker", "ChaosReport"],
+            swiftSettings: strict),
+        .target(name: "ChaosPlan", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .target(name: "CChaosSys"),
+        .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory"] + nio, swiftSettings: strict),
+        .target(name: "ChaosNemesis", dependencies: ["ChaosPlan", "ChaosControl", "CChaosSys", "ChaosHistory"],
+                swiftSettings: strict),
+        .target(name: "ChaosWorkload", dependencies: ["ChaosPlan", "ChaosControl", "ChaosHistory"],
+                swiftSettings: strict),
+        .target(name: "ChaosHistory", swiftSettings: strict),
+        .target(name: "ChaosChecker", dependencies: ["ChaosHistory"], swiftSettings: strict),
+        .target(name: "ChaosReport", dependencies: ["ChaosChecker", "ChaosHistory"], swiftSettings: strict),
+
+        // The reference system under test.
+        .target(name: "RaftNode", dependencies: nio, swiftSettings: strict),
+        .executableTarget(
+            name: "raft-node",
+            dependencies: ["RaftNode", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
+        // Benchmarks print figures; they are never timed unit tests.
+        .executableTarget(
+            name: "chaos-bench",
+            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "RaftNode", "ChaosControl",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/chaos-bench",
+            swiftSettings: strict),
+
+        .testTarget(name: "ChaosPlanTests", dependencies: ["ChaosPlan"], swiftSettings: strict),
+        .testTarget(name: "ChaosHistoryTests", dependencies: ["ChaosHistory"], swiftSettings: strict),
+        .testTarget(name: "ChaosCheckerTests", dependencies: ["ChaosChecker", "ChaosHistory"],
+                    swiftSettings: strict),
+        .testTarget(name: "ChaosControlTests", dependencies: ["ChaosControl", "CChaosSys"], swiftSettings: strict),
+        .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "ChaosControl"], swiftSettings: strict),
+        .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
+    ]
+)

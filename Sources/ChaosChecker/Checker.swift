@@ -1,0 +1,35 @@
+import ChaosHistory
+
+/// Everything a run leaves for the checkers. Offline checks (`chaos check`) fill only `history`.
+public struct CheckInput: Sendable {
+    public var history: History
+    public var samples: [Sample]
+    public var events: [NemesisEvent]
+    public var exits: [NodeExit]
+    /// Node id → the directory holding its `stdout.log` and `stderr.log`.
+    public var nodeDirectories: [String: String]
+    public var nodes: [String]
+    /// Length of the run in seconds.
+    public var duration: Double
+
+    public init(
+        history: History, samples: [Sample] = [], events: [NemesisEvent] = [], exits: [NodeExit] = [],
+        nodeDirectories: [String: String] = [:], nodes: [String] = [], duration: Double = 0
+    ) {
+        self.history = history
+        self.samples = samples
+        self.events = events
+        self.exits = exits
+        self.nodeDirectories = nodeDirectories
+        self.nodes = nodes
+        self.duration = duration
+    }
+}
+
+/// A checker judges one aspect of a run (Jepsen's `checker`).
+public protocol Checker: Sendable {
+    /// The name used in plans and in `results.json`: `stats`, `crash`, `linearizable`...
+    var name: String { get }
+    /// Judges the run. A checker that runs out of time or memory returns `unknown` with the reason.
+    func check(_ input: CheckInput) async -> CheckResult
+}

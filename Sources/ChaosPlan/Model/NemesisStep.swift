@@ -1,0 +1,103 @@
+/// Where a line of the plan came from, for messages like `plans/x.yaml:14:9: ...`.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// A fault the nemesis can inject and heal.
+public enum Fault: String, Sendable, Hashable, CaseIterable {
+    /// SIGKILL; restarted when the fault's time is up.
+    case kill
+    /// SIGTERM (then SIGKILL past the grace period); restarted when the fault's time is up.
+    case stop
+    /// SIGSTOP; SIGCONT when the fault's time is up.
+    case pause
+}
+
+/// Which nodes a fault is aimed at; resolved from live status when the fault is injected.
+public enum TargetSpec: Sendable, Hashable, CustomStringConvertible {
+    case node(String)
+    case leader
+    /// One follower, chosen with the run's random stream.
+    case follower
+    /// Every follower.
+    case followers
+    /// One node, chosen with the run's random stream.
+    case random
+    /// A random minority: ⌊(n−1)/2⌋ nodes, chosen uniformly.
+    case minority
+    /// A random majority (⌊n/2⌋+1 nodes).
+    case majority
+    case all
+
+    public var description: String {
+        switch self {
+        case .node(let id): id
+        case .leader: "leader"
+        case .follower: "follower"
+        case .followers: "followers"
+        case .random: "random"
+        case .minority: "minority"
+        case .majority: "majority"
+        case .all: "all"
+        }
+    }
+}
+
+/// One line of the plan's `nemesis:` list.
+public struct NemesisStep: Sendable, Hashable {
+    public enum Timing: Sendable, Hashable {
+        /// Once, at this time since the start.
+        case at(Duration)
+        /// Repeatedly, every `every`, from `from` until `until` (or the end of the run); the fault for each
+        /// occurrence is drawn from `faults` with the run's seed.
+        case every(Duration, from: Duration, until: Duration?)
+    }
+
+    public var timing: Timing
+    /// One fault for `at` steps; the choices for `every` steps.
+    public var faults: [Fault]
+    public var target: TargetSpec
+    /// How long the fault lasts before it is healed; nil = until the end of the run.
+    public var duration: Duration?
+    public var location: SourceLocation?
+
+    public init(timing: Timing, faults: [Fault], target: TargetSpec, duration: Duration?,
+                location: SourceLocation? = nil) {
+        self.timing = timing
+        self.faults = faults
+        self.target = target
+        self.duration = duration
+        self.location = location
+    }
+}
+
+/// One concrete fault occurrence of the expanded, seeded schedule.
+public struct ScheduledFault: Sendable, Hashable {
+    /// Position in the schedule; also the id that pairs its inject and heal events.
+    public var id: Int
+    public var at: Duration
+    public var fault: Fault
+    public var target: TargetSpec
+    public var duration: Duration?
+    /// Where in the plan this occurrence came from.
+    public var step: Int
+
+    public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int) {
+        self.id = id
+        self.at = at
+        self.fault = fault
+        self.target = target
+        self.duration = duration
+        self.step = step
+    }
+}

@@ -1,0 +1,101 @@
+/// A validated test plan: what to run, what to do to it, and how to judge it.
+///
+/// Produced by `PlanLoader` from YAML; every field is checked and defaulted, so the runner never re-validates.
+public struct Plan: Sendable, Hashable {
+    public var name: String
+    /// The seed for every random choice of the run; chosen at random (and recorded) when the plan has none.
+    public var seed: UInt64?
+    public var duration: Duration
+    public var cluster: ClusterSpec
+    public var workload: WorkloadSpec
+    public var nemesis: [NemesisStep]
+    public var checks: ChecksSpec
+    /// How often each node is sampled (status + /proc).
+    public var sampleInterval: Duration
+
+    public init(
+        name: String, seed: UInt64? = nil, duration: Duration, cluster: ClusterSpec, workload: WorkloadSpec,
+        nemesis: [NemesisStep] = [], checks: ChecksSpec = ChecksSpec(), sampleInterval: Duration = .milliseconds(100)
+    ) {
+        self.name = name
+        self.seed = seed
+        self.duration = duration
+        self.cluster = cluster
+        self.workload = workload
+        self.nemesis = nemesis
+        self.checks = checks
+        self.sampleInterval = sampleInterval
+    }
+}
+
+/// The system under test and its size.
+public struct ClusterSpec: Sendable, Hashable {
+    public enum System: String, Sendable, Hashable, CaseIterable {
+        case raftNode = "raft-node"
+        case etcd
+        case custom
+    }
+
+    public var system: System
+    public var nodes: Int
+    /// Path to the node binary; nil means "find or build it" (raft-node) or the system's default.
+    public var binary: String?
+    /// Extra command-line arguments given to every node.
+    public var args: [String]
+    /// raft-node tuning, passed as its flags.
+    public var electionTimeout: Duration?
+    public var heartbeat: Duration?
+    public var snapshotEvery: Int?
+    /// raft-node test-only bug modes (`--bug NAME`), off unless the plan names them.
+    public var bugs: [String]
+    /// How long to wait for a leader after start before giving up (exit 4).
+    public var startTimeout: Duration
+
+    public init(
+        system: System = .raftNode, nodes: Int = 3, binary: String? = nil, args: [String] = [],
+        electionTimeout: Duration? = nil, heartbeat: Duration? = nil, snapshotEvery: Int? = nil,
+        bugs: [String] = [], startTimeout: Duration = .seconds(10)
+    ) {
+        self.system = system
+        self.nodes = nodes
+        self.binary = binary
+        self.args = args
+        self.electionTimeout = electionTimeout
+        self.heartbeat = heartbeat
+        self.snapshotEvery = snapshotEvery
+        self.bugs = bugs
+        self.startTimeout = startTimeout
+    }
+
+    /// Node ids, `n1` ... `nN`.
+    public var nodeIDs: [String] { (1...max(nodes, 1)).map { "n\($0)" } }
+}
+
+/// The client workload.
+public struct WorkloadSpec: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Reads and blind writes of unique values on `keys` registers.
+        case register
+        /// Reads, writes and compare-and-set on `keys` registers; every written value is unique.
+        case casRegister = "cas-register"
+        /// Appends to the replicated log; each append returns its index.
+        case append
+    }
+
+    public var kind: Kind
+    public var keys: Int
+    public var clients: Int
+    /// Operations per second over all clients; nil = as fast as the clients can go.
+    public var rate: Double?
+    /// Per-operation deadline: past it the operation is recorded as `info`.
+    public var timeout: Duration
+
+    public init(kind: Kind = .casRegister, keys: Int = 8, clients: Int = 8, rate: Double? = nil,
+                timeout: Duration = .seconds(1)) {
+        self.kind = kind
+        self.keys = keys
+        self.clients = clients
+        self.rate = rate
+        self.timeout = timeout
+    }
+}
