@@ -1,0 +1,86 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A keep-alive HTTP/1.1 connection to one `host:port`, opened on first use and reopened after a failure.
+///
+/// Written on SwiftNIO rather than a general HTTP client because chaos needs to know, for every failed request,
+/// whether it left the machine (Jepsen's `fail` versus `info`), and needs hard per-request deadlines.
+/// Requests on one endpoint are sequential; use one endpoint per concurrent client.
+public final class HTTPEndpoint: Sendable {
+    public let host: String
+    public let port: Int
+    private let group: any EventLoopGroup
+    private let channel = Mutex<(any Channel)?>(nil)
+
+    public init(host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.host = host
+        self.port = port
+        self.group = group
+    }
+
+    /// Sends one request and waits for its response, at most `timeout` in all (connecting included).
+    /// - Throws: `HTTPClientError`, saying whether the request may have reached the server.
+    public func request(
+        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: Duration
+    ) async throws(HTTPClientError) -> HTTPResponse {
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
+        let channel = try await connectedChannel(deadline: deadline)
+        let promise = channel.eventLoop.makePromise(of: HTTPResponse.self)
+        let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
+            promise.fail(HTTPClientError.timeout(sent: true))
+            channel.close(promise: nil)
+        }
+        let buffer = body.map { ByteBuffer(bytes: $0) }
+        let exchange = HTTPExchange(method: method, path: path, host: host, body: buffer, promise: promise)
+        channel.writeAndFlush(exchange, promise: nil)
+        do {
+            let response = try await promise.futureResult.get()
+            timer.cancel()
+            return response
+        } catch {
+            timer.cancel()
+            drop(channel)
+            throw (error as? HTTPClientError) ?? .connectionLost(sent: true)
+        }
+    }
+
+    /// Closes the connection; the next request opens a new one.
+    public func close() {
+        let old = channel.withLock { current in
+            defer { current = nil }
+            return current
+        }
+        old?.close(promise: nil)
+    }
+
+    private func drop(_ failed: any Channel) {
+        channel.withLock { current in
+            if current === failed { current = nil }
+        }
+        failed.close(promise: nil)
+    }
+
+    private func connectedChannel(deadline: NIODeadline) async throws(HTTPClientError) -> any Channel {
+        if let open = channel.withLock({ $0 }), open.isActive { return open }
+        let remaining = deadline - .now()
+        guard remaining > .zero else { throw .timeout(sent: false) }
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(remaining)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler())
+                }
+            }
+        do {
+            let fresh = try await bootstrap.connect(host: host, port: port).get()
+            channel.withLock { $0 = fresh }
+            return fresh
+        } catch {
+            throw .connectFailed("\(host):\(port): \(error)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// A complete HTTP response: status and body bytes.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var body: [UInt8]
+
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+
+    /// The body decoded as a JSON object, or nil when it is not one.
+    public var json: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Why a request did not produce a response; `sent` says whether the server may have acted on it.
+///
+/// The distinction is Jepsen's: a request that never left cannot have taken effect (`fail`); one that did
+/// may have (`info`).
+public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible {
+    case connectFailed(String)
+    case timeout(sent: Bool)
+    case connectionLost(sent: Bool)
+
+    public var sent: Bool {
+        switch self {
+        case .connectFailed: false
+        case .timeout(let sent), .connectionLost(let sent): sent
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .connectFailed(let why): "connect failed: \(why)"
+        case .timeout: "timeout"
+        case .connectionLost: "connection lost"
+        }
+    }
+}

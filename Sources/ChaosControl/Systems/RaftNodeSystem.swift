@@ -1,0 +1,83 @@
+/// The embedded reference system, `raft-node` (see its README section for the HTTP contract).
+public struct RaftNodeSystem: SystemAdapter {
+    public var binary: String
+    public var electionTimeout: Duration?
+    public var heartbeat: Duration?
+    public var snapshotEvery: Int?
+    /// Test-only bug modes, each passed as `--bug NAME`.
+    public var bugs: [String]
+    public var extraArguments: [String]
+
+    public init(binary: String, electionTimeout: Duration? = nil, heartbeat: Duration? = nil,
+                snapshotEvery: Int? = nil, bugs: [String] = [], extraArguments: [String] = []) {
+        self.binary = binary
+        self.electionTimeout = electionTimeout
+        self.heartbeat = heartbeat
+        self.snapshotEvery = snapshotEvery
+        self.bugs = bugs
+        self.extraArguments = extraArguments
+    }
+
+    public var name: String { "raft-node" }
+
+    public func command(for node: NodeAddress, cluster: [NodeAddress], dataDirectory: String) -> LaunchCommand {
+        var args = [
+            "--id", node.id, "--data-dir", dataDirectory,
+            "--listen-raft", "\(node.host):\(node.peerPort)", "--listen-http", "\(node.host):\(node.clientPort)",
+        ]
+        for peer in cluster where peer.id != node.id {
+            args += ["--peer", "\(peer.id)=\(peer.host):\(peer.peerPort),\(peer.host):\(peer.clientPort)"]
+        }
+        if let electionTimeout { args += ["--election-timeout", "\(electionTimeout.milliseconds)ms"] }
+        if let heartbeat { args += ["--heartbeat", "\(heartbeat.milliseconds)ms"] }
+        if let snapshotEvery { args += ["--snapshot-every", String(snapshotEvery)] }
+        for bug in bugs { args += ["--bug", bug] }
+        return LaunchCommand(executable: binary, arguments: args + extraArguments)
+    }
+
+    public func status(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration)
+        async throws(HTTPClientError) -> NodeStatus
+    {
+        let response = try await endpoint.request(.GET, "/status", timeout: timeout)
+        guard response.status == 200, let json = response.json else {
+            throw .connectionLost(sent: true)
+        }
+        return NodeStatus(
+            role: NodeStatus.Role(rawValue: json["role"] as? String ?? "") ?? .unknown,
+            term: int64(json["term"]) ?? 0,
+            leader: json["leader"] as? String,
+            commitIndex: int64(json["commitIndex"]) ?? 0,
+            appliedIndex: int64(json["appliedIndex"]) ?? 0,
+            lastIndex: int64(json["lastIndex"]),
+            snapshotIndex: int64(json["snapshotIndex"]))
+    }
+
+    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
+        RaftNodeClient(cluster: cluster)
+    }
+}
+
+/// A JSON number as Int64, whichever way JSONSerialization delivered it.
+func int64(_ any: Any?) -> Int64? {
+    switch any {
+    case let n as Int: Int64(n)
+    case let n as Int64: n
+    case let n as Double: Int64(n)
+    case let s as String: Int64(s)
+    default: nil
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    public var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Seconds as a floating-point number.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
