@@ -1,0 +1,214 @@
+import ChaosHistory
+import Foundation
+import Synchronization
+
+/// The running nodes of the system under test (Jepsen's `db`): starts them with the system's adapter under the
+/// supervisor, keeps each node's files in the run directory, kills, stops, pauses and restarts them for the
+/// nemesis, and records every exit with whether chaos caused it.
+public final class Cluster: Sendable {
+    public let nodes: [NodeAddress]
+    public let system: any SystemAdapter
+    private let supervisor: Supervisor
+    private let directory: String
+    private let start: ContinuousClock.Instant
+    private let state = Mutex<[String: NodeState]>([:])
+    private let exitLog = Mutex<[NodeExit]>([])
+    private let statusEndpoints: [String: HTTPEndpoint]
+    /// Called with every exit as it happens (the run streams them to `exits.jsonl`).
+    private let onExit: @Sendable (NodeExit) -> Void
+
+    private struct NodeState {
+        var child: ChildProcess?
+        /// What chaos is doing to the node right now; an exit while this is set is explained by it.
+        var cause: NodeExit.Cause?
+        var escalated = false
+        var paused = false
+    }
+
+    /// - Parameters:
+    ///   - directory: the run's `nodes/` directory; each node gets `<id>/{stdout.log,stderr.log,data/}`.
+    ///   - start: the run's zero time, for exit timestamps.
+    public init(system: any SystemAdapter, nodes: [NodeAddress], directory: String, supervisor: Supervisor,
+                start: ContinuousClock.Instant, onExit: @escaping @Sendable (NodeExit) -> Void = { _ in }) {
+        self.system = system
+        self.nodes = nodes
+        self.directory = directory
+        self.supervisor = supervisor
+        self.start = start
+        self.onExit = onExit
+        statusEndpoints = Dictionary(uniqueKeysWithValues: nodes.map {
+            ($0.id, HTTPEndpoint(host: $0.host, port: $0.clientPort))
+        })
+    }
+
+    public var ids: [String] { nodes.map(\.id) }
+
+    /// The directory holding `id`'s logs and data.
+    public func nodeDirectory(_ id: String) -> String { "\(directory)/\(id)" }
+
+    /// Starts (or restarts) one node.
+    /// - Throws: `ControlError` when the process cannot be started.
+    public func launch(_ id: String) throws(ControlError) {
+        guard let node = nodes.first(where: { $0.id == id }) else {
+            throw ControlError(operation: "start node '\(id)'", hint: "known nodes: \(ids.joined(separator: ", "))")
+        }
+        let home = nodeDirectory(id)
+        do {
+            try FileManager.default.createDirectory(atPath: "\(home)/data", withIntermediateDirectories: true)
+        } catch {
+            throw ControlError(operation: "create \(home)/data", hint: "\(error)")
+        }
+        let command = system.command(for: node, cluster: nodes, dataDirectory: "\(home)/data")
+        let spec = ProcessSpec(executable: command.executable, arguments: command.arguments,
+                               stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log")
+        let child = try supervisor.spawn(spec)
+        state.withLock { $0[id] = NodeState(child: child) }
+        Task { [self] in
+            let status = await supervisor.exitStatus(of: child)
+            recordExit(of: id, child: child, status: status)
+        }
+    }
+
+    /// Starts every node.
+    public func launchAll() throws(ControlError) {
+        for id in ids { try launch(id) }
+    }
+
+    /// Whether the node's process is running (paused counts as running).
+    public func isRunning(_ id: String) -> Bool {
+        state.withLock { $0[id]?.child != nil }
+    }
+
+    public func isPaused(_ id: String) -> Bool {
+        state.withLock { $0[id]?.paused ?? false }
+    }
+
+    public func pid(of id: String) -> Int32? {
+        state.withLock { $0[id]?.child?.pid }
+    }
+
+    /// SIGKILL; returns once the process is gone.
+    public func kill(_ id: String) async {
+        guard let child = mark(id, cause: .kill) else { return }
+        try? supervisor.signal(child, SIGKILL)
+        _ = await supervisor.exitStatus(of: child)
+        await waitUntilRecorded(id, child)
+    }
+
+    /// SIGTERM, then SIGKILL after `grace`; returns once the process is gone.
+    public func stop(_ id: String, grace: Duration, cause: NodeExit.Cause = .stop) async {
+        guard let child = mark(id, cause: cause) else { return }
+        if isPaused(id) { try? supervisor.signal(child, SIGCONT) }
+        let (_, escalated) = await supervisor.terminate(child, grace: grace)
+        state.withLock { $0[id]?.escalated = escalated }
+        await waitUntilRecorded(id, child)
+    }
+
+    /// SIGSTOP: the whole process freezes, and answers nothing until `resume`.
+    public func pause(_ id: String) throws(ControlError) {
+        guard let child = state.withLock({ $0[id]?.child }) else { return }
+        try supervisor.signal(child, SIGSTOP)
+        state.withLock { $0[id]?.paused = true }
+    }
+
+    public func resume(_ id: String) throws(ControlError) {
+        guard let child = state.withLock({ $0[id]?.child }) else { return }
+        try supervisor.signal(child, SIGCONT)
+        state.withLock { $0[id]?.paused = false }
+    }
+
+    /// Stops every node gracefully (the end of a run), resuming paused ones first so they can exit.
+    public func shutdown(grace: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids where isRunning(id) {
+                group.addTask { await self.stop(id, grace: grace, cause: .shutdown) }
+            }
+        }
+    }
+
+    /// Every exit so far, in order.
+    public var exits: [NodeExit] { exitLog.withLock { $0 } }
+
+    /// Asks one node for its status; nil when it does not answer within `timeout`.
+    public func status(of id: String, timeout: Duration) async -> NodeStatus? {
+        guard let node = nodes.first(where: { $0.id == id }), let endpoint = statusEndpoints[id] else { return nil }
+        return try? await system.status(of: node, via: endpoint, timeout: timeout)
+    }
+
+    /// The status of every node that answers within `timeout`, asked in parallel.
+    public func statuses(timeout: Duration) async -> [String: NodeStatus] {
+        await withTaskGroup(of: (String, NodeStatus?).self) { group in
+            for id in ids where isRunning(id) && !isPaused(id) {
+                group.addTask { (id, await self.status(of: id, timeout: timeout)) }
+            }
+            var result: [String: NodeStatus] = [:]
+            for await (id, status) in group { if let status { result[id] = status } }
+            return result
+        }
+    }
+
+    /// The node that claims leadership in the highest term, if any answers as leader.
+    public func leader(timeout: Duration = .milliseconds(300)) async -> String? {
+        let all = await statuses(timeout: timeout)
+        return all.filter { $0.value.role == .leader }.max { $0.value.term < $1.value.term }?.key
+    }
+
+    /// Waits until some node is leader, polling every 50 ms.
+    /// - Throws: `ControlError` after `timeout`, quoting the stderr tail of a node that died, if any.
+    public func awaitLeader(timeout: Duration) async throws(ControlError) -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let leader = await leader(timeout: .milliseconds(250)) { return leader }
+            if let dead = exits.first {
+                throw ControlError(
+                    operation: "start the cluster: \(dead.node) exited (\(dead.status)) before a leader was elected",
+                    hint: "its stderr ends with:\n" + tail(of: "\(nodeDirectory(dead.node))/stderr.log"))
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let quiet = ids.first { id in !((try? String(contentsOfFile: "\(nodeDirectory(id))/stderr.log", encoding: .utf8))?.isEmpty ?? true) } ?? ids[0]
+        throw ControlError(
+            operation: "start the cluster: no leader elected within \(timeout)",
+            hint: "\(quiet)'s stderr ends with:\n" + tail(of: "\(nodeDirectory(quiet))/stderr.log"))
+    }
+
+    /// Sets why the node is about to exit and returns its process, or nil when it is not running.
+    private func mark(_ id: String, cause: NodeExit.Cause) -> ChildProcess? {
+        state.withLock { state in
+            guard let child = state[id]?.child else { return nil }
+            state[id]?.cause = cause
+            return child
+        }
+    }
+
+    private func recordExit(of id: String, child: ChildProcess, status: ExitStatus) {
+        let exit: NodeExit? = state.withLock { state in
+            guard let current = state[id], current.child == child else { return nil }
+            state[id] = NodeState()
+            let elapsed = ContinuousClock.now - start
+            let time = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            let recorded: NodeExit.Status = switch status {
+            case .exited(let code): .exited(code: code)
+            case .signaled(let signal, let core): .signaled(signal: signal, coreDumped: core)
+            }
+            return NodeExit(node: id, pid: child.pid, time: time, status: recorded,
+                            cause: current.cause ?? .unexpected, escalated: current.escalated)
+        }
+        guard let exit else { return }
+        exitLog.withLock { $0.append(exit) }
+        onExit(exit)
+    }
+
+    /// Exit recording happens on its own task; callers that just stopped a node wait for it.
+    private func waitUntilRecorded(_ id: String, _ child: ChildProcess) async {
+        while state.withLock({ $0[id]?.child == child }) {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    private func tail(of path: String, lines: Int = 12) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let last = text.split(separator: "\n").suffix(lines)
+        return last.isEmpty ? "  (empty)" : last.map { "  " + $0 }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,103 @@
+import ChaosControl
+import ChaosHistory
+import ChaosPlan
+
+/// Runs the plan's fault schedule against the cluster (Jepsen's `nemesis`): injects each fault at its time on
+/// targets resolved from live status, heals it when its time is up, and heals everything still active at the
+/// end or when the run is interrupted. Every step goes to `events.jsonl`.
+public actor Nemesis {
+    private let cluster: Cluster
+    private let schedule: [ScheduledFault]
+    private let start: ContinuousClock.Instant
+    private let events: JSONLWriter<NemesisEvent>
+    private let faults: ProcessFaults
+    private var rng: SeededGenerator
+    private var active: [Int: (fault: Fault, nodes: [String])] = [:]
+
+    public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
+                events: JSONLWriter<NemesisEvent>, stopGrace: Duration = .seconds(5)) {
+        self.cluster = cluster
+        self.schedule = schedule
+        self.start = start
+        self.events = events
+        self.faults = ProcessFaults(cluster: cluster, stopGrace: stopGrace)
+        self.rng = SeededGenerator(seed: seed ^ 0x6E65_6D65_7369_7300)
+    }
+
+    /// Faults in force now, as `kill n2` strings, for progress lines.
+    public var activeDescriptions: [String] {
+        active.sorted { $0.key < $1.key }.map { "\($0.value.fault.rawValue) \($0.value.nodes.joined(separator: ","))" }
+    }
+
+    /// Runs the schedule until `end`, then heals what is still active. Cancelling the task heals too.
+    public func run(until end: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { heals in
+            for step in schedule {
+                let when = start + step.at
+                guard when < end else { break }
+                do { try await Task.sleep(until: when, clock: .continuous) } catch { break }
+                guard let nodes = await inject(step) else { continue }
+                if let duration = step.duration {
+                    heals.addTask {
+                        try? await Task.sleep(until: min(when + duration, end), clock: .continuous)
+                        await self.heal(step.id, nodes: nodes)
+                    }
+                }
+            }
+            if !Task.isCancelled { try? await Task.sleep(until: end, clock: .continuous) }
+            heals.cancelAll()
+        }
+        await healAll()
+    }
+
+    /// Heals every active fault (the end of the run, Ctrl-C).
+    public func healAll() async {
+        for id in active.keys.sorted() {
+            await heal(id, nodes: active[id]?.nodes ?? [])
+        }
+    }
+
+    private func inject(_ step: ScheduledFault) async -> [String]? {
+        let decided = ContinuousClock.now
+        let busy = Set(active.values.flatMap(\.nodes))
+        switch await TargetResolver(cluster: cluster).resolve(step.target, busy: busy, using: &rng) {
+        case .failure(let error):
+            log(.error, step.id, step.fault, [], since: decided, detail: error.description)
+            return nil
+        case .success(let nodes):
+            active[step.id] = (step.fault, nodes)
+            do {
+                try await faults.inject(step.fault, on: nodes)
+                log(.inject, step.id, step.fault, nodes, since: decided, detail: "target \(step.target)")
+            } catch {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: error.description)
+            }
+            return nodes
+        }
+    }
+
+    private func heal(_ id: Int, nodes: [String]) async {
+        guard let (fault, nodes) = active.removeValue(forKey: id) else { return }
+        let decided = ContinuousClock.now
+        do {
+            try await faults.heal(fault, on: nodes)
+            log(.heal, id, fault, nodes, since: decided)
+        } catch {
+            log(.error, id, fault, nodes, since: decided, detail: error.description)
+        }
+    }
+
+    private func log(_ phase: NemesisEvent.Phase, _ id: Int, _ fault: Fault, _ nodes: [String],
+                     since decided: ContinuousClock.Instant, detail: String? = nil) {
+        events.append(NemesisEvent(
+            time: (decided - start).nanoseconds, id: id, phase: phase, fault: fault.rawValue, targets: nodes,
+            latencyNanos: (ContinuousClock.now - decided).nanoseconds, detail: detail))
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds.
+    public var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

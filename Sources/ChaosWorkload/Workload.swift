@@ -1,0 +1,35 @@
+import ChaosControl
+import ChaosHistory
+import ChaosPlan
+
+/// Drives the plan's client workload against the cluster and records the history.
+public struct Workload: Sendable {
+    let spec: WorkloadSpec
+    let system: any SystemAdapter
+    let cluster: [NodeAddress]
+    let recorder: HistoryRecorder
+    let seed: UInt64
+
+    public init(spec: WorkloadSpec, system: any SystemAdapter, cluster: [NodeAddress], recorder: HistoryRecorder,
+                seed: UInt64) {
+        self.spec = spec
+        self.system = system
+        self.cluster = cluster
+        self.recorder = recorder
+        self.seed = seed
+    }
+
+    /// Runs every client until `end` (or cancellation); operations in flight then finish or time out.
+    public func run(until end: ContinuousClock.Instant) async {
+        let generator = OpGenerator(kind: spec.kind, keys: spec.keys, values: ValueSource())
+        let interval = spec.rate.map { Duration.seconds(Double(spec.clients) / $0) }
+        await withTaskGroup(of: Void.self) { group in
+            for slot in 0..<spec.clients {
+                let client = WorkloadClient(
+                    slot: slot, clientCount: spec.clients, generator: generator, system: system, cluster: cluster,
+                    recorder: recorder, timeout: spec.timeout, interval: interval, seed: seed)
+                group.addTask { await client.run(until: end) }
+            }
+        }
+    }
+}
