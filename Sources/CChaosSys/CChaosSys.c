@@ -1,7 +1,263 @@
+#define _GNU_SOURCE
 #include "CChaosSys.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/// What a failed child writes into the report pipe before `_exit(127)`.
+struct spawn_report {
+    int stage;
+    int err;
+};
+
+/// Writes the report and leaves; only async-signal-safe calls (this runs in the forked child).
+static void child_fail(int pipe_fd, int stage) {
+    struct spawn_report report = { stage, errno };
+    ssize_t written;
+    do {
+        written = write(pipe_fd, &report, sizeof report);
+    } while (written < 0 && errno == EINTR);
+    _exit(127);
+}
+
+/// Marks every fd >= 3 close-on-exec; the report pipe already is, and must stay open until execve.
+static int child_cloexec_all(void) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) {
+        return 0;
+    }
+#endif
+    // Kernels before 5.11: walk the fd table up to the limit (capped so a huge RLIMIT_NOFILE stays fast).
+    struct rlimit limit;
+    long max_fd = 65536;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && (long)limit.rlim_cur < max_fd) {
+        max_fd = (long)limit.rlim_cur;
+    }
+    for (int fd = 3; fd < max_fd; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC)) {
+            (void)fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+        }
+    }
+    return 0;
+}
+
+/// Moves `fd` above the standard descriptors so that dup2 onto 0/1/2 cannot clobber it.
+static int child_lift(int fd) {
+    if (fd >= 0 && fd < 3) {
+        return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    }
+    return fd;
+}
+
+static void child_run(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                      int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
+                      pid_t parent, int pipe_fd) {
+    if (new_process_group && setpgid(0, 0) != 0) {
+        child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_SETPGID);
+    }
+    if (pdeath_signal > 0) {
+        if (prctl(PR_SET_PDEATHSIG, pdeath_signal, 0, 0, 0) != 0) {
+            child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_PDEATHSIG);
+        }
+        // The parent may have died between fork and prctl; then nobody would ever send the signal.
+        if (getppid() != parent) {
+            errno = ESRCH;
+            child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_PARENT_GONE);
+        }
+    }
+    // Ignored signals and the signal mask survive execve; a node must start from the defaults.
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            (void)sigaction(sig, &dfl, NULL); // glibc-reserved signals answer EINVAL: nothing to reset there
+        }
+    }
+    sigset_t empty;
+    sigemptyset(&empty);
+    if (sigprocmask(SIG_SETMASK, &empty, NULL) != 0) {
+        child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_SIGNALS);
+    }
+    if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0) {
+        child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_SETNS);
+    }
+    stdout_fd = child_lift(stdout_fd);
+    stderr_fd = child_lift(stderr_fd);
+    if (stdout_fd < 0 || stderr_fd < 0) {
+        child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_STDIO);
+    }
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) {
+        child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_STDIO);
+    }
+    if (cwd != NULL && chdir(cwd) != 0) {
+        child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_CHDIR);
+    }
+    if (child_cloexec_all() != 0) {
+        child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_CLOSE_FDS);
+    }
+    execve(path, argv, envp);
+    child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_EXECVE);
+}
+
+int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                 int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
+                 int *stage_out, pid_t *pid_out) {
+    int report_pipe[2];
+    if (pipe2(report_pipe, O_CLOEXEC) != 0) {
+        *stage_out = CCHAOS_SPAWN_STAGE_PIPE;
+        return errno;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int err = errno;
+        close(report_pipe[0]);
+        close(report_pipe[1]);
+        *stage_out = CCHAOS_SPAWN_STAGE_FORK;
+        return err;
+    }
+    if (pid == 0) {
+        close(report_pipe[0]);
+        child_run(path, argv, envp, cwd, stdout_fd, stderr_fd, netns_fd, pdeath_signal, new_process_group,
+                  parent, report_pipe[1]);
+        _exit(127); // not reached
+    }
+    close(report_pipe[1]);
+    struct spawn_report report;
+    size_t got = 0;
+    while (got < sizeof report) {
+        ssize_t n = read(report_pipe[0], (char *)&report + got, sizeof report - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    close(report_pipe[0]);
+    if (got == 0) { // EOF: the pipe closed on a successful execve
+        *stage_out = CCHAOS_SPAWN_STAGE_NONE;
+        *pid_out = pid;
+        return 0;
+    }
+    // The child failed before exec and has _exit'ed (or is about to): reap it, this one pid only.
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | __WNOTHREAD) != 0 && errno == EINTR) {
+    }
+    if (got < sizeof report) {
+        *stage_out = CCHAOS_SPAWN_STAGE_PIPE;
+        return EPIPE;
+    }
+    *stage_out = report.stage;
+    return report.err != 0 ? report.err : ECHILD;
+}
+
+int cchaos_waitid_pid(pid_t pid, int options, int *code, int *status) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_PID, (id_t)pid, &info, options) != 0) {
+        return -1;
+    }
+    if (info.si_pid == 0) { // WNOHANG and nothing to report yet
+        *code = 0;
+        *status = 0;
+        return 0;
+    }
+    *code = info.si_code;
+    *status = info.si_status;
+    return 0;
+}
+
+int cchaos_wnothread(void) { return __WNOTHREAD; }
+int cchaos_wall(void) { return __WALL; }
+int cchaos_cld_exited(void) { return CLD_EXITED; }
+int cchaos_cld_killed(void) { return CLD_KILLED; }
+int cchaos_cld_dumped(void) { return CLD_DUMPED; }
+
+int cchaos_pidfd_open(pid_t pid, unsigned int flags) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, flags);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int cchaos_pidfd_send_signal(int pidfd, int signal) {
+#ifdef SYS_pidfd_send_signal
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int cchaos_tgkill(pid_t tgid, pid_t tid, int signal) {
+    return (int)syscall(SYS_tgkill, tgid, tid, signal);
+}
+
+pid_t cchaos_gettid(void) {
+    return (pid_t)syscall(SYS_gettid);
+}
 
 int cchaos_set_parent_death_signal(int signal) {
     return prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0);
+}
+
+int cchaos_set_thread_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = '\0';
+    return pthread_setname_np(pthread_self(), truncated);
+}
+
+int cchaos_eventfd(void) {
+    return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+const char *cchaos_errno_name(int err) {
+    const char *name = strerrorname_np(err);
+    return name != NULL ? name : "E?";
+}
+
+int cchaos_setns(int fd, int nstype) { return setns(fd, nstype); }
+int cchaos_unshare(int flags) { return unshare(flags); }
+int cchaos_clone_newnet(void) { return CLONE_NEWNET; }
+int cchaos_clone_newuser(void) { return CLONE_NEWUSER; }
+int cchaos_clone_newns(void) { return CLONE_NEWNS; }
+int cchaos_clone_newpid(void) { return CLONE_NEWPID; }
+
+long cchaos_ptrace_seize(pid_t tid, unsigned long options) {
+    return ptrace(PTRACE_SEIZE, tid, NULL, (void *)options);
+}
+
+long cchaos_ptrace_interrupt(pid_t tid) {
+    return ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
+}
+
+long cchaos_ptrace_cont(pid_t tid, int signal) {
+    return ptrace(PTRACE_CONT, tid, NULL, (void *)(long)signal);
+}
+
+long cchaos_ptrace_detach(pid_t tid, int signal) {
+    return ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)signal);
 }

@@ -1,9 +1,104 @@
 #ifndef CCHAOSSYS_H
 #define CCHAOSSYS_H
 
+/// CChaosSys: the one C shim of chaos for process control (fork/exec), namespaces and ptrace.
+///
+/// Everything here is a real function (never a macro) so Swift can call it. Unless said otherwise a function
+/// returns what the underlying syscall returns (-1 with errno set on failure).
+
 #include <sys/types.h>
 
+// MARK: - Spawning
+
+/// The step of `cchaos_spawn` that failed in the child, reported to the parent together with the errno.
+typedef enum {
+    CCHAOS_SPAWN_STAGE_NONE = 0,
+    CCHAOS_SPAWN_STAGE_SETPGID = 1,
+    CCHAOS_SPAWN_STAGE_PDEATHSIG = 2,
+    CCHAOS_SPAWN_STAGE_PARENT_GONE = 3,
+    CCHAOS_SPAWN_STAGE_SETNS = 4,
+    CCHAOS_SPAWN_STAGE_STDIO = 5,
+    CCHAOS_SPAWN_STAGE_CHDIR = 6,
+    CCHAOS_SPAWN_STAGE_CLOSE_FDS = 7,
+    CCHAOS_SPAWN_STAGE_SIGNALS = 8,
+    CCHAOS_SPAWN_STAGE_EXECVE = 9,
+    CCHAOS_SPAWN_STAGE_PIPE = 10,
+    CCHAOS_SPAWN_STAGE_FORK = 11,
+} cchaos_spawn_stage;
+
+/// Forks and execs one child; returns 0 once `execve` succeeded, else the errno of the failed step.
+///
+/// Between fork and exec the child only makes async-signal-safe calls, in this order: new process group
+/// (if `new_process_group`), `PR_SET_PDEATHSIG(pdeath_signal)` (if > 0) plus a `getppid()` check against the
+/// parent that forked it, default signal dispositions and an empty signal mask, `setns(netns_fd, CLONE_NEWNET)`
+/// (if `netns_fd >= 0`), stdin from /dev/null, stdout/stderr onto the given fds, `chdir(cwd)` (if non-NULL),
+/// every other fd marked close-on-exec, `execve`. A failure in the child travels back over a CLOEXEC pipe,
+/// so the parent learns it synchronously; the failed child is reaped here (per pid, `__WNOTHREAD`).
+///
+/// Call it from one long-lived thread: PR_SET_PDEATHSIG fires when the *thread* that forked exits.
+/// - Parameters:
+///   - path: absolute path of the executable.
+///   - argv, envp: NULL-terminated arrays.
+///   - stage_out: on failure, the `cchaos_spawn_stage` that failed.
+///   - pid_out: on success, the child's pid.
+int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                 int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
+                 int *stage_out, pid_t *pid_out);
+
+// MARK: - Waiting
+
+/// `waitid(P_PID, pid, …, options)` decoded: on success `*code` is the siginfo `si_code` (CLD_EXITED,
+/// CLD_KILLED, CLD_DUMPED, …, or 0 when WNOHANG found nothing) and `*status` its `si_status`.
+int cchaos_waitid_pid(pid_t pid, int options, int *code, int *status);
+
+/// Wait option: only children of the calling thread (never another thread's children or tracees).
+int cchaos_wnothread(void);
+/// Wait option: wait for all children, clone or not (what a ptrace tracer needs for threads).
+int cchaos_wall(void);
+int cchaos_cld_exited(void);
+int cchaos_cld_killed(void);
+int cchaos_cld_dumped(void);
+
+/// A file descriptor that becomes readable when process `pid` has exited (Linux 5.3+).
+int cchaos_pidfd_open(pid_t pid, unsigned int flags);
+/// Sends `signal` to the process behind `pidfd`; cannot hit a recycled pid.
+int cchaos_pidfd_send_signal(int pidfd, int signal);
+
+// MARK: - Signals and threads
+
+/// Sends `signal` to thread `tid` of process `tgid`.
+int cchaos_tgkill(pid_t tgid, pid_t tid, int signal);
+/// The calling thread's kernel thread id.
+pid_t cchaos_gettid(void);
 /// Asks the kernel to send `signal` to the calling process when its parent thread dies (PR_SET_PDEATHSIG).
 int cchaos_set_parent_death_signal(int signal);
+/// Names the calling thread (at most 15 bytes are kept), as seen in /proc/PID/task/TID/comm.
+int cchaos_set_thread_name(const char *name);
+/// A non-blocking, close-on-exec eventfd with counter 0 (wakes a poll loop).
+int cchaos_eventfd(void);
+/// The errno's symbolic name ("ENOENT"), or "E?" when unknown.
+const char *cchaos_errno_name(int err);
+
+// MARK: - Namespaces
+
+/// Moves the calling thread into the namespace behind `fd` (`nstype` 0 = any, or a CLONE_NEW* flag).
+int cchaos_setns(int fd, int nstype);
+/// Moves the calling thread into new namespaces (`flags`: CLONE_NEW* bits).
+int cchaos_unshare(int flags);
+int cchaos_clone_newnet(void);
+int cchaos_clone_newuser(void);
+int cchaos_clone_newns(void);
+int cchaos_clone_newpid(void);
+
+// MARK: - ptrace (call all of them from the one thread that attached)
+
+/// PTRACE_SEIZE `tid` with `options` (PTRACE_O_*), without stopping it.
+long cchaos_ptrace_seize(pid_t tid, unsigned long options);
+/// PTRACE_INTERRUPT: stop a seized `tid` (a group-stop/event-stop follows; collect it with waitid/__WALL).
+long cchaos_ptrace_interrupt(pid_t tid);
+/// PTRACE_CONT a stopped `tid`, delivering `signal` (0 = none).
+long cchaos_ptrace_cont(pid_t tid, int signal);
+/// PTRACE_DETACH a stopped `tid`, delivering `signal` (0 = none); the thread runs on.
+long cchaos_ptrace_detach(pid_t tid, int signal);
 
 #endif
