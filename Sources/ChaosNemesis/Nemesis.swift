@@ -8,17 +8,22 @@ import ChaosPlan
 public actor Nemesis {
     private let cluster: Cluster
     private let schedule: [ScheduledFault]
+    /// The run's zero time, for event timestamps.
     private let start: ContinuousClock.Instant
+    /// When the workload began; the plan's `at` and `from` count from here.
+    private let scheduleStart: ContinuousClock.Instant
     private let events: JSONLWriter<NemesisEvent>
     private let faults: ProcessFaults
     private var rng: SeededGenerator
     private var active: [Int: (fault: Fault, nodes: [String])] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
-                events: JSONLWriter<NemesisEvent>, stopGrace: Duration = .seconds(5)) {
+                scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
+                stopGrace: Duration = .seconds(5)) {
         self.cluster = cluster
         self.schedule = schedule
         self.start = start
+        self.scheduleStart = scheduleStart
         self.events = events
         self.faults = ProcessFaults(cluster: cluster, stopGrace: stopGrace)
         self.rng = SeededGenerator(seed: seed ^ 0x6E65_6D65_7369_7300)
@@ -33,14 +38,14 @@ public actor Nemesis {
     public func run(until end: ContinuousClock.Instant) async {
         await withTaskGroup(of: Void.self) { heals in
             for step in schedule {
-                let when = start + step.at
+                let when = scheduleStart + step.at
                 guard when < end else { break }
                 do { try await Task.sleep(until: when, clock: .continuous) } catch { break }
-                guard let nodes = await inject(step) else { continue }
+                guard await inject(step) else { continue }
                 if let duration = step.duration {
                     heals.addTask {
                         try? await Task.sleep(until: min(when + duration, end), clock: .continuous)
-                        await self.heal(step.id, nodes: nodes)
+                        await self.heal(step.id)
                     }
                 }
             }
@@ -53,17 +58,18 @@ public actor Nemesis {
     /// Heals every active fault (the end of the run, Ctrl-C).
     public func healAll() async {
         for id in active.keys.sorted() {
-            await heal(id, nodes: active[id]?.nodes ?? [])
+            await heal(id)
         }
     }
 
-    private func inject(_ step: ScheduledFault) async -> [String]? {
+    /// Injects one scheduled fault; false when nothing was injected (no eligible target).
+    private func inject(_ step: ScheduledFault) async -> Bool {
         let decided = ContinuousClock.now
         let busy = Set(active.values.flatMap(\.nodes))
         switch await TargetResolver(cluster: cluster).resolve(step.target, busy: busy, using: &rng) {
         case .failure(let error):
             log(.error, step.id, step.fault, [], since: decided, detail: error.description)
-            return nil
+            return false
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -72,11 +78,11 @@ public actor Nemesis {
             } catch {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: error.description)
             }
-            return nodes
+            return true
         }
     }
 
-    private func heal(_ id: Int, nodes: [String]) async {
+    private func heal(_ id: Int) async {
         guard let (fault, nodes) = active.removeValue(forKey: id) else { return }
         let decided = ContinuousClock.now
         do {

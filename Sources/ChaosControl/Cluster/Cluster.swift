@@ -48,7 +48,7 @@ public final class Cluster: Sendable {
 
     /// Starts (or restarts) one node.
     /// - Throws: `ControlError` when the process cannot be started.
-    public func launch(_ id: String) throws(ControlError) {
+    public func launch(_ id: String) throws {
         guard let node = nodes.first(where: { $0.id == id }) else {
             throw ControlError(operation: "start node '\(id)'", hint: "known nodes: \(ids.joined(separator: ", "))")
         }
@@ -70,7 +70,7 @@ public final class Cluster: Sendable {
     }
 
     /// Starts every node.
-    public func launchAll() throws(ControlError) {
+    public func launchAll() throws {
         for id in ids { try launch(id) }
     }
 
@@ -105,13 +105,13 @@ public final class Cluster: Sendable {
     }
 
     /// SIGSTOP: the whole process freezes, and answers nothing until `resume`.
-    public func pause(_ id: String) throws(ControlError) {
+    public func pause(_ id: String) throws {
         guard let child = state.withLock({ $0[id]?.child }) else { return }
         try supervisor.signal(child, SIGSTOP)
         state.withLock { $0[id]?.paused = true }
     }
 
-    public func resume(_ id: String) throws(ControlError) {
+    public func resume(_ id: String) throws {
         guard let child = state.withLock({ $0[id]?.child }) else { return }
         try supervisor.signal(child, SIGCONT)
         state.withLock { $0[id]?.paused = false }
@@ -155,7 +155,7 @@ public final class Cluster: Sendable {
 
     /// Waits until some node is leader, polling every 50 ms.
     /// - Throws: `ControlError` after `timeout`, quoting the stderr tail of a node that died, if any.
-    public func awaitLeader(timeout: Duration) async throws(ControlError) -> String {
+    public func awaitLeader(timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let leader = await leader(timeout: .milliseconds(250)) { return leader }

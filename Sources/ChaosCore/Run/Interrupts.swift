@@ -1,0 +1,58 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns SIGINT/SIGTERM into an orderly stop: the first signal cancels the run (faults are healed, nodes
+/// stopped, results written with `interrupted: true`); a second one exits at once (nodes die with us through
+/// their parent-death signal).
+final class Interrupts: Sendable {
+    private let sources: Mutex<[any DispatchSourceSignal]>
+    private let state = Mutex<(count: Int, onInterrupt: (@Sendable () -> Void)?)>((0, nil))
+
+    init() {
+        sources = Mutex([])
+        var made: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            made.append(source)
+        }
+        sources.withLock { $0 = made }
+    }
+
+    /// Whether a stop was requested.
+    var interrupted: Bool { state.withLock { $0.count > 0 } }
+
+    /// Sets what the first signal does (cancel the run's task).
+    func onInterrupt(_ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.onInterrupt = action }
+    }
+
+    private func fire() {
+        let (count, action) = state.withLock { state -> (Int, (@Sendable () -> Void)?) in
+            state.count += 1
+            return (state.count, state.onInterrupt)
+        }
+        if count == 1 {
+            Console.status("\ninterrupted: healing faults, stopping nodes, writing results (Ctrl-C again to quit now)")
+            action?()
+        } else {
+            _exit(ExitCode.interrupted.rawValue)
+        }
+    }
+
+    /// Restores the default dispositions (after the run).
+    func cancel() {
+        sources.withLock { sources in
+            for source in sources { source.cancel() }
+            sources.removeAll()
+        }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

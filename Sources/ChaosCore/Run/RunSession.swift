@@ -1,0 +1,174 @@
+import ChaosChecker
+import ChaosControl
+import ChaosHistory
+import ChaosNemesis
+import ChaosPlan
+import ChaosReport
+import ChaosWorkload
+import Foundation
+
+/// One run in progress: owns the cluster, the recorders and the tasks of the workload, nemesis and sampler.
+struct RunSession {
+    let run: PreparedRun
+    let startedAt = Date()
+    let zero = ContinuousClock.now
+    let interrupts = Interrupts()
+
+    init(_ run: PreparedRun) {
+        self.run = run
+    }
+
+    private var plan: Plan { run.plan }
+    private var store: RunStore { run.store }
+
+    private func say(_ text: String) {
+        if !run.options.quiet { Console.status(text) }
+    }
+
+    func execute() async -> ExitCode {
+        defer { interrupts.cancel() }
+        say("chaos: running \(plan.name) for \(plan.duration) with seed \(run.seed)")
+        say("chaos: run directory \(store.directory)")
+        do {
+            try plan.resolvedYAML(seed: run.seed).write(toFile: store.plan, atomically: true, encoding: .utf8)
+            return try await exercise()
+        } catch let error as RunError {
+            Console.status("chaos: \(error.description)")
+            return error.exitCode
+        } catch {
+            Console.status("chaos: internal error: \(error)")
+            return .internalError
+        }
+    }
+
+    /// Starts the cluster, runs the main phase, tears everything down and judges what was recorded.
+    private func exercise() async throws -> ExitCode {
+        let supervisor = Supervisor()
+        let exits = try JSONLWriter<NodeExit>(path: store.exits)
+        let cluster = Cluster(system: run.system, nodes: run.nodes, directory: store.nodes, supervisor: supervisor,
+                              start: zero, onExit: { exits.append($0) })
+        let recorder = try HistoryRecorder(path: store.history, start: zero)
+        let events = try JSONLWriter<NemesisEvent>(path: store.events)
+        let samples = try JSONLWriter<Sample>(path: store.samples)
+        let sampler = Sampler(cluster: cluster, interval: plan.sampleInterval, start: zero, output: samples)
+        let sampling = Task { await sampler.run() }
+
+        var note: String?
+        var workloadTime = Duration.zero
+        do {
+            try cluster.launchAll()
+            let leader = try await cluster.awaitLeader(timeout: plan.cluster.startTimeout)
+            say("chaos: \(cluster.ids.count) nodes up, leader \(leader) after \(format(ContinuousClock.now - zero))")
+            workloadTime = await mainPhase(cluster: cluster, recorder: recorder, events: events, sampler: sampler)
+        } catch {
+            note = "the cluster did not come up: \(error)"
+            Console.status("chaos: \(note!)")
+        }
+
+        sampling.cancel()
+        await sampling.value
+        await cluster.shutdown(grace: .seconds(5))
+        await supervisor.killAll()
+        let history = recorder.finish()
+        for writer in [events.close, samples.close, exits.close] { writer() }
+        HistoryExport.writeEDN(history, to: store.historyEDN)
+
+        let interrupted = interrupts.interrupted
+        let checks = note == nil
+            ? await judge(history: history, samples: samples.all, events: events.all, exits: cluster.exits,
+                          duration: workloadTime.seconds)
+            : []
+        let verdict: Verdict = interrupted || note != nil ? .unknown : Verdict.combine(checks.map(\.verdict))
+        let results = RunResults(
+            plan: plan.name, seed: run.seed, startedAt: ISO8601DateFormatter().string(from: startedAt),
+            durationSeconds: workloadTime.seconds, verdict: verdict, interrupted: interrupted, ops: OpCounts(history),
+            checks: checks, nodes: cluster.ids, note: note ?? (interrupted ? "interrupted before the end" : nil))
+        try write(results)
+        report(results)
+        if note != nil { return .environment }
+        if interrupted { return .interrupted }
+        return switch verdict {
+        case .valid: .valid
+        case .invalid: .invalid
+        case .unknown: .unknown
+        }
+    }
+
+    /// Runs workload, nemesis, flushing and progress until the plan's duration is up or the run is interrupted.
+    /// - Returns: how long the workload ran.
+    private func mainPhase(cluster: Cluster, recorder: HistoryRecorder, events: JSONLWriter<NemesisEvent>,
+                           sampler: Sampler) async -> Duration {
+        let begin = ContinuousClock.now
+        let end = begin + plan.duration
+        let nemesis = Nemesis(cluster: cluster, schedule: Schedule.expand(plan, seed: run.seed), seed: run.seed,
+                              start: zero, scheduleStart: begin, events: events)
+        let workload = Workload(spec: plan.workload, system: run.system, cluster: run.nodes, recorder: recorder,
+                                seed: run.seed)
+        let flushing = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                recorder.flush()
+            }
+        }
+        let progress = Task {
+            if !run.options.quiet {
+                await Progress(recorder: recorder, nemesis: nemesis, latest: sampler.latest, start: begin,
+                               total: plan.duration).run()
+            }
+        }
+        let main = Task {
+            async let clients: Void = workload.run(until: end)
+            async let faults: Void = nemesis.run(until: end)
+            _ = await (clients, faults)
+        }
+        interrupts.onInterrupt { main.cancel() }
+        if interrupts.interrupted { main.cancel() }
+        await main.value
+        await nemesis.healAll()
+        progress.cancel()
+        await progress.value
+        flushing.cancel()
+        recorder.flush()
+        return ContinuousClock.now - begin
+    }
+
+    private func judge(history: History, samples: [Sample], events: [NemesisEvent], exits: [NodeExit],
+                       duration: Double) async -> [CheckResult] {
+        var checkers: [any Checker] = []
+        if let stats = plan.checks.stats { checkers.append(StatsChecker(minAvailability: stats.minAvailability)) }
+        if let crash = plan.checks.crash { checkers.append(CrashChecker(patterns: crash.patterns)) }
+        let input = CheckInput(
+            history: history, samples: samples, events: events, exits: exits,
+            nodeDirectories: Dictionary(uniqueKeysWithValues: run.nodes.map { ($0.id, "\(store.nodes)/\($0.id)") }),
+            nodes: run.nodes.map(\.id), duration: duration)
+        var results: [CheckResult] = []
+        for checker in checkers { results.append(await checker.check(input)) }
+        return results
+    }
+
+    private func write(_ results: RunResults) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(results).write(to: URL(fileURLWithPath: store.results))
+        try SummaryWriter.render(results, runDirectory: store.directory)
+            .write(toFile: store.summary, atomically: true, encoding: .utf8)
+        try JUnitWriter.render(results).write(toFile: store.junit, atomically: true, encoding: .utf8)
+    }
+
+    private func report(_ results: RunResults) {
+        if run.options.json {
+            Console.output((try? String(contentsOfFile: store.results, encoding: .utf8)) ?? "{}")
+            return
+        }
+        var lines = ["", "\(plan.name): \(results.verdict.rawValue.uppercased())  (seed \(run.seed))"]
+        for check in results.checks {
+            lines.append("  \(check.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                         + "\(check.name): \(check.summary)")
+            for finding in check.findings.prefix(5) { lines.append("           - \(finding.message)") }
+        }
+        lines.append("  results: \(store.results)")
+        Console.output(lines.joined(separator: "\n"))
+    }
+
+    private func format(_ duration: Duration) -> String { String(format: "%.1fs", duration.seconds) }
+}

@@ -1,0 +1,76 @@
+import ChaosChecker
+import ChaosControl
+import ChaosHistory
+import ChaosNemesis
+import ChaosPlan
+import ChaosReport
+import ChaosWorkload
+import Foundation
+
+/// Runs one plan end to end: plan → cluster → workload, nemesis and sampler → checkers → results and reports.
+///
+/// Every stage streams its own file into the run directory as it goes, so a run that is interrupted (Ctrl-C,
+/// SIGTERM) still leaves everything it saw, and is judged `unknown`.
+public enum Runner {
+    /// Runs the plan and returns the exit code (`0` valid, `1` invalid, `2` unknown, `3` bad plan, `4` missing
+    /// capability, `5` internal error, `130` interrupted).
+    public static func run(_ options: RunOptions) async -> ExitCode {
+        let plan: Plan
+        do {
+            plan = try PlanLoader.load(path: options.planPath)
+        } catch {
+            Console.status(error.description)
+            return .badInput
+        }
+        do {
+            let prepared = try prepare(plan, options)
+            return await RunSession(prepared).execute()
+        } catch let error as RunError {
+            Console.status("chaos: \(error.description)")
+            return error.exitCode
+        } catch {
+            Console.status("chaos: \(error)")
+            return .internalError
+        }
+    }
+
+    /// Applies the command-line overrides, picks the seed and finds what the plan needs on this machine.
+    static func prepare(_ loaded: Plan, _ options: RunOptions) throws -> PreparedRun {
+        var plan = loaded
+        if let duration = options.duration { plan.duration = duration }
+        let seed = options.seed ?? plan.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+        plan.seed = seed
+        let log: (String) -> Void = { if !options.quiet { Console.status("chaos: \($0)") } }
+        let system: any SystemAdapter
+        switch plan.cluster.system {
+        case .raftNode:
+            let binary = try BinaryLocator.raftNode(configured: plan.cluster.binary, log: log)
+            system = RaftNodeSystem(
+                binary: binary, electionTimeout: plan.cluster.electionTimeout, heartbeat: plan.cluster.heartbeat,
+                snapshotEvery: plan.cluster.snapshotEvery, bugs: plan.cluster.bugs,
+                extraArguments: plan.cluster.args)
+        case .etcd, .custom:
+            throw RunError.environment(
+                "this version of chaos cannot run system '\(plan.cluster.system.rawValue)' yet; use raft-node")
+        }
+        let ports = LoopbackPorts.allocate(plan.cluster.nodes * 2)
+        guard ports.count == plan.cluster.nodes * 2 else {
+            throw RunError.environment("could not find \(plan.cluster.nodes * 2) free TCP ports on 127.0.0.1")
+        }
+        let nodes = plan.cluster.nodeIDs.enumerated().map { i, id in
+            NodeAddress(id: id, host: "127.0.0.1", peerPort: ports[2 * i], clientPort: ports[2 * i + 1])
+        }
+        let store = try RunStore(root: options.outputRoot, plan: plan.name, startedAt: Date())
+        return PreparedRun(plan: plan, seed: seed, system: system, nodes: nodes, store: store, options: options)
+    }
+}
+
+/// A plan made concrete for this machine: seed chosen, binary found, addresses assigned, directory made.
+struct PreparedRun: Sendable {
+    var plan: Plan
+    var seed: UInt64
+    var system: any SystemAdapter
+    var nodes: [NodeAddress]
+    var store: RunStore
+    var options: RunOptions
+}

@@ -1,0 +1,76 @@
+import ChaosControl
+import ChaosHistory
+import Synchronization
+
+/// Polls every node on a fixed period — its own status API plus `/proc/PID` — and streams the samples to
+/// `samples.jsonl`. A node that does not answer within the period is recorded as such: a paused or partitioned
+/// node answering nothing is data, not an error.
+struct Sampler: Sendable {
+    let cluster: Cluster
+    let interval: Duration
+    let start: ContinuousClock.Instant
+    let output: JSONLWriter<Sample>
+    /// The newest sample of each node, for progress lines.
+    let latest = LatestSamples()
+
+    /// Samples until the task is cancelled; each node on its own loop so one silent node never delays another.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for node in cluster.nodes {
+                group.addTask { await poll(node) }
+            }
+        }
+    }
+
+    private func poll(_ node: NodeAddress) async {
+        let endpoint = HTTPEndpoint(host: node.host, port: node.clientPort)
+        defer { endpoint.close() }
+        var next = ContinuousClock.now
+        while !Task.isCancelled {
+            let taken = ContinuousClock.now
+            var sample = Sample(time: (taken - start).nanoseconds, node: node.id, answered: false)
+            if let pid = cluster.pid(of: node.id) {
+                sample.pid = pid
+                sample.rssBytes = ProcReader.rssBytes(pid: pid)
+                sample.openFDs = ProcReader.openFDs(pid: pid)
+                sample.threads = ProcReader.threads(pid: pid).count
+                do {
+                    let status = try await cluster.system.status(of: node, via: endpoint, timeout: interval)
+                    sample.answered = true
+                    sample.role = status.role.rawValue
+                    sample.term = status.term
+                    sample.leader = status.leader
+                    sample.commitIndex = status.commitIndex
+                    sample.appliedIndex = status.appliedIndex
+                    sample.lastIndex = status.lastIndex
+                    sample.snapshotIndex = status.snapshotIndex
+                } catch {
+                    sample.error = error.description
+                }
+            } else {
+                sample.error = "not running"
+            }
+            output.append(sample)
+            latest.update(sample)
+            next += interval
+            if next < .now { next = .now }
+            do { try await Task.sleep(until: next, clock: .continuous) } catch { return }
+        }
+    }
+}
+
+/// The newest sample per node, shared between the sampler and the progress line.
+final class LatestSamples: Sendable {
+    private let samples = Mutex<[String: Sample]>([:])
+
+    func update(_ sample: Sample) {
+        samples.withLock { $0[sample.node] = sample }
+    }
+
+    /// The node the freshest answering samples call leader, if any.
+    var leader: String? {
+        samples.withLock { all in
+            all.values.filter { $0.answered && $0.role == "leader" }.max { ($0.term ?? 0) < ($1.term ?? 0) }?.node
+        }
+    }
+}

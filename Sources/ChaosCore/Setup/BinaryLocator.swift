@@ -1,0 +1,63 @@
+import Foundation
+
+/// Finds the node binary of the system under test, building the embedded `raft-node` on first use so that
+/// `swift run chaos run plans/quickstart.yaml` works on a fresh clone with no extra step.
+enum BinaryLocator {
+    /// Resolves `raft-node`: the plan's `binary`, `$CHAOS_RAFT_NODE`, the binary next to the running
+    /// executable (built with `swift build --product raft-node` when chaos runs from a SwiftPM build folder),
+    /// then `PATH`.
+    /// - Throws: `RunError.environment` with the command that builds it.
+    static func raftNode(configured: String?, log: (String) -> Void) throws -> String {
+        if let configured {
+            guard FileManager.default.isExecutableFile(atPath: configured) else {
+                throw RunError.environment(
+                    "raft-node binary '\(configured)' (cluster.binary) is missing or not executable")
+            }
+            return configured
+        }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["CHAOS_RAFT_NODE"] {
+            guard FileManager.default.isExecutableFile(atPath: fromEnvironment) else {
+                throw RunError.environment("CHAOS_RAFT_NODE='\(fromEnvironment)' is missing or not executable")
+            }
+            return fromEnvironment
+        }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        let directory = (executable as NSString).deletingLastPathComponent
+        let sibling = "\(directory)/raft-node"
+        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        if let range = directory.range(of: "/.build/") {
+            let packageRoot = String(directory[..<range.lowerBound])
+            let configuration = (directory as NSString).lastPathComponent == "release" ? "release" : "debug"
+            log("building raft-node (\(configuration), first run only)…")
+            try build(packageRoot: packageRoot, configuration: configuration)
+            if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        }
+        for entry in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(entry)/raft-node"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw RunError.environment(
+            "raft-node binary not found; build it with 'swift build --product raft-node', "
+                + "set CHAOS_RAFT_NODE, or give cluster.binary in the plan")
+    }
+
+    private static func build(packageRoot: String, configuration: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "build", "--package-path", packageRoot, "--product", "raft-node",
+                             "-c", configuration]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        do { try process.run() } catch {
+            throw RunError.environment("could not run 'swift build' to build raft-node: \(error)")
+        }
+        let log = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let tail = String(decoding: log, as: UTF8.self).split(separator: "\n").suffix(10).joined(separator: "\n")
+            throw RunError.environment("building raft-node failed:\n\(tail)")
+        }
+    }
+}
