@@ -1,0 +1,81 @@
+import Yams
+
+/// The `cluster:` and `workload:` sections.
+extension PlanDecoder {
+    static let clusterKeys = ["system", "nodes", "binary", "args", "election_timeout", "heartbeat",
+                              "snapshot_every", "bugs", "start_timeout"]
+    static let workloadKeys = ["kind", "keys", "clients", "rate", "timeout"]
+    /// One to nine nodes: Raft needs one, and a one-host lab gets no more honest past nine.
+    static let nodeRange = 1...9
+
+    mutating func decodeCluster(_ entry: Entry) -> ClusterSpec? {
+        guard let fields = fields(of: entry.value, named: "cluster", known: Self.clusterKeys) else { return nil }
+        var cluster = ClusterSpec()
+        var failed = false
+        // Each `decode` reports its own problem; `failed` remembers that one did, and the rest are still checked.
+        func take<T>(_ value: T?, into keyPath: WritableKeyPath<ClusterSpec, T>) {
+            if let value { cluster[keyPath: keyPath] = value } else { failed = true }
+        }
+        func takeOptional<T>(_ value: T?, into keyPath: WritableKeyPath<ClusterSpec, T?>) {
+            if let value { cluster[keyPath: keyPath] = value } else { failed = true }
+        }
+        if let entry = fields["system"] { take(choice(entry, what: "system"), into: \.system) }
+        if let entry = fields["nodes"] { take(integer(entry, in: Self.nodeRange), into: \.nodes) }
+        if let entry = fields["binary"] { takeOptional(string(entry), into: \.binary) }
+        if let entry = fields["args"] { take(strings(entry), into: \.args) }
+        if let entry = fields["election_timeout"] {
+            takeOptional(duration(entry, allowZero: false), into: \.electionTimeout)
+        }
+        if let entry = fields["heartbeat"] { takeOptional(duration(entry, allowZero: false), into: \.heartbeat) }
+        if let entry = fields["snapshot_every"] {
+            takeOptional(integer(entry, in: 1...Int.max), into: \.snapshotEvery)
+        }
+        if let entry = fields["bugs"] { take(strings(entry), into: \.bugs) }
+        if let entry = fields["start_timeout"] {
+            take(duration(entry, allowZero: false), into: \.startTimeout)
+        }
+
+        if cluster.system == .custom, cluster.binary == nil, let system = fields["system"], !failed {
+            error("system 'custom' needs 'binary' (the path of the node program)", at: system.value)
+            failed = true
+        }
+        // A heartbeat no shorter than the election timeout makes followers start elections under a live leader.
+        if let heartbeat = cluster.heartbeat, let election = cluster.electionTimeout, heartbeat >= election,
+           let entry = fields["heartbeat"] {
+            error("'heartbeat' must be shorter than 'election_timeout' (\(Units.format(election)))"
+                  + ", got '\(Units.format(heartbeat))'", at: entry.value)
+            failed = true
+        }
+        return failed ? nil : cluster
+    }
+
+    mutating func decodeWorkload(_ entry: Entry) -> WorkloadSpec? {
+        guard let fields = fields(of: entry.value, named: "workload", known: Self.workloadKeys) else { return nil }
+        var workload = WorkloadSpec()
+        var failed = false
+        func take<T>(_ value: T?, into keyPath: WritableKeyPath<WorkloadSpec, T>) {
+            if let value { workload[keyPath: keyPath] = value } else { failed = true }
+        }
+        if let entry = fields["kind"] { take(choice(entry, what: "workload kind"), into: \.kind) }
+        if let entry = fields["keys"] { take(integer(entry, in: 1...Int.max), into: \.keys) }
+        if let entry = fields["clients"] { take(integer(entry, in: 1...Int.max), into: \.clients) }
+        if let entry = fields["rate"] { take(rate(entry), into: \.rate) }
+        if let entry = fields["timeout"] { take(duration(entry, allowZero: false), into: \.timeout) }
+        return failed ? nil : workload
+    }
+
+    /// `500/s`, `1000/m`, or `unlimited` (the outer optional is "could not decode").
+    private mutating func rate(_ entry: Entry) -> Double?? {
+        guard let text = string(entry) else { return nil }
+        if text == "unlimited" { return .some(nil) }
+        guard let rate = Units.parseRate(text) else {
+            error("'rate' must be a rate such as 500/s or 1000/m, or 'unlimited', got '\(text)'", at: entry.value)
+            return nil
+        }
+        guard rate > 0, rate.isFinite else {
+            error("'rate' must be more than 0/s (or 'unlimited'), got '\(text)'", at: entry.value)
+            return nil
+        }
+        return .some(rate)
+    }
+}

@@ -1,0 +1,176 @@
+import Yams
+
+/// The `nemesis:` list: when each fault happens, which fault, to whom, for how long.
+extension PlanDecoder {
+    static let stepKeys = ["at", "every", "from", "until", "fault", "faults", "target", "for"]
+    /// Target words besides node ids, in the order the docs list them.
+    static let targetWords: [(word: String, target: TargetSpec)] = [
+        ("leader", .leader), ("follower", .follower), ("followers", .followers), ("random", .random),
+        ("minority", .minority), ("majority", .majority), ("all", .all),
+    ]
+
+    /// - Parameters:
+    ///   - nodes: the cluster size for checking node targets; nil when it could not be decoded (then any
+    ///     possible node id is let through, to avoid a second message about the same mistake).
+    ///   - runDuration: the run's length for checking step times; nil when it could not be decoded.
+    mutating func decodeNemesis(_ entry: Entry, nodes: Int?, runDuration: Duration?) -> [NemesisStep]? {
+        if isNull(entry.value) { return [] }
+        guard let items = entry.value.sequence else {
+            error("'nemesis' must be a list of steps, got \(describe(entry.value))", at: entry.value)
+            return nil
+        }
+        var steps: [NemesisStep] = []
+        var failed = false
+        for item in items {
+            if let step = decodeStep(item, nodes: nodes, runDuration: runDuration) {
+                steps.append(step)
+            } else {
+                failed = true
+            }
+        }
+        return failed ? nil : steps
+    }
+
+    private mutating func decodeStep(_ item: Node, nodes: Int?, runDuration: Duration?) -> NemesisStep? {
+        guard let fields = fields(of: item, named: "nemesis", known: Self.stepKeys) else { return nil }
+        let timing = decodeTiming(fields, runDuration: runDuration)
+        let faults = decodeFaults(fields, repeated: fields["every"] != nil && fields["at"] == nil)
+        let target = required("target", in: fields).flatMap { decodeTarget($0, nodes: nodes) }
+        var length: Duration??  = .some(nil)
+        if let entry = fields["for"] { length = duration(entry, allowZero: false).map { .some($0) } }
+
+        guard let timing, let faults, let target, let length else { return nil }
+        if case .at(let start) = timing, let length, let runDuration, start + length > runDuration,
+           let entry = fields["for"] {
+            warning("the fault outlasts the run (at \(Units.format(start)) for \(Units.format(length))"
+                    + ", duration \(Units.format(runDuration))); it is healed when the run ends", at: entry.value)
+        }
+        return NemesisStep(timing: timing, faults: faults, target: target, duration: length,
+                           location: location(item))
+    }
+
+    private mutating func decodeTiming(_ fields: Fields, runDuration: Duration?) -> NemesisStep.Timing? {
+        switch (fields["at"], fields["every"]) {
+        case (.some, .some(let every)):
+            error("a step cannot have both 'at' and 'every'; use 'at' for one fault or 'every' for a repeated one",
+                  at: every.key)
+            return nil
+        case (.none, .none):
+            error("a step needs 'at' (one fault at a time) or 'every' (a fault repeated at a period)",
+                  at: fields.node)
+            return nil
+        case (.some(let at), .none):
+            var failed = false
+            for name in ["from", "until"] {
+                if let entry = fields[name] {
+                    error("'\(name)' applies only to 'every' steps; this step has 'at'", at: entry.key)
+                    failed = true
+                }
+            }
+            guard let start = duration(at, allowZero: true), before(start, runDuration, at), !failed else {
+                return nil
+            }
+            return .at(start)
+        case (.none, .some(let every)):
+            let period = duration(every, allowZero: false)
+            var start: Duration? = .zero
+            if let entry = fields["from"] {
+                start = duration(entry, allowZero: true)
+                if let value = start, !before(value, runDuration, entry) { start = nil }
+            }
+            var end: Duration?? = .some(nil)
+            if let entry = fields["until"] {
+                end = duration(entry, allowZero: false).map { .some($0) }
+                if let value = end ?? nil, !checkUntil(value, from: start, runDuration, entry) { end = nil }
+            }
+            guard let period, let start, let end else { return nil }
+            return .every(period, from: start, until: end)
+        }
+    }
+
+    /// Reports a start time that is not before the end of the run.
+    private mutating func before(_ time: Duration, _ runDuration: Duration?, _ entry: Entry) -> Bool {
+        guard let runDuration, time >= runDuration else { return true }
+        error("'\(entry.name)' must be before the end of the run (duration \(Units.format(runDuration)))"
+              + ", got '\(Units.format(time))'", at: entry.value)
+        return false
+    }
+
+    private mutating func checkUntil(_ end: Duration, from start: Duration?, _ runDuration: Duration?,
+                                     _ entry: Entry) -> Bool {
+        if let runDuration, end > runDuration {
+            error("'until' must not be past the end of the run (duration \(Units.format(runDuration)))"
+                  + ", got '\(Units.format(end))'", at: entry.value)
+            return false
+        }
+        if let start, end <= start {
+            error("'until' must be later than 'from' (\(Units.format(start))), got '\(Units.format(end))'",
+                  at: entry.value)
+            return false
+        }
+        return true
+    }
+
+    /// `fault: kill` for a step that happens once, `faults: [kill, pause]` for a repeated one.
+    private mutating func decodeFaults(_ fields: Fields, repeated: Bool) -> [Fault]? {
+        switch (fields["fault"], fields["faults"]) {
+        case (.some, .some(let faults)):
+            error("a step cannot have both 'fault' and 'faults'; an 'at' step takes 'fault: kill'"
+                  + ", an 'every' step 'faults: [kill, pause]'", at: faults.key)
+            return nil
+        case (.none, .none):
+            let known = Fault.allCases.map(\.rawValue).joined(separator: ", ")
+            error(repeated ? "a step needs 'faults', a list to draw from (\(known))"
+                           : "a step needs 'fault' (one of: \(known))", at: fields.node)
+            return nil
+        case (.some(let fault), .none):
+            if repeated {
+                let example = (fault.value.scalar?.string).map { "'faults: [\($0)]'" } ?? "'faults: [kill]'"
+                error("an 'every' step takes a list 'faults', not 'fault' (write \(example))", at: fault.key)
+                return nil
+            }
+            return choice(fault, what: "fault").map { [$0] }
+        case (.none, .some(let faults)):
+            if !repeated {
+                error("an 'at' step takes one 'fault', not 'faults' (write 'fault: kill')", at: faults.key)
+                return nil
+            }
+            guard let items = faults.value.sequence else {
+                error("'faults' must be a list such as [kill, pause], got \(describe(faults.value))",
+                      at: faults.value)
+                return nil
+            }
+            guard items.count > 0 else {
+                error("'faults' must name at least one fault", at: faults.value)
+                return nil
+            }
+            let decoded = items.map { (item: Node) -> Fault? in
+                choice(Entry(name: "faults", key: faults.key, value: item), what: "fault")
+            }
+            return decoded.contains(nil) ? nil : decoded.compactMap { $0 }
+        }
+    }
+
+    private mutating func decodeTarget(_ entry: Entry, nodes: Int?) -> TargetSpec? {
+        guard let text = string(entry) else { return nil }
+        if let word = Self.targetWords.first(where: { $0.word == text }) { return word.target }
+        let nodeIDs = ClusterSpec(nodes: nodes ?? Self.nodeRange.upperBound).nodeIDs
+        if nodeIDs.contains(text) { return .node(text) }
+        let known = Self.targetWords.map(\.word) + nodeIDs
+        if let near = Suggestion.nearest(to: text, among: known), !text.isNodeID {
+            error("unknown target '\(text)' (did you mean '\(near)'?)", at: entry.value)
+        } else if text.isNodeID {
+            error("unknown target '\(text)' (the cluster has nodes n1 to \(nodeIDs.last ?? "n1"))", at: entry.value)
+        } else {
+            let words = Self.targetWords.map(\.word).joined(separator: ", ")
+            error("unknown target '\(text)' (expected one of: \(words), or a node n1 to \(nodeIDs.last ?? "n1"))",
+                  at: entry.value)
+        }
+        return nil
+    }
+}
+
+private extension String {
+    /// `n` and digits: a node id, known or not.
+    var isNodeID: Bool { count > 1 && hasPrefix("n") && dropFirst().allSatisfy { $0.isASCII && $0.isNumber } }
+}
