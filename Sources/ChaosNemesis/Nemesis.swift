@@ -14,7 +14,7 @@ public actor Nemesis {
     private let scheduleStart: ContinuousClock.Instant
     private let events: JSONLWriter<NemesisEvent>
     private let faults: ProcessFaults
-    private var rng: SeededGenerator
+    private let rng: SeededGenerator
     private var active: [Int: (fault: Fault, nodes: [String])] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
@@ -66,7 +66,10 @@ public actor Nemesis {
     private func inject(_ step: ScheduledFault) async -> Bool {
         let decided = ContinuousClock.now
         let busy = Set(active.values.flatMap(\.nodes))
-        switch await TargetResolver(cluster: cluster).resolve(step.target, busy: busy, using: &rng) {
+        // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
+        // choice stays reproducible for a seed however the actor interleaves.
+        var choices = rng.derived(UInt64(step.id))
+        switch await TargetResolver(cluster: cluster).resolve(step.target, busy: busy, using: &choices) {
         case .failure(let error):
             log(.error, step.id, step.fault, [], since: decided, detail: error.description)
             return false
@@ -76,7 +79,7 @@ public actor Nemesis {
                 try await faults.inject(step.fault, on: nodes)
                 log(.inject, step.id, step.fault, nodes, since: decided, detail: "target \(step.target)")
             } catch {
-                log(.error, step.id, step.fault, nodes, since: decided, detail: error.description)
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
             }
             return true
         }
@@ -89,7 +92,7 @@ public actor Nemesis {
             try await faults.heal(fault, on: nodes)
             log(.heal, id, fault, nodes, since: decided)
         } catch {
-            log(.error, id, fault, nodes, since: decided, detail: error.description)
+            log(.error, id, fault, nodes, since: decided, detail: "\(error)")
         }
     }
 

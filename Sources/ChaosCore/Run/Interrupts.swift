@@ -10,40 +10,28 @@ import Glibc
 /// their parent-death signal).
 final class Interrupts: Sendable {
     private let sources: Mutex<[any DispatchSourceSignal]>
-    private let state = Mutex<(count: Int, onInterrupt: (@Sendable () -> Void)?)>((0, nil))
+    private let state: InterruptState
 
     init() {
-        sources = Mutex([])
+        let state = InterruptState()
         var made: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in self?.fire() }
+            source.setEventHandler { state.fire() }
             source.resume()
             made.append(source)
         }
-        sources.withLock { $0 = made }
+        self.state = state
+        sources = Mutex(made)
     }
 
     /// Whether a stop was requested.
-    var interrupted: Bool { state.withLock { $0.count > 0 } }
+    var interrupted: Bool { state.count > 0 }
 
     /// Sets what the first signal does (cancel the run's task).
     func onInterrupt(_ action: @escaping @Sendable () -> Void) {
-        state.withLock { $0.onInterrupt = action }
-    }
-
-    private func fire() {
-        let (count, action) = state.withLock { state -> (Int, (@Sendable () -> Void)?) in
-            state.count += 1
-            return (state.count, state.onInterrupt)
-        }
-        if count == 1 {
-            Console.status("\ninterrupted: healing faults, stopping nodes, writing results (Ctrl-C again to quit now)")
-            action?()
-        } else {
-            _exit(ExitCode.interrupted.rawValue)
-        }
+        state.setAction(action)
     }
 
     /// Restores the default dispositions (after the run).
@@ -54,5 +42,29 @@ final class Interrupts: Sendable {
         }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// How many stop signals arrived, and what the first one does.
+private final class InterruptState: Sendable {
+    private let state = Mutex<(count: Int, action: (@Sendable () -> Void)?)>((0, nil))
+
+    var count: Int { state.withLock { $0.count } }
+
+    func setAction(_ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.action = action }
+    }
+
+    func fire() {
+        let (count, action) = state.withLock { state -> (Int, (@Sendable () -> Void)?) in
+            state.count += 1
+            return (state.count, state.action)
+        }
+        if count == 1 {
+            Console.status("\ninterrupted: healing faults, stopping nodes, writing results (Ctrl-C again to quit now)")
+            action?()
+        } else {
+            _exit(ExitCode.interrupted.rawValue)
+        }
     }
 }

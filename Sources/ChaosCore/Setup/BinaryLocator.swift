@@ -26,7 +26,8 @@ enum BinaryLocator {
         let directory = (executable as NSString).deletingLastPathComponent
         let sibling = "\(directory)/raft-node"
         if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
-        if let range = directory.range(of: "/.build/") {
+        // Under `swift test` the package's build lock is held, so a nested `swift build` would wait forever.
+        if let range = directory.range(of: "/.build/"), !executable.hasSuffix(".xctest") {
             let packageRoot = String(directory[..<range.lowerBound])
             let configuration = (directory as NSString).lastPathComponent == "release" ? "release" : "debug"
             log("building raft-node (\(configuration), first run only)…")

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// Benchmarks print figures; speed goals live here, never in timed unit tests.
+@main
+struct ChaosBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos-bench", abstract: "chaos benchmarks (use a release build).",
+        subcommands: [RecorderBench.self])
+}

@@ -1,0 +1,68 @@
+import ChaosCore
+import ChaosHistory
+import Foundation
+import Testing
+
+/// The product's spine, end to end: real raft-node processes, real faults, real checkers.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct EndToEndTests {
+    @Test func quickstartFor15SecondsIsValidAndLeavesEveryFile() async throws {
+        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        let out = TestSupport.temporaryDirectory("e2e")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let options = RunOptions(planPath: "\(TestSupport.packageRoot)/plans/quickstart.yaml", outputRoot: out,
+                                 seed: 7, duration: .seconds(15), quiet: true)
+        let code = await Runner.run(options)
+
+        let run = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/latest"))
+        let directory = "\(out)/\(run)"
+        for file in ["plan.yaml", "history.jsonl", "history.edn", "events.jsonl", "samples.jsonl", "exits.jsonl",
+                     "results.json", "summary.md", "junit.xml", "nodes/n1/stderr.log", "nodes/n3/data"] {
+            #expect(FileManager.default.fileExists(atPath: "\(directory)/\(file)"), "missing \(file)")
+        }
+        let results = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/results.json")))
+                as? [String: Any])
+        #expect(code == .valid, "results: \(results)")
+        #expect(results["verdict"] as? String == "valid")
+        #expect(results["interrupted"] as? Bool == false)
+        let ops = try #require(results["ops"] as? [String: Int])
+        #expect((ops["ok"] ?? 0) > 1000, "too few ok operations: \(ops)")
+
+        // The kill of the leader at 8 s was injected and healed, and its exit is attributed to the nemesis.
+        let events = try String(contentsOfFile: "\(directory)/events.jsonl", encoding: .utf8)
+        #expect(events.contains(#""phase":"inject""#) && events.contains(#""fault":"kill""#))
+        #expect(events.contains(#""phase":"heal""#))
+        let exits = try String(contentsOfFile: "\(directory)/exits.jsonl", encoding: .utf8)
+        #expect(exits.contains(#""cause":"kill""#))
+        #expect(!exits.contains(#""cause":"unexpected""#))
+        // Nothing outlives the run.
+        #expect(TestSupport.processes(matching: directory).isEmpty)
+    }
+
+    @Test func interruptedRunHealsStopsNodesAndExits130() async throws {
+        let chaos = try #require(TestSupport.binary("chaos"), "chaos is not built; run 'swift build' first")
+        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        let out = TestSupport.temporaryDirectory("interrupt")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chaos)
+        process.arguments = ["run", "\(TestSupport.packageRoot)/plans/quickstart.yaml", "--out", out, "--quiet",
+                             "--duration", "60s"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .seconds(6))
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let run = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/latest"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(run)/results.json"))
+        let results = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(results["interrupted"] as? Bool == true)
+        #expect(results["verdict"] as? String == "unknown")
+        let history = try String(contentsOfFile: "\(out)/\(run)/history.jsonl", encoding: .utf8)
+        #expect(history.split(separator: "\n").count > 100, "the history recorded before Ctrl-C was lost")
+        #expect(TestSupport.processes(matching: "\(out)/\(run)").isEmpty, "nodes outlived the interrupted run")
+    }
+}
