@@ -65,4 +65,30 @@ struct EndToEndTests {
         #expect(history.split(separator: "\n").count > 100, "the history recorded before Ctrl-C was lost")
         #expect(TestSupport.processes(matching: "\(out)/\(run)").isEmpty, "nodes outlived the interrupted run")
     }
+
+    @Test func nodesDieWithAKilledController() async throws {
+        let chaos = try #require(TestSupport.binary("chaos"), "chaos is not built; run 'swift build' first")
+        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        let out = TestSupport.temporaryDirectory("sigkill")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chaos)
+        process.arguments = ["run", "\(TestSupport.packageRoot)/plans/quickstart.yaml", "--out", out, "--quiet",
+                             "--duration", "60s"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .seconds(5))
+        #expect(TestSupport.processes(matching: out).count >= 3, "the nodes never started")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .seconds(3)
+        while !TestSupport.processes(matching: out).isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(TestSupport.processes(matching: out).isEmpty, "raft-node processes outlived a SIGKILLed chaos")
+        let run = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/latest"))
+        let history = try String(contentsOfFile: "\(out)/\(run)/history.jsonl", encoding: .utf8)
+        #expect(!history.isEmpty, "history.jsonl was not streamed before the controller died")
+    }
 }

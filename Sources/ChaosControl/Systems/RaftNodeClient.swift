@@ -94,8 +94,11 @@ final class RaftNodeClient: SystemClient {
                 let response = try await endpoints[node.id]!.request(method, path, body: body, timeout: remaining)
                 guard response.status == 421 else { return .ok(response) }
                 lastError = "\(node.id) is not the leader"
-                follow(hint: response.json?["leader"] as? String, from: index)
-                if response.json?["leader"] == nil { try? await Task.sleep(for: .milliseconds(20)) }
+                // With no hint, or a hint back to this node (its view is stale), give the election a moment.
+                let hint = response.json?["leader"] as? String
+                if follow(hint: hint, from: index) == index || hint == nil {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
             } catch {
                 if error.sent { return mutating ? .info(error.description) : .fail(error.description) }
                 lastError = "\(node.id): \(error)"
@@ -105,10 +108,12 @@ final class RaftNodeClient: SystemClient {
         }
     }
 
-    /// Moves to the hinted leader, or to the next node when there is no hint.
-    private func follow(hint: String?, from index: Int) {
+    /// Moves to the hinted leader, or to the next node when there is no hint; returns the new position.
+    @discardableResult
+    private func follow(hint: String?, from index: Int) -> Int {
         let next = hint.flatMap { id in nodes.firstIndex { $0.id == id } } ?? (index + 1) % nodes.count
         current.withLock { $0 = next }
+        return next
     }
 
     private func escape(_ key: String) -> String {

@@ -1,8 +1,9 @@
 /// A value carried by an operation: the EDN data model, which is a superset of what JSON histories hold.
 ///
 /// Jepsen histories put integers, nil, vectors like `[1 4]` (a CAS) and micro-op lists (`[[:read :x 1]]`) in
-/// `:value`; keeping one tree type lets every codec and model share it.
-public indirect enum Value: Sendable, Hashable {
+/// `:value`; keeping one tree type lets every codec and model share it. Not `indirect`: the recursive cases
+/// already live in heap-allocated collections, and boxing every `.int` would cost an allocation per value.
+public enum Value: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
