@@ -1,7 +1,12 @@
 import ArgumentParser
 import ChaosCore
 
-struct Chaos: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "chaos", version: "0.1.0")
+struct Chaos: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos", version: "0.1.0", subcommands: [CheckCommand.self])
+
+    /// Top-level code would pick the synchronous `main()`, which refuses async subcommands.
+    static func start() async { await main() }
 }
-Chaos.main()
+
+await Chaos.start()
