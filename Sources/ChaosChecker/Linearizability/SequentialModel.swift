@@ -5,7 +5,7 @@
 /// free of reference counting.
 protocol SequentialModel {
     /// One call translated for `apply`: a small value type.
-    associatedtype Step
+    associatedtype Step: Hashable
 
     var initialState: Int64 { get }
 
@@ -17,6 +17,9 @@ protocol SequentialModel {
 
     /// The state after `step`, or nil when the step is not legal in `state`.
     mutating func apply(_ step: Step, to state: Int64) -> Int64?
+
+    /// Whether the step never changes any state (a read): the search then linearizes it as soon as it fits.
+    func isReadOnly(_ step: Step) -> Bool
 
     /// The state as a person reads it, for counterexamples.
     func describe(_ state: Int64) -> String

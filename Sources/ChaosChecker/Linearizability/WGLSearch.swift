@@ -41,6 +41,16 @@ struct WGLSearch {
         }
         events.sort { $0.position < $1.position }
 
+        // Open-ended ops with the same step are interchangeable: only try them in invocation order (the one
+        // invoked first can take any place the later one could). This prunes the factorial blow-up of the
+        // timed-out writes that etcd and Jepsen histories are full of.
+        var twin = Array(repeating: -1, count: n)
+        var lastOpen: [M.Step: Int] = [:]
+        for event in events where event.node >= 0 && returns[Int(event.node)] == nil {
+            let i = Int(event.node)
+            if let previous = lastOpen.updateValue(i, forKey: steps[i]) { twin[i] = previous }
+        }
+
         let tail = Int32(2 * n + 1)
         let next = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * n + 2)
         let prev = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * n + 2)
@@ -88,7 +98,11 @@ struct WGLSearch {
         var iterations = 0
         var node = next[0]
 
-        return steps.withUnsafeBufferPointer { steps -> Result in
+        // A read-only op that fits now may as well be linearized now (it changes nothing, and moving it earlier
+        // keeps every later step legal); so when such a step fails, its parent configuration fails too.
+        let readOnly = steps.map { model.isReadOnly($0) }
+
+        return twin.withUnsafeBufferPointer { twin in steps.withUnsafeBufferPointer { steps -> Result in
             while node != tail {
                 iterations &+= 1
                 if iterations & 0x3FFF == 0 && budget.expired {
@@ -96,8 +110,14 @@ struct WGLSearch {
                                   bestState: bestState)
                 }
                 let op = opOf[Int(node)]
+                var backtrack = op < 0
                 if op >= 0 {
                     let i = Int(op)
+                    let t = twin[i]
+                    if t >= 0 && bits[t >> 6] & (1 << UInt64(t & 63)) == 0 {
+                        node = next[Int(node)]
+                        continue
+                    }
                     if let after = model.apply(steps[i], to: state) {
                         bits[i >> 6] |= 1 << UInt64(i & 63)
                         hash ^= zobrist[i]
@@ -124,15 +144,20 @@ struct WGLSearch {
                         }
                         bits[i >> 6] &= ~(1 << UInt64(i & 63))
                         hash ^= zobrist[i]
+                        backtrack = readOnly[i]  // that configuration already failed, so this one does
                     }
-                    node = next[Int(node)]
-                } else {
-                    // A return whose call is not linearized yet: this branch is dead, backtrack.
-                    if depth > bestDepth {
-                        bestDepth = depth
-                        bestPrefix = (0..<depth).map { Int(opOf[Int(stackNode[$0])]) }
-                        bestState = state
+                    if !backtrack {
+                        node = next[Int(node)]
+                        continue
                     }
+                }
+                // A return whose call is not linearized yet (or a dead read-only step): backtrack.
+                if depth > bestDepth {
+                    bestDepth = depth
+                    bestPrefix = (0..<depth).map { Int(opOf[Int(stackNode[$0])]) }
+                    bestState = state
+                }
+                while true {
                     if depth == 0 {
                         return Result(outcome: .notLinearizable, explored: cache.count, bestPrefix: bestPrefix,
                                       bestState: bestState)
@@ -150,9 +175,10 @@ struct WGLSearch {
                     prev[Int(next[Int(c)])] = c
                     next[Int(prev[Int(c)])] = c
                     node = next[Int(c)]
+                    if !readOnly[i] { break }
                 }
             }
             return Result(outcome: .linearizable, explored: cache.count, bestPrefix: [], bestState: state)
-        }
+        } }
     }
 }

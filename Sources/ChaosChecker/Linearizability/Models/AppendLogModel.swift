@@ -7,7 +7,7 @@ import ChaosHistory
 /// States are nodes of a trie of (entry, index) paths; each node also knows its entry-only node so a read
 /// compares in O(1).
 struct AppendLogModel: SequentialModel {
-    enum Step {
+    enum Step: Hashable {
         /// Entry id and the index it got (nil when unknown).
         case append(Int64, Int64?)
         /// The entry-only trie node the read saw.
@@ -82,6 +82,8 @@ struct AppendLogModel: SequentialModel {
             return node
         }
     }
+
+    func isReadOnly(_ step: Step) -> Bool { if case .read = step { true } else { false } }
 
     func describe(_ state: Int64) -> String {
         var items: [String] = []

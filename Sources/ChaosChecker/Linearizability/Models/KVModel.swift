@@ -3,7 +3,7 @@ import ChaosHistory
 /// Porcupine's key-value model for one key (the search partitions by `key`): a string, initially `""`, with
 /// `put` (set), `append` (concatenate) and `get` (read). A `get` of nil is unconstrained.
 struct KVModel: SequentialModel {
-    enum Step {
+    enum Step: Hashable {
         case get(Int64)
         case put(Int64)
         case append(Int64)
@@ -52,6 +52,8 @@ struct KVModel: SequentialModel {
             return next
         }
     }
+
+    func isReadOnly(_ step: Step) -> Bool { if case .get = step { true } else { false } }
 
     func describe(_ state: Int64) -> String { EDNWriter.text(.string(strings[Int(state)])) }
 }

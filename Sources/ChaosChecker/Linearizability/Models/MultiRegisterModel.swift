@@ -3,7 +3,7 @@ import ChaosHistory
 /// Knossos `multi-register`: several registers (every one initially 0) read and written together by `txn`
 /// operations whose value is a list of `[:read k v]` / `[:write k v]` micro-ops. A read of nil is unconstrained.
 struct MultiRegisterModel: SequentialModel {
-    struct MicroOp {
+    struct MicroOp: Hashable {
         var isWrite: Bool
         var register: Int
         /// Value id; -1 for an unconstrained read.
@@ -73,6 +73,8 @@ struct MultiRegisterModel: SequentialModel {
         stateIds[current] = id
         return id
     }
+
+    func isReadOnly(_ step: Step) -> Bool { step.allSatisfy { !$0.isWrite } }
 
     func describe(_ state: Int64) -> String {
         let current = states[Int(state)]

@@ -7,7 +7,7 @@ import ChaosHistory
 /// - `etcd-register`: Porcupine's etcd model, initially absent; a read of nil saw the absent value, and a failed
 ///   CAS happened and saw a value other than its expected one.
 struct RegisterModel: SequentialModel {
-    enum Step {
+    enum Step: Hashable {
         case read(Int64)
         case write(Int64)
         case cas(Int64, Int64)
@@ -85,6 +85,13 @@ struct RegisterModel: SequentialModel {
         case .cas(let expected, let new): state == expected ? new : nil
         case .casMismatch(let expected): state != expected ? state : nil
         case .casMaybe(let expected, let new): state == expected ? new : state
+        }
+    }
+
+    func isReadOnly(_ step: Step) -> Bool {
+        switch step {
+        case .read, .casMismatch: true
+        default: false
         }
     }
 
