@@ -72,6 +72,11 @@ struct EDNParser {
             return try readDispatch()
         case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
             throw ParseFailure(offset: pos, message: "unmatched '\(Character(UnicodeScalar(c)))'")
+        case 0x30...0x39, UInt8(ascii: "-"):
+            if let number = readPlainInteger() { return .int(number) }
+            let start = pos
+            let token = readToken()
+            return try atom(token, at: start)
         default:
             let start = pos
             let token = readToken()
@@ -123,6 +128,20 @@ struct EDNParser {
         return .map(map)
     }
 
+    /// Reads the next form; a map comes back as its key/value pairs in order, without hashing (the fast path
+    /// for the thousands of op maps in a history).
+    mutating func readEntry() throws(ParseFailure) -> OperationFields.Form {
+        try skipSpace()
+        guard pos < end, bytes[pos] == UInt8(ascii: "{") else { return .other(try readForm()) }
+        let opener = pos
+        pos += 1
+        let items = try readSequence(close: UInt8(ascii: "}"), opener: opener)
+        guard items.count % 2 == 0 else {
+            throw ParseFailure(offset: opener, message: "map literal has an odd number of forms (\(items.count))")
+        }
+        return .pairs(items)
+    }
+
     private mutating func readDispatch() throws(ParseFailure) -> Value {
         let start = pos
         pos += 1
@@ -164,6 +183,23 @@ struct EDNParser {
             true
         default: false
         }
+    }
+
+    /// An integer of up to 18 digits ending at a delimiter, read without building a string; nil (and the
+    /// position unchanged) for anything else.
+    private mutating func readPlainInteger() -> Int64? {
+        var i = pos
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let digitsStart = i
+        var value: Int64 = 0
+        while i < end, bytes[i] >= 0x30, bytes[i] <= 0x39, i - digitsStart < 18 {
+            value = value * 10 + Int64(bytes[i] - 0x30)
+            i += 1
+        }
+        guard i > digitsStart, i == end || Self.isDelimiter(bytes[i]) else { return nil }
+        pos = i
+        return negative ? -value : value
     }
 
     private mutating func readToken() -> String {

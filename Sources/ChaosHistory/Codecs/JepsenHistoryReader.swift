@@ -26,7 +26,7 @@ public enum JepsenHistoryReader {
         var locations: [SourceLocation] = []
         var skipped = 0
 
-        func add(_ form: Value, at offset: Int) throws(ParseFailure) {
+        func add(_ form: OperationFields.Form, at offset: Int) throws(ParseFailure) {
             do throws(ParseFailureMessage) {
                 if let op = try OperationFields.operation(from: form, ordinal: operations.count + skipped) {
                     operations.append(op)
@@ -58,7 +58,7 @@ public enum JepsenHistoryReader {
                     break
                 }
                 let offset = parser.pos
-                try add(try parser.readForm(), at: offset)
+                try add(try parser.readEntry(), at: offset)
             }
             guard try parser.atEnd() else {
                 throw ParseFailure(offset: parser.pos, message: "unexpected form after the history's closing bracket")
@@ -66,7 +66,7 @@ public enum JepsenHistoryReader {
         } else {
             while try !parser.atEnd() {
                 let offset = parser.pos
-                try add(try parser.readForm(), at: offset)
+                try add(try parser.readEntry(), at: offset)
             }
         }
         return HistoryDocument(history: History(operations), locations: locations, file: file, skipped: skipped)
