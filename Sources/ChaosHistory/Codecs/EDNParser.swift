@@ -105,9 +105,14 @@ struct EDNParser {
             guard pos < end else {
                 throw ParseFailure(offset: opener, message: "unclosed '\(Character(UnicodeScalar(bytes[opener])))'")
             }
-            if bytes[pos] == close {
+            let c = bytes[pos]
+            if c == close {
                 pos += 1
                 return items
+            }
+            if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+                throw ParseFailure(offset: pos, message: "found '\(Character(UnicodeScalar(c)))' where "
+                    + "'\(Character(UnicodeScalar(close)))' should close the '\(Character(UnicodeScalar(bytes[opener])))'")
             }
             items.append(try readForm())
         }

@@ -25,8 +25,10 @@ public enum PorcupineLogReader {
                 var parser = EDNParser(buffer, from: body, to: stop)
                 do throws(ParseFailure) {
                     let process = try parser.readForm()
+                    try parser.skipSpace()
                     let typeOffset = parser.pos
                     let type = try parser.readForm()
+                    try parser.skipSpace()
                     let fOffset = parser.pos
                     let f = try parser.readForm()
                     let value: Value = try parser.atEnd() ? .null : try parser.readForm()
