@@ -1,0 +1,47 @@
+import ChaosHistory
+
+/// The in-run linearizability checker (`linearizable` in plans): judges `input.history` against a model.
+public struct LinearizabilityChecker: Checker {
+    public let name = "linearizable"
+    public let model: String
+    public let timeLimit: Duration
+    public let memoryLimit: Int
+
+    public init(model: String, timeLimit: Duration, memoryLimit: Int = Linearizability.defaultMemoryLimit) {
+        self.model = model
+        self.timeLimit = timeLimit
+        self.memoryLimit = memoryLimit
+    }
+
+    public func check(_ input: CheckInput) async -> CheckResult {
+        let report: LinearizabilityReport
+        do {
+            report = try Linearizability.check(input.history, model: model, timeLimit: timeLimit,
+                                               memoryLimit: memoryLimit)
+        } catch {
+            return CheckResult(name: name, verdict: .unknown, summary: "cannot check: \(error)",
+                               findings: [Finding("history cannot be checked as \(model): \(error)")])
+        }
+        return Self.result(report, name: name)
+    }
+
+    /// The `CheckResult` form of a report: the counterexample as a finding, the search figures as metrics.
+    public static func result(_ report: LinearizabilityReport, name: String = "linearizable") -> CheckResult {
+        var findings: [Finding] = []
+        if let c = report.counterexample {
+            let first = c.unplaced.first
+            findings.append(Finding(
+                "not linearizable: after \(c.prefix.count) operations (state \(c.state)) none of "
+                    + "\(c.unplaced.count) concurrent operations can be linearized",
+                time: first.map { Double($0.start) / 1e9 }, until: first?.end.map { Double($0) / 1e9 },
+                details: c.lines()))
+        } else if let reason = report.reason {
+            findings.append(Finding("linearizability unknown: \(reason)"))
+        }
+        let seconds = Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18
+        return CheckResult(
+            name: name, verdict: report.verdict, summary: report.summary, findings: findings,
+            metrics: ["ops": Double(report.operations), "partitions": Double(report.partitions),
+                      "time": seconds, "states": Double(report.statesExplored)])
+    }
+}

@@ -1,0 +1,58 @@
+import ChaosHistory
+import Testing
+
+@testable import ChaosChecker
+
+/// Running out of time or memory gives `unknown` with the reason, never `valid`.
+@Suite("search limits", .timeLimit(.minutes(1)))
+struct LimitTests {
+    /// 24 timed-out writes of distinct values, then a read of a value nobody wrote: invalid, but only after
+    /// trying every subset of the writes (2^24 configurations).
+    static func explosive() -> History {
+        var ops: [Operation] = []
+        for p in 0..<24 {
+            ops.append(Operation(time: Int64(p), process: p, type: .invoke, f: "write", value: .int(Int64(p + 1))))
+        }
+        for p in 0..<24 {
+            ops.append(Operation(time: Int64(100 + p), process: p, type: .info, f: "write", value: .int(Int64(p + 1))))
+        }
+        for p in 0..<24 {
+            ops.append(Operation(time: Int64(200 + 2 * p), process: 100 + p, type: .invoke, f: "read"))
+            ops.append(Operation(time: Int64(201 + 2 * p), process: 100 + p, type: .ok, f: "read",
+                                 value: .int(Int64(p % 2 == 0 ? p + 1 : 99))))
+        }
+        var history = History(ops)
+        history.reindex()
+        return history
+    }
+
+    @Test("a time limit too small gives unknown")
+    func timeLimit() throws {
+        let report = try Linearizability.check(Self.explosive(), model: "cas-register", timeLimit: .milliseconds(50))
+        #expect(report.verdict == .unknown)
+        #expect(report.reason?.contains("time limit") == true)
+        #expect(report.counterexample == nil)
+    }
+
+    @Test("a memory ceiling too small gives unknown")
+    func memoryLimit() throws {
+        let report = try Linearizability.check(Self.explosive(), model: "cas-register", timeLimit: .seconds(30),
+                                               memoryLimit: 1 << 20)
+        #expect(report.verdict == .unknown)
+        #expect(report.reason?.contains("memory limit") == true)
+    }
+
+    @Test("the in-run checker reports metrics and the counterexample")
+    func checker() async throws {
+        let edn = "{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}"
+            + "{:process 1 :type :invoke :f :read} {:process 1 :type :ok :f :read :value 2}"
+        let history = try JepsenHistoryReader.read(Array(edn.utf8), file: "t").history
+        let checker = LinearizabilityChecker(model: "cas-register", timeLimit: .seconds(5))
+        let result = await checker.check(CheckInput(history: history))
+        #expect(result.name == "linearizable")
+        #expect(result.verdict == .invalid)
+        #expect(result.metrics["ops"] == 2)
+        #expect(result.metrics["partitions"] == 1)
+        #expect(result.findings.first?.details.contains { $0.contains("#2 p1 read 2") } == true)
+    }
+}
