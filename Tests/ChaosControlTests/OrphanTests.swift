@@ -27,18 +27,40 @@ struct OrphanTests {
 
     @Test("children of a SIGKILLed controller die within 2 s")
     func noOrphans() async throws {
+        let (pids, gone) = try await killProbe(arguments: ["3"])
+        let survivors = pids.filter(Self.isAlive)
+        #expect(survivors.isEmpty, "orphans outlived the controller: \(survivors)")
+        print("no-orphans: \(pids.count) children gone \(gone) after the controller was reaped")
+        for pid in pids {
+            // Dead, and not left to us as a zombie: they were reparented away from the dead probe.
+            #expect(ProcReader.parentPID(pid: pid) != getpid())
+        }
+    }
+
+    /// The control for the test above: it shows the test would catch orphans.
+    @Test("without PR_SET_PDEATHSIG the same children survive (control experiment)")
+    func orphansWithoutParentDeathSignal() async throws {
+        let (pids, _) = try await killProbe(arguments: ["3", "--no-parent-death-signal"])
+        defer { pids.forEach { kill($0, SIGKILL) } } // they are not ours any more; clean up by pid
+        #expect(pids.allSatisfy(Self.isAlive), "children should survive a controller without the death signal")
+    }
+
+    /// Runs chaos-probe, reads its children's pids, SIGKILLs it, and waits up to 2 s for the children to die.
+    /// - Returns: the children's pids and how long after the probe's reaping they were all gone (or 2 s).
+    private func killProbe(arguments: [String]) async throws -> (pids: [Int32], gone: Duration) {
         let probe = Self.probePath
         try #require(FileManager.default.isExecutableFile(atPath: probe),
                      "chaos-probe not found at \(probe); run `swift build` before `swift test`")
         let scratch = Scratch()
         let supervisor = Supervisor()
         let controller = try supervisor.spawn(ProcessSpec(
-            executable: probe, arguments: ["3"], stdoutPath: scratch.file("probe.out"),
+            executable: probe, arguments: arguments, stdoutPath: scratch.file("probe.out"),
             stderrPath: scratch.file("probe.err")))
-        let line = scratch.file("probe.out")
-        #expect(await waitFor("\n", in: line), "probe printed nothing; stderr: \(contents(of: scratch.file("probe.err")))")
-        let fields = contents(of: line).split(whereSeparator: \.isWhitespace)
-        try #require(fields.first == "pids", "unexpected probe output '\(contents(of: line))'")
+        let output = scratch.file("probe.out")
+        let printed = await waitFor("\n", in: output)
+        try #require(printed, "probe printed nothing; stderr: \(contents(of: scratch.file("probe.err")))")
+        let fields = contents(of: output).split(whereSeparator: \.isWhitespace)
+        try #require(fields.first == "pids", "unexpected probe output '\(contents(of: output))'")
         let pids = fields.dropFirst().compactMap { Int32($0) }
         try #require(pids.count == 3)
         for pid in pids {
@@ -52,12 +74,6 @@ struct OrphanTests {
         while pids.contains(where: Self.isAlive) && ContinuousClock.now - killedAt < .seconds(2) {
             try await Task.sleep(for: .milliseconds(5))
         }
-        let survivors = pids.filter(Self.isAlive)
-        #expect(survivors.isEmpty, "orphans outlived the controller: \(survivors)")
-        print("no-orphans: children gone \(ContinuousClock.now - killedAt) after the controller was reaped")
-        for pid in pids {
-            // Dead, and not left to us as a zombie: they were reparented away from the dead probe.
-            #expect(ProcReader.parentPID(pid: pid) != getpid())
-        }
+        return (pids, ContinuousClock.now - killedAt)
     }
 }

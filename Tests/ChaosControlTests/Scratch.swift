@@ -1,4 +1,5 @@
 import Foundation
+import ChaosControl
 
 /// A fresh temporary directory per test, removed at the end.
 struct Scratch: ~Copyable {
@@ -35,3 +36,6 @@ func waitFor(_ text: String, in file: String, timeout: Duration = .seconds(10)) 
     }
     return contents(of: file).contains(text)
 }
+
+/// Swift Testing has its own `ExitStatus` (for exit tests); in these tests the name means the supervisor's.
+typealias ExitStatus = ChaosControl.ExitStatus

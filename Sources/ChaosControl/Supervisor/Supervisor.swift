@@ -77,13 +77,16 @@ public final class Supervisor: Sendable {
         records.withLock { $0[child]?.status }
     }
 
-    /// SIGTERM, wait up to `grace`, then SIGKILL (to the process group) if it is still running.
+    /// SIGTERM (plus SIGCONT, in case it is paused), wait up to `grace`, then SIGKILL (to the process group)
+    /// if it is still running.
     /// - Returns: the exit status and whether SIGKILL was needed.
     public func terminate(_ child: ChildProcess, grace: Duration) async -> (ExitStatus, escalated: Bool) {
         if let status = currentStatus(of: child) {
             return (status, false)
         }
         try? signal(child, SIGTERM)
+        // A SIGSTOPped (paused) node would sit on the SIGTERM until the deadline; let it handle it.
+        try? signal(child, SIGCONT)
         return await withTaskGroup(of: ExitStatus?.self) { group in
             group.addTask { await self.exitStatus(of: child) }
             group.addTask {
