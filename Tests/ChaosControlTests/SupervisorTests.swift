@@ -132,6 +132,29 @@ struct SupervisorTests {
         #expect(await two == expected[someChild])
     }
 
+    @Test("concurrent spawns from many tasks are all started and reaped with their own status")
+    func concurrentSpawns() async throws {
+        let scratch = Scratch()
+        let supervisor = Supervisor()
+        let spec = shell("exit $CODE", scratch)
+        let statuses = try await withThrowingTaskGroup(of: (Int32, ExitStatus).self) { group in
+            for code in 0..<24 as Range<Int32> {
+                var mine = spec
+                mine.environment["CODE"] = "\(code)"
+                group.addTask {
+                    let child = try supervisor.spawn(mine)
+                    return (code, await supervisor.exitStatus(of: child))
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(statuses.count == 24)
+        for (code, status) in statuses {
+            #expect(status == .exited(code))
+        }
+        #expect(supervisor.liveChildren.isEmpty)
+    }
+
     @Test("killAll kills every live child, including its process group")
     func killAll() async throws {
         let scratch = Scratch()

@@ -12,6 +12,8 @@ import Glibc
 /// pid, never with `wait(-1)`, so a ptrace tracer thread keeps its stop notifications.
 public final class Supervisor: Sendable {
     /// Every exit of a child of this supervisor, once each, in the order they were reaped.
+    ///
+    /// An `AsyncStream` has one consumer (the cluster); others await `exitStatus(of:)`.
     public let exits: AsyncStream<(ChildProcess, ExitStatus)>
 
     private struct Record {
