@@ -40,6 +40,8 @@ struct ProcReaderTests {
         #expect(named.first?.state == "S", "blocked on a semaphore, so sleeping")
         #expect(threads.filter { $0.name == "chaos-spawner" }.count == 1, "one spawner thread for all supervisors")
         #expect(threads.contains { $0.tid == getpid() }, "the main thread is a task too")
+        // Not `== threads.count`: the Swift runtime may start pool threads between the two readings.
+        #expect((ProcReader.threadCount(pid: getpid()) ?? 0) >= 3, "main, spawner and the named thread at least")
     }
 
     @Test("a sleeping child: one thread named after its command, stopped by SIGSTOP")
@@ -51,6 +53,7 @@ struct ProcReaderTests {
         let threads = ProcReader.threads(pid: child.pid)
         #expect(threads.map(\.name) == ["sleep"])
         #expect(threads.map(\.tid) == [child.pid])
+        #expect(ProcReader.threadCount(pid: child.pid) == 1)
         try supervisor.signal(child, SIGSTOP)
         var state = ProcReader.state(pid: child.pid)
         for _ in 0..<200 where state != "T" {
@@ -68,6 +71,7 @@ struct ProcReaderTests {
         let pid = Int32.max // above any pid_max
         #expect(ProcReader.rssBytes(pid: pid) == nil)
         #expect(ProcReader.openFDs(pid: pid) == nil)
+        #expect(ProcReader.threadCount(pid: pid) == nil)
         #expect(ProcReader.threads(pid: pid).isEmpty)
         #expect(ProcReader.state(pid: pid) == nil)
     }

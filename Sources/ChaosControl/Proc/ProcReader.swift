@@ -5,19 +5,16 @@
 public enum ProcReader {
     /// The resident set size (`VmRSS` in /proc/PID/status) in bytes.
     public static func rssBytes(pid: Int32) -> Int64? {
-        guard let status = ProcFile.read("/proc/\(pid)/status") else {
-            return nil
+        guard let fields = statusFields(pid: pid, key: "VmRSS"), let value = fields.first.flatMap({ Int64($0) }) else {
+            return nil // also kernel threads and zombies, which have no VmRSS
         }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let fields = line.dropFirst("VmRSS:".count).split(separator: " ", omittingEmptySubsequences: true)
-                .flatMap { $0.split(separator: "\t") }
-            guard let value = fields.first.flatMap({ Int64($0) }) else {
-                return nil
-            }
-            let unit = fields.dropFirst().first ?? "kB"
-            return unit == "kB" ? value * 1024 : value
-        }
-        return nil // kernel threads and zombies have no VmRSS
+        return fields.dropFirst().first == "kB" ? value * 1024 : value
+    }
+
+    /// The number of threads (`Threads` in /proc/PID/status): one read, cheap enough to sample every 100 ms,
+    /// unlike `threads(pid:)` which reads two files per thread.
+    public static func threadCount(pid: Int32) -> Int? {
+        statusFields(pid: pid, key: "Threads")?.first.flatMap { Int($0) }
     }
 
     /// The number of open file descriptors (entries of /proc/PID/fd).
@@ -64,6 +61,18 @@ public enum ProcReader {
     /// so the fields start after the *last* `)`.
     static func state(fromStat stat: String) -> Character? {
         fieldsAfterName(stat).first?.first
+    }
+
+    /// The whitespace-separated fields after `key:` in /proc/PID/status, e.g. `["1234", "kB"]`.
+    private static func statusFields(pid: Int32, key: String) -> [Substring]? {
+        guard let status = ProcFile.read("/proc/\(pid)/status") else {
+            return nil
+        }
+        let prefix = key + ":"
+        for line in status.split(separator: "\n") where line.hasPrefix(prefix) {
+            return line.dropFirst(prefix.count).split(whereSeparator: \.isWhitespace)
+        }
+        return nil
     }
 
     private static func fieldsAfterName(_ stat: String) -> [Substring] {
