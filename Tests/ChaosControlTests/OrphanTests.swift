@@ -10,8 +10,8 @@ struct OrphanTests {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        // The test binary may sit inside a bundle directory (chaosPackageTests.xctest/...): walk up to .build/<config>.
-        for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("chaos-probe").path) {
+        // The test binary may sit inside a bundle (chaosPackageTests.xctest/...): walk up to .build/<config>.
+        for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: directory.path + "/chaos-probe") {
             directory.deleteLastPathComponent()
         }
         return directory.appendingPathComponent("chaos-probe").path

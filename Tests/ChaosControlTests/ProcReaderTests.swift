@@ -48,8 +48,7 @@ struct ProcReaderTests {
     func childThreads() async throws {
         let scratch = Scratch()
         let supervisor = Supervisor()
-        let child = try supervisor.spawn(ProcessSpec(
-            executable: "/bin/sleep", arguments: ["30"], stdoutPath: scratch.file("out"), stderrPath: scratch.file("err")))
+        let child = try supervisor.spawn(scratch.sleeper())
         let threads = ProcReader.threads(pid: child.pid)
         #expect(threads.map(\.name) == ["sleep"])
         #expect(threads.map(\.tid) == [child.pid])

@@ -27,8 +27,7 @@ struct PtraceTests {
     func tracerKeepsItsStops() async throws {
         let scratch = Scratch()
         let supervisor = Supervisor()
-        let child = try supervisor.spawn(ProcessSpec(
-            executable: "/bin/sleep", arguments: ["30"], stdoutPath: scratch.file("out"), stderrPath: scratch.file("err")))
+        let child = try supervisor.spawn(scratch.sleeper())
 
         // All ptrace calls come from this one thread, as the nemesis' tracer will do.
         let trace = Mutex(Trace())
@@ -48,8 +47,10 @@ struct PtraceTests {
             var code: Int32 = 0
             var status: Int32 = 0
             let deadline = ContinuousClock.now + .seconds(5)
+            // __WNOTHREAD: only this thread's tracees; __WALL: the tracee may be a non-main thread.
+            let options = WSTOPPED | WNOHANG | cchaos_wall() | cchaos_wnothread()
             while code == 0 && ContinuousClock.now < deadline {
-                if cchaos_waitid_pid(tid, WSTOPPED | WNOHANG | cchaos_wall() | cchaos_wnothread(), &code, &status) != 0 {
+                if cchaos_waitid_pid(tid, options, &code, &status) != 0 {
                     trace.withLock { $0.failure = "waitid: \(String(cString: strerror(errno)))" }
                     return
                 }

@@ -17,6 +17,11 @@ struct Scratch: ~Copyable {
 
     /// `path/name`.
     func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    /// `/bin/sleep 30`, its output in this directory.
+    func sleeper() -> ProcessSpec {
+        ProcessSpec(executable: "/bin/sleep", arguments: ["30"], stdoutPath: file("out"), stderrPath: file("err"))
+    }
 }
 
 /// The file's text, or "" when it does not exist yet.

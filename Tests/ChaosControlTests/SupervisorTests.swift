@@ -59,8 +59,9 @@ struct SupervisorTests {
     func killSleeper() async throws {
         let scratch = Scratch()
         let supervisor = Supervisor()
-        let child = try supervisor.spawn(ProcessSpec(
-            executable: "sleep", arguments: ["30"], stdoutPath: scratch.file("out"), stderrPath: scratch.file("err")))
+        var spec = scratch.sleeper()
+        spec.executable = "sleep" // a bare name, found on PATH
+        let child = try supervisor.spawn(spec)
         #expect(supervisor.currentStatus(of: child) == nil)
         #expect(ProcReader.state(pid: child.pid) != nil)
         try supervisor.signal(child, SIGKILL)

@@ -132,8 +132,9 @@ public final class Supervisor: Sendable {
 
     private func send(_ signal: Int32, to child: ChildProcess, group: Bool) throws(ControlError) {
         if try !thread.signal(child, signal, group: group) {
+            let status = currentStatus(of: child)?.description ?? "status not yet reported"
             throw ControlError(operation: "signal \(signal) to \(child)", call: "kill", errno: ESRCH,
-                               hint: "the process has already exited (\(currentStatus(of: child)?.description ?? "status not yet reported"))")
+                               hint: "the process has already exited (\(status))")
         }
     }
 
