@@ -60,6 +60,10 @@ let package = Package(
             path: "Benchmarks/chaos-bench",
             swiftSettings: strict),
 
+        // Test support: a stand-in controller that the ChaosControl tests SIGKILL (children must die too).
+        .executableTarget(name: "chaos-probe", dependencies: ["ChaosControl"], path: "Tests/Support/chaos-probe",
+                          swiftSettings: strict),
+
         .testTarget(name: "ChaosPlanTests", dependencies: ["ChaosPlan"], swiftSettings: strict),
         .testTarget(name: "ChaosHistoryTests", dependencies: ["ChaosHistory"], swiftSettings: strict),
         .testTarget(name: "ChaosCheckerTests", dependencies: ["ChaosChecker", "ChaosHistory"],

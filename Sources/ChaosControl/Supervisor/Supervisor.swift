@@ -12,6 +12,8 @@ import Glibc
 /// pid, never with `wait(-1)`, so a ptrace tracer thread keeps its stop notifications.
 public final class Supervisor: Sendable {
     /// Every exit of a child of this supervisor, once each, in the order they were reaped.
+    ///
+    /// An `AsyncStream` has one consumer (the cluster); others await `exitStatus(of:)`.
     public let exits: AsyncStream<(ChildProcess, ExitStatus)>
 
     private struct Record {
@@ -77,13 +79,16 @@ public final class Supervisor: Sendable {
         records.withLock { $0[child]?.status }
     }
 
-    /// SIGTERM, wait up to `grace`, then SIGKILL (to the process group) if it is still running.
+    /// SIGTERM (plus SIGCONT, in case it is paused), wait up to `grace`, then SIGKILL (to the process group)
+    /// if it is still running.
     /// - Returns: the exit status and whether SIGKILL was needed.
     public func terminate(_ child: ChildProcess, grace: Duration) async -> (ExitStatus, escalated: Bool) {
         if let status = currentStatus(of: child) {
             return (status, false)
         }
         try? signal(child, SIGTERM)
+        // A SIGSTOPped (paused) node would sit on the SIGTERM until the deadline; let it handle it.
+        try? signal(child, SIGCONT)
         return await withTaskGroup(of: ExitStatus?.self) { group in
             group.addTask { await self.exitStatus(of: child) }
             group.addTask {
@@ -127,8 +132,9 @@ public final class Supervisor: Sendable {
 
     private func send(_ signal: Int32, to child: ChildProcess, group: Bool) throws(ControlError) {
         if try !thread.signal(child, signal, group: group) {
+            let status = currentStatus(of: child)?.description ?? "status not yet reported"
             throw ControlError(operation: "signal \(signal) to \(child)", call: "kill", errno: ESRCH,
-                               hint: "the process has already exited (\(currentStatus(of: child)?.description ?? "status not yet reported"))")
+                               hint: "the process has already exited (\(status))")
         }
     }
 
