@@ -48,7 +48,7 @@ struct DocumentComposer {
                     report("duplicate key '\(key)'", at: Position(context.mark))
                     return nil
                 }
-                report("duplicate key '\(key)' (first given at line \(context.mark.line))", at: second)
+                report("duplicate key '\(key)' (first given at \(context.mark))", at: second)
             } catch let error as YamlError {
                 diagnostics.append(diagnostic(for: error))
                 return nil
@@ -74,7 +74,9 @@ struct DocumentComposer {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             var message = "invalid YAML: \(problem)"
-            if scalar(at: Position(mark)) == "\t" {
+            if problem == "but found another document" {
+                message = "a plan is one YAML document; remove this '---' and what follows it"
+            } else if scalar(at: Position(mark)) == "\t" {
                 message = "invalid YAML: a tab character here; YAML indents with spaces only"
             } else if let context {
                 message += " (\(context.text) at line \(context.mark.line))"

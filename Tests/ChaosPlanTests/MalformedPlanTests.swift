@@ -1,0 +1,415 @@
+import Testing
+@testable import ChaosPlan
+
+/// A plan with mistakes and the exact diagnostics it must produce, in file order.
+struct MalformedPlan: Sendable, CustomTestStringConvertible {
+    var name: String
+    var yaml: String
+    /// Each `LINE:COL: message`; the test adds the file name.
+    var expected: [String]
+
+    init(_ name: String, _ yaml: String, _ expected: [String]) {
+        self.name = name
+        self.yaml = yaml
+        self.expected = expected
+    }
+
+    var testDescription: String { name }
+}
+
+/// Every way a plan is commonly wrong gets its own exact, located message, and a plan with several problems
+/// reports them all at once.
+@Suite struct MalformedPlanTests {
+    static let file = "plans/bad.yaml"
+
+    @Test(arguments: cases)
+    func reportsExactDiagnostics(_ plan: MalformedPlan) {
+        #expect(throws: PlanError.self) { try PlanLoader.parse(plan.yaml, file: Self.file) }
+        let (parsed, diagnostics) = PlanLoader.diagnose(plan.yaml, file: Self.file)
+        #expect(parsed == nil)
+        #expect(diagnostics.map(\.description) == plan.expected.map { "\(Self.file):\($0)" })
+    }
+
+    @Test func tableIsLargeEnough() {
+        #expect(Self.cases.count >= 25)
+        #expect(Self.cases.contains { $0.expected.count >= 3 })
+    }
+
+    @Test func errorDescriptionHasOneLinePerProblem() throws {
+        let plan = try #require(Self.cases.first { $0.name == "many problems" })
+        let error = #expect(throws: PlanError.self) { try PlanLoader.parse(plan.yaml, file: Self.file) }
+        let lines = error?.description.split(separator: "\n").map(String.init)
+        #expect(lines == plan.expected.map { "\(Self.file):\($0)" })
+    }
+
+    static let cases: [MalformedPlan] = [
+        MalformedPlan(
+            "empty",
+            "",
+            [
+                "1:1: the plan is empty; it needs at least 'name' and 'duration'",
+            ]),
+        MalformedPlan(
+            "comment only",
+            "# nothing here\n",
+            [
+                "1:1: the plan is empty; it needs at least 'name' and 'duration'",
+            ]),
+        MalformedPlan(
+            "top-level list",
+            "- name: x\n- duration: 3s\n",
+            [
+                "1:1: the plan must be a mapping of keys (name, duration, cluster...), got a list",
+            ]),
+        MalformedPlan(
+            "top-level scalar",
+            "just words\n",
+            [
+                "1:1: the plan must be a mapping of keys (name, duration, cluster...), got 'just words'",
+            ]),
+        MalformedPlan(
+            "yaml syntax",
+            "name: x\nduration: [3s\n",
+            [
+                "3:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 2)",
+            ]),
+        MalformedPlan(
+            "tab indent",
+            "name: x\ncluster:\n\tnodes: 3\nduration: 3s\n",
+            [
+                "3:1: invalid YAML: a tab character here; YAML indents with spaces only",
+            ]),
+        MalformedPlan(
+            "two documents",
+            "name: x\nduration: 3s\n---\nname: y\n",
+            [
+                "3:1: a plan is one YAML document; remove this '---' and what follows it",
+            ]),
+        MalformedPlan(
+            "missing name and duration",
+            "seed: 1\n",
+            [
+                "1:1: missing required key 'name'",
+                "1:1: missing required key 'duration'",
+            ]),
+        MalformedPlan(
+            "bad name",
+            "name: My Plan\nduration: 3s\n",
+            [
+                "1:7: 'name' may use only lowercase letters, digits, '.', '_' and '-' "
+                + "(it names the run directory), got 'My Plan'",
+            ]),
+        MalformedPlan(
+            "unknown top-level key",
+            "name: x\nduration: 3s\nnemsis: []\n",
+            [
+                "3:1: unknown key 'nemsis' (did you mean 'nemesis'?)",
+            ]),
+        MalformedPlan(
+            "unknown key no suggestion",
+            "name: x\nduration: 3s\nfoo: 1\n",
+            [
+                "3:1: unknown key 'foo' (expected one of: name, seed, duration, "
+                + "cluster, workload, nemesis, checks, sample_interval)",
+            ]),
+        MalformedPlan(
+            "duplicate top key",
+            "name: x\nduration: 3s\nname: y\n",
+            [
+                "3:1: duplicate key 'name' (first given at 1:1)",
+            ]),
+        MalformedPlan(
+            "duration without unit",
+            "name: x\nduration: 30\n",
+            [
+                "2:11: 'duration' needs a unit, got '30' (write '30s' for seconds)",
+            ]),
+        MalformedPlan(
+            "duration garbage",
+            "name: x\nduration: soon\n",
+            [
+                "2:11: 'duration' must be a duration such as 250ms, 2s, 1m or 1h, got 'soon'",
+            ]),
+        MalformedPlan(
+            "duration zero",
+            "name: x\nduration: 0s\n",
+            [
+                "2:11: 'duration' must be longer than 0s, got '0s'",
+            ]),
+        MalformedPlan(
+            "duration negative",
+            "name: x\nduration: -5s\n",
+            [
+                "2:11: 'duration' must not be negative, got '-5s'",
+            ]),
+        MalformedPlan(
+            "seed not a number",
+            "name: x\nseed: abc\nduration: 3s\n",
+            [
+                "2:7: 'seed' must be a whole number from 0 to 18446744073709551615, got 'abc'",
+            ]),
+        MalformedPlan(
+            "seed negative",
+            "name: x\nseed: -1\nduration: 3s\n",
+            [
+                "2:7: 'seed' must be a whole number from 0 to 18446744073709551615, got '-1'",
+            ]),
+        MalformedPlan(
+            "nodes words",
+            "name: x\nduration: 3s\ncluster: { nodes: three }\n",
+            [
+                "3:19: 'nodes' must be a whole number, got 'three'",
+            ]),
+        MalformedPlan(
+            "nodes zero",
+            "name: x\nduration: 3s\ncluster:\n  nodes: 0\n",
+            [
+                "4:10: 'nodes' must be between 1 and 9, got '0'",
+            ]),
+        MalformedPlan(
+            "nodes too many",
+            "name: x\nduration: 3s\ncluster:\n  nodes: 12\n",
+            [
+                "4:10: 'nodes' must be between 1 and 9, got '12'",
+            ]),
+        MalformedPlan(
+            "unknown system",
+            "name: x\nduration: 3s\ncluster: { system: raft-nod }\n",
+            [
+                "3:20: unknown system 'raft-nod' (did you mean 'raft-node'?)",
+            ]),
+        MalformedPlan(
+            "custom without binary",
+            "name: x\nduration: 3s\ncluster: { system: custom }\n",
+            [
+                "3:20: system 'custom' needs 'binary' (the path of the node program)",
+            ]),
+        MalformedPlan(
+            "heartbeat too long",
+            "name: x\nduration: 3s\ncluster: { election_timeout: 150ms, heartbeat: 200ms }\n",
+            [
+                "3:48: 'heartbeat' must be shorter than 'election_timeout' (150ms), got '200ms'",
+            ]),
+        MalformedPlan(
+            "cluster not mapping",
+            "name: x\nduration: 3s\ncluster: raft-node\n",
+            [
+                "3:10: 'cluster' must be a mapping of keys (system, nodes, binary...), got 'raft-node'",
+            ]),
+        MalformedPlan(
+            "args not list",
+            "name: x\nduration: 3s\ncluster: { args: --fast }\n",
+            [
+                "3:18: 'args' must be a list, got '--fast'",
+            ]),
+        MalformedPlan(
+            "unknown cluster key",
+            "name: x\nduration: 3s\ncluster: { sytem: etcd }\n",
+            [
+                "3:12: unknown key 'sytem' in 'cluster' (did you mean 'system'?)",
+            ]),
+        MalformedPlan(
+            "clients zero",
+            "name: x\nduration: 3s\nworkload: { clients: 0 }\n",
+            [
+                "3:22: 'clients' must be at least 1, got '0'",
+            ]),
+        MalformedPlan(
+            "keys negative",
+            "name: x\nduration: 3s\nworkload: { keys: -4 }\n",
+            [
+                "3:19: 'keys' must be at least 1, got '-4'",
+            ]),
+        MalformedPlan(
+            "unknown workload kind",
+            "name: x\nduration: 3s\nworkload: { kind: cas-regster }\n",
+            [
+                "3:19: unknown workload kind 'cas-regster' (did you mean 'cas-register'?)",
+            ]),
+        MalformedPlan(
+            "bad rate",
+            "name: x\nduration: 3s\nworkload: { rate: fast }\n",
+            [
+                "3:19: 'rate' must be a rate such as 500/s or 1000/m, or 'unlimited', got 'fast'",
+            ]),
+        MalformedPlan(
+            "zero rate",
+            "name: x\nduration: 3s\nworkload: { rate: 0/s }\n",
+            [
+                "3:19: 'rate' must be more than 0/s (or 'unlimited'), got '0/s'",
+            ]),
+        MalformedPlan(
+            "unknown fault",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 8s, fault: kil, target: leader }\n",
+            [
+                "4:22: unknown fault 'kil' (did you mean 'kill'?)",
+            ]),
+        MalformedPlan(
+            "unknown fault far",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 8s, fault: partition, target: leader }\n",
+            [
+                "4:22: unknown fault 'partition' (expected one of: kill, stop, pause)",
+            ]),
+        MalformedPlan(
+            "unknown target node",
+            "name: x\nduration: 30s\ncluster: { nodes: 3 }\nnemesis:\n  - { at: 8s, fault: kill, target: n7 }\n",
+            [
+                "5:36: unknown target 'n7' (the cluster has nodes n1 to n3)",
+            ]),
+        MalformedPlan(
+            "misspelt target",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 8s, fault: kill, target: leadr }\n",
+            [
+                "4:36: unknown target 'leadr' (did you mean 'leader'?)",
+            ]),
+        MalformedPlan(
+            "at beyond duration",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 35s, fault: kill, target: leader }\n",
+            [
+                "4:11: 'at' must be before the end of the run (duration 30s), got '35s'",
+            ]),
+        MalformedPlan(
+            "at and every",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 5s, every: 5s, faults: [kill], target: leader }\n",
+            [
+                "4:15: a step cannot have both 'at' and 'every'; use 'at' for one fault or 'every' for a repeated one",
+            ]),
+        MalformedPlan(
+            "neither at nor every",
+            "name: x\nduration: 30s\nnemesis:\n  - { fault: kill, target: leader }\n",
+            [
+                "4:5: a step needs 'at' (one fault at a time) or 'every' (a fault repeated at a period)",
+            ]),
+        MalformedPlan(
+            "faults on at step",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 5s, faults: [kill], target: leader }\n",
+            [
+                "4:15: an 'at' step takes one 'fault', not 'faults' (write 'fault: kill')",
+            ]),
+        MalformedPlan(
+            "fault on every step",
+            "name: x\nduration: 30s\nnemesis:\n  - { every: 5s, fault: kill, target: leader }\n",
+            [
+                "4:18: an 'every' step takes a list 'faults', not 'fault' (write 'faults: [kill]')",
+            ]),
+        MalformedPlan(
+            "fault and faults",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 5s, fault: kill, faults: [kill], target: leader }\n",
+            [
+                "4:28: a step cannot have both 'fault' and 'faults'; an 'at' step takes "
+                + "'fault: kill', an 'every' step 'faults: [kill, pause]'",
+            ]),
+        MalformedPlan(
+            "missing target and fault",
+            "name: x\nduration: 30s\nnemesis:\n  - at: 5s\n",
+            [
+                "4:5: a step needs 'fault' (one of: kill, stop, pause)",
+                "4:5: missing required key 'target'",
+            ]),
+        MalformedPlan(
+            "empty faults",
+            "name: x\nduration: 30s\nnemesis:\n  - { every: 5s, faults: [], target: random }\n",
+            [
+                "4:26: 'faults' must name at least one fault",
+            ]),
+        MalformedPlan(
+            "from on at step",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 5s, from: 1s, fault: kill, target: leader }\n",
+            [
+                "4:15: 'from' applies only to 'every' steps; this step has 'at'",
+            ]),
+        MalformedPlan(
+            "until before from",
+            "name: x\nduration: 30s\nnemesis:\n  - { every: 5s, from: 20s, until: 10s, faults: [kill], target: all }\n",
+            [
+                "4:36: 'until' must be later than 'from' (20s), got '10s'",
+            ]),
+        MalformedPlan(
+            "for zero",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 5s, fault: pause, target: leader, for: 0s }\n",
+            [
+                "4:50: 'for' must be longer than 0s, got '0s'",
+            ]),
+        MalformedPlan(
+            "nemesis not list",
+            "name: x\nduration: 30s\nnemesis: { at: 5s }\n",
+            [
+                "3:10: 'nemesis' must be a list of steps, got a mapping",
+            ]),
+        MalformedPlan(
+            "unknown checker",
+            "name: x\nduration: 3s\nchecks: { stats: {}, linearisable: {} }\n",
+            [
+                "3:22: unknown checker 'linearisable' (did you mean 'linearizable'?)",
+            ]),
+        MalformedPlan(
+            "bad percentage",
+            "name: x\nduration: 3s\nchecks: { stats: { min_availability: 0.9 } }\n",
+            [
+                "3:38: 'min_availability' must be a percentage such as 90%, got '0.9'",
+            ]),
+        MalformedPlan(
+            "percentage over 100",
+            "name: x\nduration: 3s\nchecks: { stats: { min_availability: 150% } }\n",
+            [
+                "3:38: 'min_availability' must be at most 100%, got '150%'",
+            ]),
+        MalformedPlan(
+            "bad regex",
+            "name: x\nduration: 3s\nchecks:\n  crash:\n    patterns: [\"ok\", \"(unclosed\"]\n",
+            [
+                "5:22: 'patterns' has an invalid regular expression '(unclosed'",
+            ]),
+        MalformedPlan(
+            "unknown model",
+            "name: x\nduration: 3s\nchecks: { linearizable: { model: cas } }\n",
+            [
+                "3:34: unknown model 'cas' (expected one of: register, cas-register, append-log)",
+            ]),
+        MalformedPlan(
+            "no value",
+            "name: x\nduration:\n",
+            [
+                "2:1: 'duration' has no value",
+            ]),
+        MalformedPlan(
+            "many problems",
+            "name: Bad Name\nduration: 30\ncluster: { system: raft-nod, nodes: three }\nworkload: { clients: 0 }\n"
+                + "nemesis:\n  - { at: 8s, fault: partiton, target: n7 }\n",
+            [
+                "1:7: 'name' may use only lowercase letters, digits, '.', '_' and '-' "
+                + "(it names the run directory), got 'Bad Name'",
+                "2:11: 'duration' needs a unit, got '30' (write '30s' for seconds)",
+                "3:20: unknown system 'raft-nod' (did you mean 'raft-node'?)",
+                "3:37: 'nodes' must be a whole number, got 'three'",
+                "4:22: 'clients' must be at least 1, got '0'",
+                "6:22: unknown fault 'partiton' (expected one of: kill, stop, pause)",
+            ]),
+        MalformedPlan(
+            "duplicate step keys",
+            "name: x\nduration: 30s\nnemesis:\n  - { at: 8s, at: 9s, fault: kill, target: leader }\n"
+                + "  - at: 1s\n    fault: kill\n    target: n1\n    fault: pause\n",
+            [
+                "4:15: duplicate key 'at' (first given at 4:7)",
+                "8:5: duplicate key 'fault' (first given at 6:5)",
+            ]),
+        MalformedPlan(
+            "control character",
+            "name: \"bad\u{1}\"\nduration: 3s\n",
+            [
+                "1:11: invalid YAML: control characters are not allowed",
+            ]),
+        MalformedPlan(
+            "key not a word",
+            "name: x\nduration: 3s\n[a, b]: 1\n",
+            [
+                "3:1: a key must be a plain word, got a list",
+            ]),
+        MalformedPlan(
+            "list entry not a string",
+            "name: x\nduration: 3s\ncluster: { bugs: [slow-apply, { x: 1 }] }\n",
+            [
+                "3:31: each entry of 'bugs' must be a string, got a mapping",
+            ]),
+    ]
+}
