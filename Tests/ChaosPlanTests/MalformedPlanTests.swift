@@ -411,5 +411,49 @@ struct MalformedPlan: Sendable, CustomTestStringConvertible {
             [
                 "3:31: each entry of 'bugs' must be a string, got a mapping",
             ]),
+        MalformedPlan(
+            "empty section",
+            "name: x\nduration: 3s\ncluster:\nworkload: {}\n",
+            [
+                "3:1: 'cluster' is empty; give its keys (system, nodes, binary...) or remove it",
+            ]),
+        MalformedPlan(
+            "colon in a plain value",
+            "name: x: y\nduration: 3s\n",
+            [
+                "1:8: invalid YAML: mapping values are not allowed in this context; "
+                + "quote a value that contains ': ', or check the indentation",
+            ]),
+        MalformedPlan(
+            "over-indented key",
+            "name: x\nduration: 3s\ncluster:\n  nodes: 3\n   system: etcd\n",
+            [
+                "5:10: invalid YAML: mapping values are not allowed in this context; "
+                + "quote a value that contains ': ', or check the indentation",
+            ]),
+        MalformedPlan(
+            "stray bracket",
+            "name: x\nduration: 3s\n]\n",
+            [
+                "3:1: invalid YAML: did not find expected key (while parsing a block mapping at line 1); "
+                + "check the indentation",
+            ]),
+        MalformedPlan(
+            "every step out of the run",
+            "name: x\nduration: 30s\nnemesis:\n"
+                + "  - { every: 5s, from: 30s, until: 40s, faults: [kill, explode], target: n0 }\n",
+            [
+                "4:24: 'from' must be before the end of the run (duration 30s), got '30s'",
+                "4:36: 'until' must not be past the end of the run (duration 30s), got '40s'",
+                "4:56: unknown fault 'explode' (expected one of: kill, stop, pause)",
+                "4:74: unknown target 'n0' (the cluster has nodes n1 to n3)",
+            ]),
+        MalformedPlan(
+            "zero interval and fractional seed",
+            "name: x\nduration: 3s\nsample_interval: 0ms\nseed: 1.5\n",
+            [
+                "3:18: 'sample_interval' must be longer than 0s, got '0ms'",
+                "4:7: 'seed' must be a whole number from 0 to 18446744073709551615, got '1.5'",
+            ]),
     ]
 }

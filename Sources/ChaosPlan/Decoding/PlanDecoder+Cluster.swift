@@ -9,7 +9,7 @@ extension PlanDecoder {
     static let nodeRange = 1...9
 
     mutating func decodeCluster(_ entry: Entry) -> ClusterSpec? {
-        guard let fields = fields(of: entry.value, named: "cluster", known: Self.clusterKeys) else { return nil }
+        guard let fields = fields(of: entry, known: Self.clusterKeys) else { return nil }
         var cluster = ClusterSpec()
         var failed = false
         // Each `decode` reports its own problem; `failed` remembers that one did, and the rest are still checked.
@@ -50,7 +50,7 @@ extension PlanDecoder {
     }
 
     mutating func decodeWorkload(_ entry: Entry) -> WorkloadSpec? {
-        guard let fields = fields(of: entry.value, named: "workload", known: Self.workloadKeys) else { return nil }
+        guard let fields = fields(of: entry, known: Self.workloadKeys) else { return nil }
         var workload = WorkloadSpec()
         var failed = false
         func take<T>(_ value: T?, into keyPath: WritableKeyPath<WorkloadSpec, T>) {
