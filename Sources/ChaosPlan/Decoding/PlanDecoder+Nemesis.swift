@@ -161,7 +161,13 @@ extension PlanDecoder {
 
     private mutating func decodeTarget(_ entry: Entry, nodes: Int?) -> TargetSpec? {
         guard let text = string(entry) else { return nil }
-        if let word = Self.targetWords.first(where: { $0.word == text }) { return word.target }
+        if let word = Self.targetWords.first(where: { $0.word == text }) {
+            if let nodes, word.target.namesNobody(inClusterOf: nodes) {
+                error("target '\(text)' names no node in a \(nodes)-node cluster", at: entry.value)
+                return nil
+            }
+            return word.target
+        }
         let nodeIDs = ClusterSpec(nodes: nodes ?? Self.nodeRange.upperBound).nodeIDs
         if nodeIDs.contains(text) { return .node(text) }
         let known = Self.targetWords.map(\.word) + nodeIDs
@@ -175,6 +181,17 @@ extension PlanDecoder {
                   at: entry.value)
         }
         return nil
+    }
+}
+
+private extension TargetSpec {
+    /// A 1-node cluster has no follower, and a 1- or 2-node cluster no minority (⌊(n−1)/2⌋ = 0).
+    func namesNobody(inClusterOf nodes: Int) -> Bool {
+        switch self {
+        case .follower, .followers: nodes < 2
+        case .minority: (nodes - 1) / 2 == 0
+        default: false
+        }
     }
 }
 
