@@ -137,3 +137,23 @@ import Testing
         #expect(lines == [1, 2, 3])
     }
 }
+
+@Suite struct PlanFileTests {
+    @Test func loadHandsBackWarnings() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("chaos-plan-\(getpid()).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let yaml = "name: x\nduration: 30s\nnemesis:\n  - { at: 25s, fault: pause, target: leader, for: 10s }\n"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        var warnings: [Diagnostic] = []
+        let plan = try PlanLoader.load(path: path, warnings: &warnings)
+        #expect(plan.name == "x")
+        #expect(warnings.map(\.location) == [SourceLocation(file: path, line: 4, column: 51)])
+        #expect(warnings.allSatisfy { $0.severity == .warning })
+    }
+
+    @Test func directoryIsNotAPlan() {
+        let path = FileManager.default.temporaryDirectory.path
+        let error = #expect(throws: PlanError.self) { try PlanLoader.load(path: path) }
+        #expect(error?.description == "\(path): cannot read the plan: it is a directory; check the path")
+    }
+}

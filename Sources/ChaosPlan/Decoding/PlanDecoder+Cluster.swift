@@ -42,7 +42,7 @@ extension PlanDecoder {
             take(duration(entry, allowZero: false), into: \.startTimeout)
         }
 
-        if cluster.system == .custom, cluster.binary == nil, let system = fields["system"], !failed {
+        if cluster.system == .custom, fields["binary"] == nil, let system = fields["system"] {
             error("system 'custom' needs 'binary' (the path of the node program)", at: system.value)
             failed = true
         }
@@ -53,8 +53,7 @@ extension PlanDecoder {
                   + ", got '\(Units.format(heartbeat))'", at: entry.value)
             failed = true
         }
-        let nodesDecoded = fields["nodes"] == nil || !failedNodes
-        return (failed ? nil : cluster, nodesDecoded ? cluster.nodes : nil)
+        return (failed ? nil : cluster, failedNodes ? nil : cluster.nodes)
     }
 
     mutating func decodeWorkload(_ entry: Entry) -> WorkloadSpec? {
