@@ -31,6 +31,13 @@ struct DocumentComposer {
         }
     }
 
+    /// What usually causes libyaml's most common complaints in hand-written plans.
+    private static let hints = [
+        "mapping values are not allowed in this context": "quote a value that contains ': ', or check the indentation",
+        "did not find expected key": "check the indentation",
+        "block sequence entries are not allowed in this context": "start the list on its own line under the key",
+    ]
+
     init(text: String, file: String) {
         self.text = text
         self.file = file
@@ -48,7 +55,7 @@ struct DocumentComposer {
                     report("duplicate key '\(key)'", at: Position(context.mark))
                     return nil
                 }
-                report("duplicate key '\(key)' (first given at line \(context.mark.line))", at: second)
+                report("duplicate key '\(key)' (first given at \(context.mark))", at: second)
             } catch let error as YamlError {
                 diagnostics.append(diagnostic(for: error))
                 return nil
@@ -74,11 +81,16 @@ struct DocumentComposer {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
             var message = "invalid YAML: \(problem)"
-            if scalar(at: Position(mark)) == "\t" {
+            if problem == "but found another document" {
+                message = "a plan is one YAML document; remove this '---' and what follows it"
+            } else if scalar(at: Position(mark)) == "\t" {
                 message = "invalid YAML: a tab character here; YAML indents with spaces only"
+            } else if problem == "did not find expected <document start>" {
+                message = "invalid YAML: expected a top-level 'key: value' here"
             } else if let context {
                 message += " (\(context.text) at line \(context.mark.line))"
             }
+            if let hint = Self.hints[problem] { message += "; \(hint)" }
             return Diagnostic(location: location(Position(mark)), message: message)
         case let .reader(problem, offset, _, _):
             return Diagnostic(location: location(mark(atCharacterOffset: offset ?? 0)),

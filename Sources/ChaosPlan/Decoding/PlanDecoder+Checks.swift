@@ -12,7 +12,7 @@ extension PlanDecoder {
 
     /// A checker listed with an empty value (`stats:`) or `{}` runs with its defaults; one not listed does not run.
     mutating func decodeChecks(_ entry: Entry) -> ChecksSpec? {
-        guard let fields = fields(of: entry.value, named: "checks", known: Self.checkerNames, what: "checker")
+        guard let fields = fields(of: entry, known: Self.checkerNames, what: "checker")
         else { return nil }
         var checks = ChecksSpec(stats: nil, crash: nil, linearizable: nil)
         var failed = false
@@ -31,7 +31,7 @@ extension PlanDecoder {
     /// The fields of one checker's settings; an empty value means "all defaults".
     private mutating func settings(_ entry: Entry, known: [String]) -> Fields? {
         if isNull(entry.value) { return Fields(node: entry.value, entries: [:]) }
-        return fields(of: entry.value, named: entry.name, known: known)
+        return fields(of: entry, known: known)
     }
 
     private mutating func decodeStats(_ entry: Entry) -> ChecksSpec.Stats? {

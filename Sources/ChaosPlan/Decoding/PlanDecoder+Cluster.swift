@@ -8,8 +8,10 @@ extension PlanDecoder {
     /// One to nine nodes: Raft needs one, and a one-host lab gets no more honest past nine.
     static let nodeRange = 1...9
 
-    mutating func decodeCluster(_ entry: Entry) -> ClusterSpec? {
-        guard let fields = fields(of: entry.value, named: "cluster", known: Self.clusterKeys) else { return nil }
+    /// - Returns: the cluster, nil when any of it is wrong; and the node count when that part was right (so
+    ///   nemesis targets can still be checked against it).
+    mutating func decodeCluster(_ entry: Entry) -> (cluster: ClusterSpec?, nodes: Int?) {
+        guard let fields = fields(of: entry, known: Self.clusterKeys) else { return (nil, nil) }
         var cluster = ClusterSpec()
         var failed = false
         // Each `decode` reports its own problem; `failed` remembers that one did, and the rest are still checked.
@@ -20,7 +22,12 @@ extension PlanDecoder {
             if let value { cluster[keyPath: keyPath] = value } else { failed = true }
         }
         if let entry = fields["system"] { take(choice(entry, what: "system"), into: \.system) }
-        if let entry = fields["nodes"] { take(integer(entry, in: Self.nodeRange), into: \.nodes) }
+        var failedNodes = false
+        if let entry = fields["nodes"] {
+            let nodes = integer(entry, in: Self.nodeRange)
+            failedNodes = nodes == nil
+            take(nodes, into: \.nodes)
+        }
         if let entry = fields["binary"] { takeOptional(string(entry), into: \.binary) }
         if let entry = fields["args"] { take(strings(entry), into: \.args) }
         if let entry = fields["election_timeout"] {
@@ -35,7 +42,7 @@ extension PlanDecoder {
             take(duration(entry, allowZero: false), into: \.startTimeout)
         }
 
-        if cluster.system == .custom, cluster.binary == nil, let system = fields["system"], !failed {
+        if cluster.system == .custom, fields["binary"] == nil, let system = fields["system"] {
             error("system 'custom' needs 'binary' (the path of the node program)", at: system.value)
             failed = true
         }
@@ -46,11 +53,11 @@ extension PlanDecoder {
                   + ", got '\(Units.format(heartbeat))'", at: entry.value)
             failed = true
         }
-        return failed ? nil : cluster
+        return (failed ? nil : cluster, failedNodes ? nil : cluster.nodes)
     }
 
     mutating func decodeWorkload(_ entry: Entry) -> WorkloadSpec? {
-        guard let fields = fields(of: entry.value, named: "workload", known: Self.workloadKeys) else { return nil }
+        guard let fields = fields(of: entry, known: Self.workloadKeys) else { return nil }
         var workload = WorkloadSpec()
         var failed = false
         func take<T>(_ value: T?, into keyPath: WritableKeyPath<WorkloadSpec, T>) {

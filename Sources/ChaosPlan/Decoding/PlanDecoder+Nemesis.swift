@@ -34,7 +34,13 @@ extension PlanDecoder {
     private mutating func decodeStep(_ item: Node, nodes: Int?, runDuration: Duration?) -> NemesisStep? {
         guard let fields = fields(of: item, named: "nemesis", known: Self.stepKeys) else { return nil }
         let timing = decodeTiming(fields, runDuration: runDuration)
-        let faults = decodeFaults(fields, repeated: fields["every"] != nil && fields["at"] == nil)
+        // With both or neither of `at` and `every` the timing is already reported; accept either fault form then.
+        let repeated: Bool? = switch (fields["at"], fields["every"]) {
+        case (.some, .none): false
+        case (.none, .some): true
+        default: nil
+        }
+        let faults = decodeFaults(fields, repeated: repeated)
         let target = required("target", in: fields).flatMap { decodeTarget($0, nodes: nodes) }
         var length: Duration??  = .some(nil)
         if let entry = fields["for"] { length = duration(entry, allowZero: false).map { .some($0) } }
@@ -112,7 +118,9 @@ extension PlanDecoder {
     }
 
     /// `fault: kill` for a step that happens once, `faults: [kill, pause]` for a repeated one.
-    private mutating func decodeFaults(_ fields: Fields, repeated: Bool) -> [Fault]? {
+    ///
+    /// - Parameter repeated: whether the step is an `every` step; nil when its timing is unclear.
+    private mutating func decodeFaults(_ fields: Fields, repeated: Bool?) -> [Fault]? {
         switch (fields["fault"], fields["faults"]) {
         case (.some, .some(let faults)):
             error("a step cannot have both 'fault' and 'faults'; an 'at' step takes 'fault: kill'"
@@ -120,18 +128,18 @@ extension PlanDecoder {
             return nil
         case (.none, .none):
             let known = Fault.allCases.map(\.rawValue).joined(separator: ", ")
-            error(repeated ? "a step needs 'faults', a list to draw from (\(known))"
+            error(repeated == true ? "a step needs 'faults', a list to draw from (\(known))"
                            : "a step needs 'fault' (one of: \(known))", at: fields.node)
             return nil
         case (.some(let fault), .none):
-            if repeated {
+            if repeated == true {
                 let example = (fault.value.scalar?.string).map { "'faults: [\($0)]'" } ?? "'faults: [kill]'"
                 error("an 'every' step takes a list 'faults', not 'fault' (write \(example))", at: fault.key)
                 return nil
             }
             return choice(fault, what: "fault").map { [$0] }
         case (.none, .some(let faults)):
-            if !repeated {
+            if repeated == false {
                 error("an 'at' step takes one 'fault', not 'faults' (write 'fault: kill')", at: faults.key)
                 return nil
             }
@@ -153,7 +161,13 @@ extension PlanDecoder {
 
     private mutating func decodeTarget(_ entry: Entry, nodes: Int?) -> TargetSpec? {
         guard let text = string(entry) else { return nil }
-        if let word = Self.targetWords.first(where: { $0.word == text }) { return word.target }
+        if let word = Self.targetWords.first(where: { $0.word == text }) {
+            if let nodes, word.target.namesNobody(inClusterOf: nodes) {
+                error("target '\(text)' names no node in a \(nodes)-node cluster", at: entry.value)
+                return nil
+            }
+            return word.target
+        }
         let nodeIDs = ClusterSpec(nodes: nodes ?? Self.nodeRange.upperBound).nodeIDs
         if nodeIDs.contains(text) { return .node(text) }
         let known = Self.targetWords.map(\.word) + nodeIDs
@@ -167,6 +181,17 @@ extension PlanDecoder {
                   at: entry.value)
         }
         return nil
+    }
+}
+
+private extension TargetSpec {
+    /// A 1-node cluster has no follower, and a 1- or 2-node cluster no minority (⌊(n−1)/2⌋ = 0).
+    func namesNobody(inClusterOf nodes: Int) -> Bool {
+        switch self {
+        case .follower, .followers: nodes < 2
+        case .minority: (nodes - 1) / 2 == 0
+        default: false
+        }
     }
 }
 

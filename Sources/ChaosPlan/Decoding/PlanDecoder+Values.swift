@@ -46,6 +46,16 @@ extension PlanDecoder {
         return Fields(node: node, entries: entries)
     }
 
+    /// The entries of the mapping under a key; an empty value is reported at the key, where the user wrote it.
+    mutating func fields(of entry: Entry, known: [String], what: String = "key") -> Fields? {
+        if isNull(entry.value) {
+            error("'\(entry.name)' is empty; give its keys (\(known.prefix(3).joined(separator: ", "))...)"
+                  + " or remove it", at: entry.key)
+            return nil
+        }
+        return fields(of: entry.value, named: entry.name, known: known, what: what)
+    }
+
     /// The entry for a key that must be there, reporting it at the mapping when it is not.
     mutating func required(_ name: String, in fields: Fields) -> Entry? {
         guard let entry = fields[name] else {

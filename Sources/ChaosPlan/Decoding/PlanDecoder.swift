@@ -36,9 +36,9 @@ struct PlanDecoder {
         let runDuration = required("duration", in: fields).flatMap { duration($0, allowZero: false) }
         var sampleInterval: Duration? = .milliseconds(100)
         if let entry = fields["sample_interval"] { sampleInterval = duration(entry, allowZero: false) }
-        let cluster = fields["cluster"].map { decodeCluster($0) } ?? ClusterSpec()
+        let (cluster, nodes) = fields["cluster"].map { decodeCluster($0) } ?? (ClusterSpec(), 3)
         let workload = fields["workload"].map { decodeWorkload($0) } ?? WorkloadSpec()
-        let nemesis = fields["nemesis"].map { decodeNemesis($0, nodes: cluster?.nodes, runDuration: runDuration) } ?? []
+        let nemesis = fields["nemesis"].map { decodeNemesis($0, nodes: nodes, runDuration: runDuration) } ?? []
         let checks = fields["checks"].map { decodeChecks($0) } ?? ChecksSpec()
 
         guard !failed, let name, let runDuration, let sampleInterval, let cluster, let workload, let nemesis,

@@ -9,15 +9,18 @@ public enum PlanLoader {
     /// - Returns: the plan, every default filled in.
     /// - Throws: `PlanError` with every problem found (the file unreadable, YAML syntax, bad values...).
     public static func load(path: String) throws(PlanError) -> Plan {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
-                ? "it is not readable UTF-8 text" : "no such file"
-            throw PlanError(file: path, message: "cannot read the plan: \(reason); check the path")
-        }
-        return try parse(text, file: path)
+        var warnings: [Diagnostic] = []
+        return try load(path: path, warnings: &warnings)
+    }
+
+    /// Reads and validates the plan at `path`, handing back its warnings for the caller to print.
+    ///
+    /// - Throws: `PlanError` as `load(path:)` does.
+    public static func load(path: String, warnings: inout [Diagnostic]) throws(PlanError) -> Plan {
+        let text = try read(path: path)
+        let plan = try parse(text, file: path)
+        warnings = diagnose(text, file: path).diagnostics.filter { $0.severity == .warning }
+        return plan
     }
 
     /// Validates plan text.
@@ -35,7 +38,7 @@ public enum PlanLoader {
     }
 
     /// Validates plan text and returns the plan (when there is no error) together with every diagnostic,
-    /// warnings included, for `chaos validate` to print.
+    /// warnings included, in file order, for `chaos validate` to print.
     public static func diagnose(_ yaml: String, file: String) -> (plan: Plan?, diagnostics: [Diagnostic]) {
         var composer = DocumentComposer(text: yaml, file: file)
         let root = composer.compose()
@@ -53,5 +56,17 @@ public enum PlanLoader {
         diagnostics = Diagnostic.sortedByPosition(diagnostics)
         let hasError = diagnostics.contains { $0.severity == .error }
         return (hasError ? nil : plan, diagnostics)
+    }
+
+    private static func read(path: String) throws(PlanError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory"
+                : "it is not readable UTF-8 text"
+            throw PlanError(file: path, message: "cannot read the plan: \(reason); check the path")
+        }
     }
 }

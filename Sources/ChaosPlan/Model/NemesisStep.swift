@@ -101,3 +101,19 @@ public struct ScheduledFault: Sendable, Hashable {
         self.step = step
     }
 }
+
+/// Equality ignores `location`: where a step was written is provenance, not meaning, so a plan re-read from its
+/// resolved YAML (other file, other lines) is equal to the plan it was rendered from.
+extension NemesisStep {
+    public static func == (lhs: NemesisStep, rhs: NemesisStep) -> Bool {
+        lhs.timing == rhs.timing && lhs.faults == rhs.faults && lhs.target == rhs.target
+            && lhs.duration == rhs.duration
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timing)
+        hasher.combine(faults)
+        hasher.combine(target)
+        hasher.combine(duration)
+    }
+}

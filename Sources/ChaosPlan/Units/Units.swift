@@ -31,9 +31,10 @@ public enum Units {
     /// Parses `5%` or `99.9%` into a fraction (0.05, 0.999).
     public static func parsePercent(_ text: String) -> Double? {
         let text = text.trimmingCharacters(in: .whitespaces)
-        guard text.hasSuffix("%"), let number = UnsignedDecimal(text.dropLast()), let value = Double(number.text)
-        else { return nil }
-        return value / 100
+        guard text.hasSuffix("%"), let number = UnsignedDecimal(text.dropLast()) else { return nil }
+        // Shifting the decimal point in the text keeps `99.9%` at the double nearest 0.999; dividing by 100
+        // would give 0.9990000000000001.
+        return Double(number.shifted(byPowerOfTen: -2))
     }
 
     /// Parses `500/s`, `1000/m` or `10/h` into operations per second.
@@ -136,6 +137,15 @@ private struct UnsignedDecimal {
     }
 
     var text: String { fraction.isEmpty ? String(whole) : "\(whole.isEmpty ? "0" : whole).\(fraction)" }
+
+    /// The number times 10^`power`, as text: the point moves, no rounding happens.
+    func shifted(byPowerOfTen power: Int) -> String {
+        let digits = whole + fraction
+        let point = whole.count + power
+        if point <= 0 { return "0." + String(repeating: "0", count: -point) + digits }
+        if point >= digits.count { return digits + String(repeating: "0", count: point - digits.count) }
+        return "\(digits.prefix(point)).\(digits.dropFirst(point))"
+    }
 
     /// The number times `unit`, truncated to a whole number; nil on overflow.
     func scaled(by unit: Int64) -> Int64? {

@@ -1,0 +1,99 @@
+/// Rendering a plan back to YAML, as recorded in a run directory.
+extension Plan {
+    /// The plan as YAML with every default written out and the seed set: the exact input of a run, so
+    /// `chaos run runs/<name>/<time>/plan.yaml` replays it. Loading the text back gives a plan equal to this one
+    /// with `seed` set.
+    ///
+    /// - Parameter seed: the run's seed (the plan's own, or the one chosen at random for the run).
+    public func resolvedYAML(seed: UInt64) -> String {
+        var lines = [
+            "# chaos plan as resolved for a run: every default written out, the seed fixed",
+            "name: \(Self.quoted(name))",
+            "seed: \(seed)",
+            "duration: \(Units.format(duration))",
+            "sample_interval: \(Units.format(sampleInterval))",
+            "cluster:",
+            "  system: \(cluster.system.rawValue)",
+            "  nodes: \(cluster.nodes)",
+        ]
+        if let binary = cluster.binary { lines.append("  binary: \(Self.quoted(binary))") }
+        lines.append("  args: \(Self.list(cluster.args))")
+        if let timeout = cluster.electionTimeout { lines.append("  election_timeout: \(Units.format(timeout))") }
+        if let heartbeat = cluster.heartbeat { lines.append("  heartbeat: \(Units.format(heartbeat))") }
+        if let every = cluster.snapshotEvery { lines.append("  snapshot_every: \(every)") }
+        lines += [
+            "  bugs: \(Self.list(cluster.bugs))",
+            "  start_timeout: \(Units.format(cluster.startTimeout))",
+            "workload:",
+            "  kind: \(workload.kind.rawValue)",
+            "  keys: \(workload.keys)",
+            "  clients: \(workload.clients)",
+            "  rate: \(workload.rate.map(Units.formatRate) ?? "unlimited")",
+            "  timeout: \(Units.format(workload.timeout))",
+        ]
+        lines.append(nemesis.isEmpty ? "nemesis: []" : "nemesis:")
+        lines += nemesis.map { "  - " + Self.render($0) }
+        lines += renderChecks()
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func renderChecks() -> [String] {
+        guard checks.stats != nil || checks.crash != nil || checks.linearizable != nil else { return ["checks: {}"] }
+        var lines = ["checks:"]
+        if let stats = checks.stats {
+            let settings = stats.minAvailability.map { "min_availability: \(Units.formatPercent($0))" }
+            lines.append("  stats: { \(settings ?? "") }")
+        }
+        if let crash = checks.crash {
+            lines.append("  crash:")
+            lines.append("    patterns: \(Self.list(crash.patterns))")
+        }
+        if let linearizable = checks.linearizable {
+            var settings = ["time_limit: \(Units.format(linearizable.timeLimit))"]
+            if let model = linearizable.model { settings.insert("model: \(Self.quoted(model))", at: 0) }
+            lines.append("  linearizable: { \(settings.joined(separator: ", ")) }")
+        }
+        return lines
+    }
+
+    /// One step as a flow mapping, keys in the order the docs use.
+    private static func render(_ step: NemesisStep) -> String {
+        var fields: [String] = []
+        switch step.timing {
+        case .at(let time):
+            fields.append("at: \(Units.format(time))")
+            fields.append("fault: \(step.faults.first?.rawValue ?? "kill")")
+        case .every(let period, let from, let until):
+            fields.append("every: \(Units.format(period))")
+            fields.append("from: \(Units.format(from))")
+            if let until { fields.append("until: \(Units.format(until))") }
+            fields.append("faults: [\(step.faults.map(\.rawValue).joined(separator: ", "))]")
+        }
+        fields.append("target: \(step.target)")
+        if let length = step.duration { fields.append("for: \(Units.format(length))") }
+        return "{ " + fields.joined(separator: ", ") + " }"
+    }
+
+    private static func list(_ items: [String]) -> String {
+        "[" + items.map(quoted).joined(separator: ", ") + "]"
+    }
+
+    /// A YAML double-quoted scalar: always a string, whatever it looks like (`null`, `3`, `yes`...).
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || [0xFEFF, 0xFFFE, 0xFFFF, 0x2028, 0x2029].contains(scalar.value):
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}

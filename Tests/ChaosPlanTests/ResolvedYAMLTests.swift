@@ -1,0 +1,49 @@
+import Testing
+@testable import ChaosPlan
+
+@Suite struct ResolvedYAMLTests {
+    @Test(arguments: Fixtures.examplePlanPaths)
+    func examplePlansRoundTrip(_ path: String) throws {
+        let plan = try PlanLoader.load(path: path)
+        try Self.expectRoundTrip(plan, seed: 42)
+    }
+
+    @Test func everyFieldRoundTrips() throws {
+        let plan = Plan(
+            name: "every.field", seed: 3, duration: .milliseconds(90_500),
+            cluster: ClusterSpec(system: .etcd, nodes: 7, binary: "/opt/etcd \"v3\"/etcd", args: ["--x=1", "null", "3",
+                                 "tab\there", "new\nline", "back\\slash", "ünï ✓"], electionTimeout: .milliseconds(1500),
+                                 heartbeat: .microseconds(250), snapshotEvery: 10, bugs: ["a", "yes"],
+                                 startTimeout: .seconds(3600)),
+            workload: WorkloadSpec(kind: .append, keys: 1, clients: 1000, rate: 1000.0 / 60, timeout: .nanoseconds(7)),
+            nemesis: [
+                NemesisStep(timing: .every(.seconds(1), from: .zero, until: .seconds(90)), faults: [.pause],
+                            target: .majority, duration: .milliseconds(1)),
+                NemesisStep(timing: .at(.zero), faults: [.stop], target: .node("n7"), duration: nil),
+                NemesisStep(timing: .at(.seconds(90)), faults: [.kill], target: .all, duration: .seconds(90)),
+            ],
+            checks: ChecksSpec(stats: .init(minAvailability: 0.999), crash: .init(patterns: ["\"quoted\"", "a\\d+"]),
+                               linearizable: .init(model: "append-log", timeLimit: .seconds(1))),
+            sampleInterval: .seconds(1))
+        try Self.expectRoundTrip(plan, seed: .max)
+    }
+
+    @Test func resolvedTextShowsDefaultsAndSeed() throws {
+        let text = try PlanLoader.parse(Fixtures.minimal, file: "m.yaml").resolvedYAML(seed: 7)
+        for line in ["seed: 7", "sample_interval: 100ms", "  system: raft-node", "  nodes: 3", "  start_timeout: 10s",
+                     "  kind: cas-register", "  rate: unlimited", "  timeout: 1s", "nemesis: []", "  stats: {  }"] {
+            #expect(text.split(separator: "\n").contains(Substring(line)), "missing \(line)")
+        }
+    }
+
+    static func expectRoundTrip(_ plan: Plan, seed: UInt64, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+        throws {
+        let text = plan.resolvedYAML(seed: seed)
+        let (reloaded, diagnostics) = PlanLoader.diagnose(text, file: "plan.yaml")
+        #expect(!diagnostics.contains { $0.severity == .error }, "\(diagnostics)\n\(text)",
+                sourceLocation: sourceLocation)
+        var expected = plan
+        expected.seed = seed
+        #expect(reloaded == expected, "\(text)", sourceLocation: sourceLocation)
+    }
+}
