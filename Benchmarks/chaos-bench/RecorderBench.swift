@@ -26,7 +26,7 @@ struct RecorderBench: ParsableCommand {
             let path = directory.appendingPathComponent("history-\(run).jsonl").path
             let recorder = try HistoryRecorder(path: path)
             let perThread = ops / threads
-            let stop = Flag()
+            let stop = StopFlag()
             let flusher = Thread {
                 while !stop.isSet {
                     usleep(100_000)
@@ -62,7 +62,7 @@ struct RecorderBench: ParsableCommand {
 }
 
 /// A one-way flag shared with the flusher thread.
-final class Flag: Sendable {
+final class StopFlag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }

@@ -187,11 +187,7 @@ public final class Cluster: Sendable {
             state[id] = NodeState()
             let elapsed = ContinuousClock.now - start
             let time = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            let recorded: NodeExit.Status = switch status {
-            case .exited(let code): .exited(code: code)
-            case .signaled(let signal, let core): .signaled(signal: signal, coreDumped: core)
-            }
-            return NodeExit(node: id, pid: child.pid, time: time, status: recorded,
+            return NodeExit(node: id, pid: child.pid, time: time, status: status.nodeExitStatus,
                             cause: current.cause ?? .unexpected, escalated: current.escalated)
         }
         guard let exit else { return }

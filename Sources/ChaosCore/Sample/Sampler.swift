@@ -33,7 +33,7 @@ struct Sampler: Sendable {
                 sample.pid = pid
                 sample.rssBytes = ProcReader.rssBytes(pid: pid)
                 sample.openFDs = ProcReader.openFDs(pid: pid)
-                sample.threads = ProcReader.threads(pid: pid).count
+                sample.threads = ProcReader.threadCount(pid: pid)
                 do {
                     let status = try await cluster.system.status(of: node, via: endpoint, timeout: interval)
                     sample.answered = true
