@@ -53,12 +53,12 @@ public final class HistoryRecorder: Sendable {
     /// Writes what was recorded since the last flush.
     public func flush() {
         writeLock.withLock { _ in
-            let bytes = state.withLock { state in
-                defer { state.pending.removeAll(keepingCapacity: true) }
-                return state.pending
-            }
+            // Swap the buffer out rather than copy it, so recording goes on into a fresh one while this is written.
+            var bytes: [UInt8] = []
+            state.withLock { state in swap(&bytes, &state.pending) }
             guard let file, !bytes.isEmpty else { return }
-            file.write(Data(bytes))
+            bytes.withUnsafeBytes { file.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!),
+                                                    count: $0.count, deallocator: .none)) }
         }
     }
 
