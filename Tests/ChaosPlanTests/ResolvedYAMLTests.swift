@@ -11,11 +11,13 @@ import Testing
     @Test func everyFieldRoundTrips() throws {
         let plan = Plan(
             name: "every.field", seed: 3, duration: .milliseconds(90_500),
-            cluster: ClusterSpec(system: .etcd, nodes: 7, binary: "/opt/etcd \"v3\"/etcd", args: ["--x=1", "null", "3",
-                                 "tab\there", "new\nline", "back\\slash", "ünï ✓"], electionTimeout: .milliseconds(1500),
-                                 heartbeat: .microseconds(250), snapshotEvery: 10, bugs: ["a", "yes"],
-                                 startTimeout: .seconds(3600)),
-            workload: WorkloadSpec(kind: .append, keys: 1, clients: 1000, rate: 1000.0 / 60, timeout: .nanoseconds(7)),
+            cluster: ClusterSpec(
+                system: .etcd, nodes: 7, binary: "/opt/etcd \"v3\"/etcd",
+                args: ["--x=1", "null", "3", "tab\there", "new\nline", "back\\slash", "ünï ✓", "\u{1}"],
+                electionTimeout: .milliseconds(1500), heartbeat: .microseconds(250), snapshotEvery: 10,
+                bugs: ["a", "yes"], startTimeout: .seconds(3600)),
+            workload: WorkloadSpec(kind: .append, keys: 1, clients: 1000, rate: 1000.0 / 60,
+                                   timeout: .nanoseconds(7)),
             nemesis: [
                 NemesisStep(timing: .every(.seconds(1), from: .zero, until: .seconds(90)), faults: [.pause],
                             target: .majority, duration: .milliseconds(1)),

@@ -23,7 +23,11 @@ extension PlanDecoder {
             if let crash = decodeCrash(entry) { checks.crash = crash } else { failed = true }
         }
         if let entry = fields["linearizable"] {
-            if let linearizable = decodeLinearizable(entry) { checks.linearizable = linearizable } else { failed = true }
+            if let linearizable = decodeLinearizable(entry) {
+                checks.linearizable = linearizable
+            } else {
+                failed = true
+            }
         }
         return failed ? nil : checks
     }

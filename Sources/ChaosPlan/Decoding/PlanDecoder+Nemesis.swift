@@ -42,10 +42,14 @@ extension PlanDecoder {
         }
         let faults = decodeFaults(fields, repeated: repeated)
         let target = required("target", in: fields).flatMap { decodeTarget($0, nodes: nodes) }
-        var length: Duration??  = .some(nil)
-        if let entry = fields["for"] { length = duration(entry, allowZero: false).map { .some($0) } }
+        // No `for` is fine (the fault lasts to the end); a `for` that does not decode is not.
+        var length: Duration?
+        if let entry = fields["for"] {
+            length = duration(entry, allowZero: false)
+            if length == nil { return nil }
+        }
 
-        guard let timing, let faults, let target, let length else { return nil }
+        guard let timing, let faults, let target else { return nil }
         if case .at(let start) = timing, let length, let runDuration, start + length > runDuration,
            let entry = fields["for"] {
             warning("the fault outlasts the run (at \(Units.format(start)) for \(Units.format(length))"
@@ -84,12 +88,13 @@ extension PlanDecoder {
                 start = duration(entry, allowZero: true)
                 if let value = start, !before(value, runDuration, entry) { start = nil }
             }
-            var end: Duration?? = .some(nil)
+            var end: Duration?
+            var failed = false
             if let entry = fields["until"] {
-                end = duration(entry, allowZero: false).map { .some($0) }
-                if let value = end ?? nil, !checkUntil(value, from: start, runDuration, entry) { end = nil }
+                end = duration(entry, allowZero: false)
+                failed = end.map { !checkUntil($0, from: start, runDuration, entry) } ?? true
             }
-            guard let period, let start, let end else { return nil }
+            guard let period, let start, !failed else { return nil }
             return .every(period, from: start, until: end)
         }
     }

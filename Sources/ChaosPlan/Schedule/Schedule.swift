@@ -25,7 +25,7 @@ public enum Schedule {
                 let end = min(until ?? plan.duration, plan.duration)
                 var time = from
                 while time < end {
-                    // Drawn even from one choice, so the stream's position depends only on how many occurrences came before.
+                    // Drawn even from one choice: the stream's position depends only on the occurrences before.
                     let fault = step.faults[Int(generator.next(upperBound: UInt64(step.faults.count)))]
                     occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
                                                       duration: step.duration, step: index))
