@@ -6,6 +6,8 @@ public struct CheckInput: Sendable {
     public var samples: [Sample]
     public var events: [NemesisEvent]
     public var exits: [NodeExit]
+    /// Each node's log digests as read at the end of the run (empty when the system cannot give them).
+    public var logs: [NodeLog]
     /// Node id → the directory holding its `stdout.log` and `stderr.log`.
     public var nodeDirectories: [String: String]
     public var nodes: [String]
@@ -14,12 +16,13 @@ public struct CheckInput: Sendable {
 
     public init(
         history: History, samples: [Sample] = [], events: [NemesisEvent] = [], exits: [NodeExit] = [],
-        nodeDirectories: [String: String] = [:], nodes: [String] = [], duration: Double = 0
+        logs: [NodeLog] = [], nodeDirectories: [String: String] = [:], nodes: [String] = [], duration: Double = 0
     ) {
         self.history = history
         self.samples = samples
         self.events = events
         self.exits = exits
+        self.logs = logs
         self.nodeDirectories = nodeDirectories
         self.nodes = nodes
         self.duration = duration
