@@ -60,23 +60,36 @@ do {
     fail(RaftNodeCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)")
 }
 
+let config: NodeConfig
+do {
+    config = try command.nodeConfig()
+} catch {
+    fail("\(error)")
+}
+
 let server: RaftNodeServer
 do {
-    server = try RaftNodeServer(config: try command.nodeConfig())
+    server = try RaftNodeServer(config: config)
     try server.start()
 } catch {
     fail("\(error)", code: 1)
 }
 
-// Handle SIGTERM/SIGINT on a queue rather than in a signal handler: shutdown needs locks and I/O.
-for sig in [SIGTERM, SIGINT] { signal(sig, SIG_IGN) }
-let stop = DispatchSemaphore(value: 0)
-let sources = [SIGTERM, SIGINT].map { sig in
-    let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-    s.setEventHandler { stop.signal() }
-    s.resume()
-    return s
-}
-stop.wait()
+waitForTerminationSignal()
 server.shutdown()
 exit(0)
+
+/// Blocks until SIGTERM or SIGINT. The signals are handled on a dispatch queue rather than in a signal
+/// handler, because shutting down needs locks and I/O. Nonisolated: the handler runs off the main thread.
+nonisolated func waitForTerminationSignal() {
+    let stop = DispatchSemaphore(value: 0)
+    let sources = [SIGTERM, SIGINT].map { sig in
+        signal(sig, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        s.setEventHandler { stop.signal() }
+        s.resume()
+        return s
+    }
+    stop.wait()
+    withExtendedLifetime(sources) {}
+}
