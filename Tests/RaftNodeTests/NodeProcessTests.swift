@@ -7,9 +7,9 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct NodeProcessTests {
     @Test func leaderKillLosesNoAcknowledgedWriteAndRestartedNodeCatchesUp() throws {
-        let binary = try #require(NodeProcessCluster.findBinary(),
+        let binary = try #require(LocalCluster.findBinary(),
                                   "raft-node binary not built; run `swift build --product raft-node` first")
-        let cluster = try NodeProcessCluster(binary: binary)
+        let cluster = try LocalCluster(binary: binary)
         try cluster.startAll()
         let ids = cluster.members.map(\.id)
         let leader = try #require(cluster.waitForLeader(among: ids, timeout: 10), "no leader elected")
@@ -82,9 +82,9 @@ struct NodeProcessTests {
     }
 
     @Test func sigtermExitsCleanlyWithinTwoSeconds() throws {
-        let binary = try #require(NodeProcessCluster.findBinary(),
+        let binary = try #require(LocalCluster.findBinary(),
                                   "raft-node binary not built; run `swift build --product raft-node` first")
-        let cluster = try NodeProcessCluster(binary: binary)
+        let cluster = try LocalCluster(binary: binary)
         try cluster.startAll()
         let ids = cluster.members.map(\.id)
         let leader = try #require(cluster.waitForLeader(among: ids, timeout: 10))

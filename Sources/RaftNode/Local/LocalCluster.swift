@@ -1,34 +1,38 @@
 import Foundation
-import RaftNode
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Real `raft-node` processes on loopback, each with its own data dir under a temp dir. Every process it
-/// starts is killed when the cluster is deinitialized, so a failing test leaves nothing behind.
-final class NodeProcessCluster {
-    struct Member {
-        var id: String
-        var raft: HostPort
-        var http: HostPort
-        var dataDir: String
+/// Real `raft-node` processes on loopback, each with its own data dir under a temp dir, for tests and
+/// benchmarks. Every process it starts is killed when the cluster is deinitialized, so a failing test
+/// leaves nothing behind.
+public final class LocalCluster {
+    public struct Member: Sendable {
+        public var id: String
+        public var raft: HostPort
+        public var http: HostPort
+        public var dataDir: String
     }
 
-    let binary: String
-    let root: String
-    let members: [Member]
-    private(set) var processes: [String: Process] = [:]
-    let extraArgs: [String]
+    public let binary: String
+    public let root: String
+    public let members: [Member]
+    public private(set) var processes: [String: Process] = [:]
+    public let extraArgs: [String]
 
-    /// Where `swift build --product raft-node` puts the binary: next to the test bundle, or in .build/debug.
-    static func findBinary() -> String? {
+    /// Where `swift build --product raft-node` puts the binary: next to the running executable (test bundle
+    /// or benchmark), or in the package's `.build/debug`.
+    public static func findBinary() -> String? {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("raft-node").path
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
         let inBuild = packageRoot.appendingPathComponent(".build/debug/raft-node").path
         return [beside, inBuild].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// A port the kernel just handed out for 127.0.0.1 (bind to port 0, read it back, close).
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -45,15 +49,16 @@ final class NodeProcessCluster {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    init(binary: String, size: Int = 3, extraArgs: [String] = []) throws {
+    /// Picks free loopback ports and a temp root; starts nothing yet.
+    public init(binary: String, size: Int = 3, extraArgs: [String] = []) throws {
         self.binary = binary
         self.extraArgs = extraArgs
         let root = NSTemporaryDirectory() + "raft-node-test-" + UUID().uuidString
         self.root = root
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         members = (1...size).map { i in
-            Member(id: "n\(i)", raft: HostPort(host: "127.0.0.1", port: NodeProcessCluster.freePort()),
-                   http: HostPort(host: "127.0.0.1", port: NodeProcessCluster.freePort()), dataDir: "\(root)/n\(i)")
+            Member(id: "n\(i)", raft: HostPort(host: "127.0.0.1", port: LocalCluster.freePort()),
+                   http: HostPort(host: "127.0.0.1", port: LocalCluster.freePort()), dataDir: "\(root)/n\(i)")
         }
     }
 
@@ -63,9 +68,9 @@ final class NodeProcessCluster {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    func member(_ id: String) -> Member { members.first { $0.id == id }! }
+    public func member(_ id: String) -> Member { members.first { $0.id == id }! }
 
-    func arguments(for m: Member) -> [String] {
+    public func arguments(for m: Member) -> [String] {
         var args = ["--id", m.id, "--data-dir", m.dataDir, "--listen-raft", m.raft.description,
                     "--listen-http", m.http.description]
         for p in members where p.id != m.id { args += ["--peer", "\(p.id)=\(p.raft),\(p.http)"] }
@@ -73,7 +78,7 @@ final class NodeProcessCluster {
     }
 
     /// Starts (or restarts) one member; its stderr goes to `ROOT/ID.log`.
-    func start(_ id: String) throws {
+    public func start(_ id: String) throws {
         let m = member(id)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
@@ -90,26 +95,26 @@ final class NodeProcessCluster {
         processes[id] = p
     }
 
-    func startAll() throws {
+    public func startAll() throws {
         for m in members { try start(m.id) }
     }
 
     /// Sends `signal` to a member and waits for it to exit.
-    func kill(_ id: String, signal: Int32 = SIGKILL) {
+    public func kill(_ id: String, signal: Int32 = SIGKILL) {
         guard let p = processes[id] else { return }
         Glibc.kill(p.processIdentifier, signal)
         p.waitUntilExit()
     }
 
     /// `/status` of a member as a dictionary, or nil when it does not answer.
-    func status(_ id: String) -> [String: Any]? {
+    public func status(_ id: String) -> [String: Any]? {
         let c = NodeHTTPClient(member(id).http, timeoutMs: 500)
         guard let r = try? c.request("GET", "/status"), r.status == 200 else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(r.body.utf8))) as? [String: Any]
     }
 
     /// Polls until the live members in `among` agree on one leader, or `timeout` seconds pass.
-    func waitForLeader(among ids: [String], timeout: Double) -> String? {
+    public func waitForLeader(among ids: [String], timeout: Double) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let statuses = ids.compactMap { status($0) }
@@ -123,7 +128,7 @@ final class NodeProcessCluster {
         return nil
     }
 
-    func log(_ id: String) -> String {
+    public func log(_ id: String) -> String {
         (try? String(contentsOfFile: "\(root)/\(id).log", encoding: .utf8)) ?? ""
     }
 }
