@@ -8,4 +8,10 @@ struct ChaosBench: AsyncParsableCommand {
         subcommands: [NodeBench.self])
 }
 
-await ChaosBench.main()
+/// Runs the async entry point. In top-level code `await ChaosBench.main()` resolves to the synchronous
+/// overload, which would run a subcommand's default (help-printing) `run()` instead of its async one.
+func runChaosBench() async {
+    await ChaosBench.main()
+}
+
+await runChaosBench()
