@@ -74,6 +74,11 @@ struct RaftLog {
         snapshotTerm = term
     }
 
+    /// Fills in the term of the snapshot position once it is known (WAL recovery across dropped segments).
+    mutating func setSnapshotTerm(_ term: UInt64) {
+        snapshotTerm = term
+    }
+
     /// The first index of the run of entries that share the term of `index`, not going below `floor`.
     /// Lets a rejecting follower make the leader skip a whole conflicting term in one round trip.
     func firstIndexOfTerm(at index: UInt64, floor: UInt64) -> UInt64 {

@@ -11,6 +11,9 @@ struct WALRecovery {
     var lastSegmentSize = 0
     /// Bytes cut off a torn tail, for the startup log.
     var truncatedBytes = 0
+    /// Entries below this index were in segments dropped after a snapshot; a snapshot mark at or above it
+    /// must follow, or the WAL is missing data.
+    var gapBelow: UInt64?
 
     /// Replays every segment in `dir`, oldest first.
     ///
@@ -55,6 +58,10 @@ struct WALRecovery {
             out.segments.append((seq, maxIndex))
             if isLast { out.lastSegmentSize = offset }
         }
+        if let gap = out.gapBelow {
+            throw RaftNodeError(.corrupt, "data dir \(dataDir): WAL segments holding entries up to \(gap) are "
+                + "missing and no snapshot covers them; refusing to start")
+        }
         return out
     }
 
@@ -69,6 +76,15 @@ struct WALRecovery {
             out.hardState = hs
         case .snapshot(let index, let term):
             guard index >= out.log.snapshotIndex else { return }  // an older mark repeated by a later segment
+            if let gap = out.gapBelow, index >= gap {
+                // The snapshot covers what the dropped segments held.
+                out.gapBelow = nil
+                if index == out.log.snapshotIndex {
+                    out.log.setSnapshotTerm(term)
+                    out.snapshotMark = (index, term)
+                    return
+                }
+            }
             if out.log.matches(index: index, term: term) {
                 out.log.compact(through: index, term: term)
             } else {
@@ -77,9 +93,14 @@ struct WALRecovery {
             out.snapshotMark = (index, term)
         case .entries(let entries):
             guard let first = entries.first else { return }
-            guard first.index <= out.log.lastIndex + 1 else {
-                throw RaftNodeError(.corrupt, "data dir \(dataDir): WAL record at offset \(offset) in \(path) "
-                    + "starts at index \(first.index) but the log ends at \(out.log.lastIndex); refusing to start")
+            if first.index > out.log.lastIndex + 1 {
+                // Segments below a snapshot were deleted; a later snapshot mark must cover the gap.
+                guard out.log.entries.isEmpty, out.gapBelow == nil else {
+                    throw RaftNodeError(.corrupt, "data dir \(dataDir): WAL record at offset \(offset) in \(path) "
+                        + "starts at index \(first.index) but the log ends at \(out.log.lastIndex); refusing to start")
+                }
+                out.gapBelow = first.index - 1
+                out.log.reset(toSnapshot: first.index - 1, term: 0)
             }
             for e in entries where e.index > out.log.snapshotIndex {
                 if e.index <= out.log.lastIndex { out.log.truncate(from: e.index) }
