@@ -100,4 +100,48 @@ struct NodeProcessTests {
         #expect(took < 2)
         #expect(cluster.log(leader).contains("stopped"))
     }
+
+    /// A follower that misses more than the leader keeps gets the state by InstallSnapshot, survives a
+    /// restart from that snapshot, and serves every write once it leads.
+    @Test func laggingFollowerCatchesUpBySnapshotOverTheWire() throws {
+        let binary = try #require(LocalCluster.findBinary(),
+                                  "raft-node binary not built; run `swift build --product raft-node` first")
+        let cluster = try LocalCluster(binary: binary, extraArgs: ["--snapshot-every", "100"])
+        try cluster.startAll()
+        let ids = cluster.members.map(\.id)
+        let leader = try #require(cluster.waitForLeader(among: ids, timeout: 10))
+        let lagging = try #require(ids.first { $0 != leader })
+        cluster.kill(lagging)
+        let client = NodeHTTPClient(cluster.member(leader).http)
+        for i in 0..<500 { _ = try client.request("PUT", "/kv/s\(i % 50)", body: "v\(i)") }
+        _ = try client.request("POST", "/log", body: "appended")
+        let leaderStatus = try #require(cluster.status(leader))
+        #expect((leaderStatus["snapshotIndex"] as? Int ?? 0) > 300)
+
+        try cluster.start(lagging)
+        let deadline = Date().addingTimeInterval(5)
+        var caughtUp = false
+        while Date() < deadline && !caughtUp {
+            let mine = cluster.status(lagging)?["appliedIndex"] as? Int
+            caughtUp = mine != nil && mine == cluster.status(leader)?["commitIndex"] as? Int
+            usleep(20_000)
+        }
+        #expect(caughtUp)
+        #expect(cluster.log(lagging).contains("installed snapshot from leader"))
+
+        // Restart it from its own disk (snapshot + WAL), then make it the only candidate for leader.
+        cluster.kill(lagging)
+        try cluster.start(lagging)
+        usleep(500_000)
+        let restarted = try #require(cluster.status(lagging))
+        #expect((restarted["snapshotIndex"] as? Int ?? 0) > 300, "restart did not recover the snapshot")
+        cluster.kill(leader)
+        let other = try #require(ids.first { $0 != leader && $0 != lagging })
+        let newLeader = try #require(cluster.waitForLeader(among: [lagging, other], timeout: 5))
+        let reader = NodeHTTPClient(cluster.member(newLeader).http)
+        for k in 0..<50 {
+            let r = try reader.request("GET", "/kv/s\(k)")
+            #expect(r.body == "{\"value\":\"v\(450 + k)\"}", "s\(k) on \(newLeader)")
+        }
+    }
 }
