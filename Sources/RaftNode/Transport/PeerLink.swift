@@ -1,0 +1,95 @@
+import NIOCore
+import NIOPosix
+
+/// The outbound TCP connection to one peer: connects lazily, reconnects with exponential backoff, and
+/// never lets a dead or silent peer block anyone — when the socket does not drain, messages are dropped
+/// (Raft retransmits what matters).
+///
+/// All state is confined to `loop`; every entry point hops onto it.
+final class PeerLink: @unchecked Sendable {
+    let peer: String
+    let address: HostPort
+    let loop: any EventLoop
+    private var channel: (any Channel)?
+    private var connecting = false
+    private var closed = false
+    private var backoff: TimeAmount = .milliseconds(50)
+    private var queue: [RaftMessage] = []
+    private static let maxQueued = 4096
+    private static let maxBackoff: TimeAmount = .seconds(1)
+
+    init(peer: String, address: HostPort, loop: any EventLoop) {
+        self.peer = peer
+        self.address = address
+        self.loop = loop
+    }
+
+    /// Sends messages in order; safe to call from any thread.
+    func send(_ messages: [RaftMessage]) {
+        loop.execute { self.sendOnLoop(messages) }
+    }
+
+    private func sendOnLoop(_ messages: [RaftMessage]) {
+        guard !closed else { return }
+        if let ch = channel, ch.isActive {
+            guard ch.isWritable else { return }  // the peer is not reading: drop, Raft resends
+            var buf = ch.allocator.buffer(capacity: 256)
+            for m in messages { WireCodec.encode(m, into: &buf) }
+            ch.writeAndFlush(buf, promise: nil)
+            return
+        }
+        queue.append(contentsOf: messages)
+        if queue.count > PeerLink.maxQueued { queue.removeFirst(queue.count - PeerLink.maxQueued) }
+        connect()
+    }
+
+    private func connect() {
+        guard !connecting, channel == nil, !closed else { return }
+        connecting = true
+        ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: .init(low: 1 << 20, high: 16 << 20))
+            .connectTimeout(.milliseconds(500))
+            .connect(host: address.host, port: address.port)
+            .hop(to: loop)
+            .whenComplete { result in
+                self.connecting = false
+                switch result {
+                case .success(let ch):
+                    if self.closed {
+                        ch.close(promise: nil)
+                        return
+                    }
+                    self.channel = ch
+                    self.backoff = .milliseconds(50)
+                    ch.closeFuture.hop(to: self.loop).whenComplete { _ in
+                        self.channel = nil
+                        self.scheduleReconnect()
+                    }
+                    let pending = self.queue
+                    self.queue.removeAll()
+                    if !pending.isEmpty { self.sendOnLoop(pending) }
+                case .failure:
+                    self.scheduleReconnect()
+                }
+            }
+    }
+
+    private func scheduleReconnect() {
+        guard !closed else { return }
+        let delay = backoff
+        backoff = min(backoff * 2, PeerLink.maxBackoff)
+        loop.scheduleTask(in: delay) { self.connect() }
+    }
+
+    /// Closes the connection and stops reconnecting.
+    func close() -> EventLoopFuture<Void> {
+        loop.submit {
+            self.closed = true
+            self.queue.removeAll()
+            return self.channel
+        }.flatMap { ch in
+            ch?.close() ?? self.loop.makeSucceededVoidFuture()
+        }.recover { _ in }
+    }
+}

@@ -1,0 +1,183 @@
+@testable import RaftNode
+
+/// An in-process cluster of `RaftCore`s on a simulated network and simulated disks, driven one step at a
+/// time: deterministic, and able to drop, cut, rewrite and crash.
+final class SimCluster {
+    /// What one node has made durable.
+    struct Disk {
+        var hardState = HardState()
+        var snapshot: Snapshot?
+        var log = RaftLog()
+    }
+
+    struct Node {
+        var core: RaftCore
+        var disk = Disk()
+        var sm = KVStateMachine()
+        var up = true
+        var lastSnapshotIndex: UInt64 = 0
+    }
+
+    var nodes: [String: Node] = [:]
+    let ids: [String]
+    var inFlight: [RaftMessage] = []
+    /// Directed links that drop everything: (from, to).
+    var cut: Set<[String]> = []
+    /// Rewrites (or drops, returning nil) a message before delivery.
+    var filter: ((RaftMessage) -> RaftMessage?)?
+    /// Every (index → term, data) any node has applied; two different values at one index is a violation.
+    var appliedEver: [UInt64: LogEntry] = [:]
+    var violations: [String] = []
+    /// Leader per term ever observed; two leaders in one term is a violation.
+    var leaders: [UInt64: String] = [:]
+    let snapshotEvery: UInt64
+    /// ReadIndex results per node.
+    var reads: [String: [ReadState]] = [:]
+    var failedReads: [String: [UInt64]] = [:]
+    let compactionMargin: UInt64
+
+    init(size: Int, seed: UInt64 = 1, snapshotEvery: UInt64 = 0, compactionMargin: UInt64 = 0) {
+        ids = (1...size).map { "n\($0)" }
+        self.snapshotEvery = snapshotEvery
+        self.compactionMargin = compactionMargin
+        for id in ids { nodes[id] = Node(core: makeCore(id, seed: seed)) }
+    }
+
+    func makeCore(_ id: String, seed: UInt64, disk: Disk = Disk()) -> RaftCore {
+        var config = RaftConfig(id: id, peers: ids.filter { $0 != id }, electionTicks: 10, heartbeatTicks: 2,
+                                seed: seed)
+        config.compactionMargin = compactionMargin
+        return RaftCore(config: config, hardState: disk.hardState, snapshot: disk.snapshot,
+                        entries: disk.log.entries)
+    }
+
+    // MARK: - Driving
+
+    /// Persists, sends and applies what `id`'s core has ready, like the real driver does.
+    func process(_ id: String) {
+        guard var n = nodes[id], n.up else { return }
+        let rd = n.core.ready()
+        if let hs = rd.hardState { n.disk.hardState = hs }
+        if let s = rd.snapshot {
+            n.disk.snapshot = s
+            n.disk.log.reset(toSnapshot: s.index, term: s.term)
+            n.sm = (try? KVStateMachine(snapshot: s.data)) ?? KVStateMachine()
+            n.lastSnapshotIndex = s.index
+        }
+        if let first = rd.entries.first {
+            n.disk.log.truncate(from: first.index)
+            for e in rd.entries { n.disk.log.append(e) }
+        }
+        n.core.persisted(index: rd.lastIndex, term: rd.lastTerm)
+        inFlight += rd.messages + rd.persistedMessages
+        reads[id, default: []] += rd.reads
+        failedReads[id, default: []] += rd.failedReads
+        for e in rd.committed {
+            if let seen = appliedEver[e.index], seen != e {
+                violations.append("\(id) applied index \(e.index) term \(e.term), another node applied term \(seen.term)")
+            }
+            appliedEver[e.index] = e
+            _ = n.sm.apply(e)
+        }
+        if snapshotEvery > 0, n.sm.appliedIndex >= n.lastSnapshotIndex + snapshotEvery {
+            let snap = Snapshot(index: n.sm.appliedIndex, term: n.sm.appliedTerm, data: n.sm.serialize())
+            n.disk.snapshot = snap
+            n.lastSnapshotIndex = snap.index
+            n.core.compact(to: snap)
+        }
+        if n.core.role == .leader {
+            if let other = leaders[n.core.term], other != id {
+                violations.append("two leaders in term \(n.core.term): \(other) and \(id)")
+            }
+            leaders[n.core.term] = id
+        }
+        nodes[id] = n
+        // A follow-up Ready (e.g. commit after persisting) must not wait for the next input.
+        if !nodes[id]!.core.readyIsIdle { process(id) }
+    }
+
+    /// Delivers messages until the network is quiet (or `limit` deliveries happened).
+    func deliverAll(limit: Int = 100_000) {
+        var n = 0
+        while !inFlight.isEmpty && n < limit {
+            var m = inFlight.removeFirst()
+            n += 1
+            guard nodes[m.to]?.up == true, nodes[m.from] != nil, !cut.contains([m.from, m.to]) else { continue }
+            if let filter {
+                guard let f = filter(m) else { continue }
+                m = f
+            }
+            nodes[m.to]!.core.step(m)
+            process(m.to)
+        }
+    }
+
+    /// Advances every live node's clock `count` times, delivering everything after each tick.
+    func run(ticks count: Int) {
+        for _ in 0..<count {
+            for id in ids where nodes[id]!.up {
+                nodes[id]!.core.tick()
+                process(id)
+            }
+            deliverAll()
+        }
+    }
+
+    /// Runs until some node is leader with a majority of followers in its term, or `maxTicks` pass.
+    @discardableResult
+    func electLeader(maxTicks: Int = 300) -> String? {
+        for _ in 0..<maxTicks {
+            run(ticks: 1)
+            if let l = leader() { return l }
+        }
+        return nil
+    }
+
+    /// The live node that believes it leads, if exactly one does in the highest term.
+    func leader() -> String? {
+        let live = ids.filter { nodes[$0]!.up && nodes[$0]!.core.role == .leader }
+        return live.max { nodes[$0]!.core.term < nodes[$1]!.core.term }
+    }
+
+    @discardableResult
+    func propose(_ id: String, _ command: Command) -> (index: UInt64, term: UInt64)? {
+        let r = nodes[id]!.core.propose(command.encode())
+        process(id)
+        return r
+    }
+
+    func crash(_ id: String) {
+        nodes[id]!.up = false
+        inFlight.removeAll { $0.to == id || $0.from == id }
+    }
+
+    /// Restarts `id` from its simulated disk, as a process restart would.
+    func restart(_ id: String, seed: UInt64 = 7) {
+        let disk = nodes[id]!.disk
+        var n = Node(core: makeCore(id, seed: seed, disk: disk), disk: disk)
+        if let s = disk.snapshot {
+            n.sm = (try? KVStateMachine(snapshot: s.data)) ?? KVStateMachine()
+            n.lastSnapshotIndex = s.index
+        }
+        nodes[id] = n
+    }
+
+    /// Cuts both directions between each node of `a` and each of `b`.
+    func partition(_ a: [String], _ b: [String]) {
+        for x in a { for y in b { cut.insert([x, y]); cut.insert([y, x]) } }
+    }
+
+    func heal() { cut.removeAll() }
+
+    func core(_ id: String) -> RaftCore { nodes[id]!.core }
+}
+
+extension RaftCore {
+    /// True when `ready()` would return nothing to do (used by the simulator to settle a node).
+    var readyIsIdle: Bool {
+        let applyTo = min(commitIndex, persistedIndex)
+        return applyTo <= handedIndex && unstableFrom > log.lastIndex && out.isEmpty
+            && hardState == lastReadyHardState && pendingSnapshot == nil
+            && !(role == .leader && (needBroadcast || (!unassignedReads.isEmpty && hasCommittedInTerm)))
+    }
+}
