@@ -27,7 +27,7 @@ struct RunSession {
 
     func execute() async -> ExitCode {
         defer { interrupts.cancel() }
-        say("chaos: running \(plan.name) for \(plan.duration) with seed \(run.seed)")
+        say("chaos: running \(plan.name) for \(Units.format(plan.duration)) with seed \(run.seed)")
         say("chaos: run directory \(store.directory)")
         do {
             try plan.resolvedYAML(seed: run.seed).write(toFile: store.plan, atomically: true, encoding: .utf8)
