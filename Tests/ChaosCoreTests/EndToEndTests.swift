@@ -91,4 +91,26 @@ struct EndToEndTests {
         let history = try String(contentsOfFile: "\(out)/\(run)/history.jsonl", encoding: .utf8)
         #expect(!history.isEmpty, "history.jsonl was not streamed before the controller died")
     }
+
+    @Test func aClusterThatNeverElectsExits4QuotingTheNodesStderr() async throws {
+        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        let out = TestSupport.temporaryDirectory("nostart")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let plan = "\(out)/plan.yaml"
+        FileManager.default.createFile(atPath: plan, contents: Data("""
+            name: nostart
+            duration: 5s
+            cluster: { system: raft-node, nodes: 3, args: ["--bogus-flag"], start_timeout: 3s }
+            workload: { kind: register, keys: 2, clients: 2 }
+            """.utf8))
+        let code = await Runner.run(RunOptions(planPath: plan, outputRoot: out, quiet: true))
+        #expect(code == .environment)
+        let run = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/latest"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(run)/results.json"))
+        let results = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(results["verdict"] as? String == "unknown")
+        let note = try #require(results["note"] as? String)
+        #expect(note.contains("exited with code"), "\(note)")
+        #expect(note.contains("Unknown option '--bogus-flag'"), "\(note)")
+    }
 }

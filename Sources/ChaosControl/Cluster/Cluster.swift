@@ -161,7 +161,7 @@ public final class Cluster: Sendable {
             if let leader = await leader(timeout: .milliseconds(250)) { return leader }
             if let dead = exits.first {
                 throw ControlError(
-                    operation: "start the cluster: \(dead.node) exited (\(dead.status)) before a leader was elected",
+                    operation: "start the cluster: \(dead.node) \(ExitStatus(dead.status)) before a leader was elected",
                     hint: "its stderr ends with:\n" + tail(of: "\(nodeDirectory(dead.node))/stderr.log"))
             }
             try? await Task.sleep(for: .milliseconds(50))

@@ -27,4 +27,12 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
         case .signaled(let signal, let coreDumped): return .signaled(signal: signal, coreDumped: coreDumped)
         }
     }
+
+    /// The status a run record describes.
+    public init(_ recorded: NodeExit.Status) {
+        switch recorded {
+        case .exited(let code): self = .exited(code)
+        case .signaled(let signal, let coreDumped): self = .signaled(signal, coreDumped: coreDumped)
+        }
+    }
 }
