@@ -144,4 +144,40 @@ struct NodeProcessTests {
             #expect(r.body == "{\"value\":\"v\(450 + k)\"}", "s\(k) on \(newLeader)")
         }
     }
+
+    /// The HTTP contract's error answers: 421 with the leader's address, 404, 400, 413, and 503 without quorum.
+    @Test func clientErrorsFollowTheContract() throws {
+        let binary = try #require(LocalCluster.findBinary(),
+                                  "raft-node binary not built; run `swift build --product raft-node` first")
+        let cluster = try LocalCluster(binary: binary)
+        try cluster.startAll()
+        let ids = cluster.members.map(\.id)
+        let leader = try #require(cluster.waitForLeader(among: ids, timeout: 10))
+        let follower = try #require(ids.first { $0 != leader })
+        let toFollower = NodeHTTPClient(cluster.member(follower).http)
+        let misdirected = try toFollower.request("PUT", "/kv/a", body: "1")
+        #expect(misdirected.status == 421)
+        #expect(misdirected.body.contains("\"leader\":\"\(leader)\""))
+        #expect(misdirected.body.contains("\"leaderHttp\":\"\(cluster.member(leader).http)\""))
+
+        let toLeader = NodeHTTPClient(cluster.member(leader).http)
+        #expect(try toLeader.request("GET", "/kv/absent").status == 404)
+        #expect(try toLeader.request("POST", "/kv/a/cas", body: "{\"from\":1}").status == 400)
+        #expect(try toLeader.request("PUT", "/kv/big", body: String(repeating: "x", count: (1 << 20) + 1)).status == 413)
+        let put = try toLeader.request("PUT", "/kv/a", body: "1")
+        #expect(put.status == 200)
+        let cas = try toLeader.request("POST", "/kv/a/cas", body: "{\"from\":\"1\",\"to\":\"2\"}")
+        #expect(cas.status == 200 && cas.body.hasPrefix("{\"ok\":true,\"index\":"))
+        #expect(try toLeader.request("GET", "/kv/a").body == "{\"value\":\"2\"}")
+        let appended = try toLeader.request("POST", "/log", body: "entry")
+        #expect(appended.status == 200 && appended.body.hasPrefix("{\"index\":"))
+
+        // Without a quorum the old leader answers 503 within the request deadline (plus slack).
+        for id in ids where id != leader { cluster.kill(id) }
+        let start = Date()
+        let r = try toLeader.request("PUT", "/kv/b", body: "x")
+        #expect(r.status == 503)
+        #expect(Date().timeIntervalSince(start) < 3)
+        #expect(r.body.contains("\"error\""))
+    }
 }

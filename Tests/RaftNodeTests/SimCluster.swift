@@ -31,6 +31,10 @@ final class SimCluster {
     /// Leader per term ever observed; two leaders in one term is a violation.
     var leaders: [UInt64: String] = [:]
     let snapshotEvery: UInt64
+    /// Chance that a message is lost, and chance that delivery picks a random message instead of the oldest.
+    var dropRate = 0.0
+    var reorderRate = 0.0
+    var netRandom = SplitMix64(seed: 99)
     /// ReadIndex results per node.
     var reads: [String: [ReadState]] = [:]
     var failedReads: [String: [UInt64]] = [:]
@@ -100,8 +104,10 @@ final class SimCluster {
     func deliverAll(limit: Int = 100_000) {
         var n = 0
         while !inFlight.isEmpty && n < limit {
-            var m = inFlight.removeFirst()
+            let pick = chance(reorderRate) ? Int(netRandom.next() % UInt64(inFlight.count)) : 0
+            var m = inFlight.remove(at: pick)
             n += 1
+            if chance(dropRate) { continue }
             guard nodes[m.to]?.up == true, nodes[m.from] != nil, !cut.contains([m.from, m.to]) else { continue }
             if let filter {
                 guard let f = filter(m) else { continue }
@@ -110,6 +116,10 @@ final class SimCluster {
             nodes[m.to]!.core.step(m)
             process(m.to)
         }
+    }
+
+    func chance(_ p: Double) -> Bool {
+        p > 0 && Double(netRandom.next() % 1_000_000) / 1_000_000 < p
     }
 
     /// Advances every live node's clock `count` times, delivering everything after each tick.

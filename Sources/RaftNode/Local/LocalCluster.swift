@@ -85,7 +85,7 @@ public final class LocalCluster {
         p.arguments = arguments(for: m)
         let logPath = "\(root)/\(id).log"
         if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()

@@ -71,8 +71,8 @@ public final class RaftNodeServer: @unchecked Sendable {
         box.server = self
         transport = PeerTransport(id: config.id, listen: config.listenRaft,
                                   peers: Dictionary(uniqueKeysWithValues: config.peers.map { ($0.id, $0.raft) }),
-                                  group: ioGroup) { [weak self] messages in
-            loop.execute { self?.receive(messages) }
+                                  group: ioGroup) { messages in
+            loop.execute { box.server?.receive(messages) }
         }
     }
 

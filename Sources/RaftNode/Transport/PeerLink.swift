@@ -1,5 +1,8 @@
 import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outbound TCP connection to one peer: connects lazily, reconnects with exponential backoff, and
 /// never lets a dead or silent peer block anyone — when the socket does not drain, messages are dropped
@@ -17,6 +20,11 @@ final class PeerLink: @unchecked Sendable {
     private var queue: [RaftMessage] = []
     private static let maxQueued = 4096
     private static let maxBackoff: TimeAmount = .seconds(1)
+    /// TCP_USER_TIMEOUT (18 on Linux), in ms: abort a connection whose data stays unacknowledged this long.
+    /// Without it a connection that lived through a long partition keeps retransmitting with an RTO that has
+    /// grown to tens of seconds, and the follower stays behind long after the partition heals.
+    static let userTimeout = ChannelOptions.Types.SocketOption(
+        level: NIOBSDSocket.OptionLevel(rawValue: CInt(IPPROTO_TCP)), name: NIOBSDSocket.Option(rawValue: 18))
 
     init(peer: String, address: HostPort, loop: any EventLoop) {
         self.peer = peer
@@ -48,6 +56,7 @@ final class PeerLink: @unchecked Sendable {
         connecting = true
         ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(PeerLink.userTimeout, value: 3000)
             .channelOption(.writeBufferWaterMark, value: .init(low: 1 << 20, high: 16 << 20))
             .connectTimeout(.milliseconds(500))
             .connect(host: address.host, port: address.port)
