@@ -61,7 +61,7 @@ public enum JSONLCodec {
                 do throws(ParseFailure) {
                     if try !parser.atEnd() {
                         let column = parser.pos - start + 1
-                        let value = try parser.readValue()
+                        let value = try parser.readEntry()
                         guard try parser.atEnd() else {
                             throw ParseFailure(offset: parser.pos, message: "unexpected text after the JSON object")
                         }
