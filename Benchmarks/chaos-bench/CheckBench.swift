@@ -66,9 +66,31 @@ struct CheckBench: AsyncParsableCommand {
         }
         print("all\t\(groups.values.reduce(0) { $0 + $1.files })\t\(Self.format(total.parse))\t"
             + "\(Self.format(total.check))\t\(Self.format(total.parse + total.check))")
+        print(Self.encodeThroughput())
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print("peak RSS: \(usage.ru_maxrss / 1024) MiB; wrong verdicts: \(wrong)")
+    }
+
+    /// How fast the recorder's JSONL encoder appends operations (it must sustain ≥ 1,000,000 ops/s).
+    static func encodeThroughput() -> String {
+        let ops = [
+            Operation(index: 123_456, time: 98_765_432_100, process: 17, type: .invoke, f: "cas", key: "k3",
+                      value: [.int(1), .int(2)]),
+            Operation(index: 123_457, time: 98_765_532_100, process: 17, type: .info, f: "cas", key: "k3",
+                      value: [.int(1), .int(2)], error: "timeout", node: "n2"),
+        ]
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        let count = 2_000_000
+        let clock = ContinuousClock()
+        let start = clock.now
+        for i in 0..<count {
+            JSONLCodec.encode(ops[i & 1], into: &buffer)
+            if buffer.count > 1 << 20 - 256 { buffer.removeAll(keepingCapacity: true) }
+        }
+        let seconds = ms(clock.now - start) / 1e3
+        return String(format: "JSONL encode: %.2f M ops/s", Double(count) / seconds / 1e6)
     }
 
     static func ms(_ d: Duration) -> Double {

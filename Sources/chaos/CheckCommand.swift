@@ -26,10 +26,14 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    func run() async throws {
-        guard let limit = Self.duration(timeLimit) else {
+    func validate() throws {
+        guard Self.duration(timeLimit) != nil else {
             throw ValidationError("Invalid time limit '\(timeLimit)' (use e.g. 60s, 500ms or 2m)")
         }
+    }
+
+    func run() async throws {
+        let limit = Self.duration(timeLimit) ?? .seconds(60)
         let code = OfflineCheck.run(.init(path: file, model: model, format: format, timeLimit: limit, json: json))
         throw ArgumentParser.ExitCode(code)
     }

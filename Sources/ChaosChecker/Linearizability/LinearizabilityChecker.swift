@@ -1,4 +1,5 @@
 import ChaosHistory
+import Foundation
 
 /// The in-run linearizability checker (`linearizable` in plans): judges `input.history` against a model.
 public struct LinearizabilityChecker: Checker {
@@ -13,7 +14,16 @@ public struct LinearizabilityChecker: Checker {
         self.memoryLimit = memoryLimit
     }
 
+    /// Runs the search on its own thread: it blocks for up to `timeLimit` and must not hold a cooperative
+    /// thread of the concurrency pool meanwhile.
     public func check(_ input: CheckInput) async -> CheckResult {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: judge(input)) }.start()
+        }
+    }
+
+    /// The synchronous check behind `check(_:)`.
+    public func judge(_ input: CheckInput) -> CheckResult {
         let report: LinearizabilityReport
         do {
             report = try Linearizability.check(input.history, model: model, timeLimit: timeLimit,

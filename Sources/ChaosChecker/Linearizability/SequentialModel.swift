@@ -3,7 +3,7 @@
 /// Each partition gets its own instance, so a model may intern values in mutable tables without locks. States
 /// are `Int64` (a register's value id, an interned string, a trie node) so the search cache stays flat and
 /// free of reference counting.
-protocol SequentialModel {
+protocol SequentialModel: SendableMetatype {
     /// One call translated for `apply`: a small value type.
     associatedtype Step: Hashable
 

@@ -94,6 +94,7 @@ struct WGLSearch {
         var depth = 0
         var bestDepth = -1
         var bestPrefix: [Int] = []
+        var lowWater = 0  // the lowest the stack has been since `bestPrefix` was recorded
         var bestState = state
         var iterations = 0
         var node = next[0]
@@ -153,9 +154,12 @@ struct WGLSearch {
                 }
                 // A return whose call is not linearized yet (or a dead read-only step): backtrack.
                 if depth > bestDepth {
+                    // Copy only what changed since the last record: the stack below `lowWater` is the same.
                     bestDepth = depth
-                    bestPrefix = (0..<depth).map { Int(opOf[Int(stackNode[$0])]) }
+                    bestPrefix.removeLast(bestPrefix.count - min(lowWater, bestPrefix.count))
+                    for k in bestPrefix.count..<depth { bestPrefix.append(Int(opOf[Int(stackNode[k])])) }
                     bestState = state
+                    lowWater = depth
                 }
                 while true {
                     if depth == 0 {
@@ -163,6 +167,7 @@ struct WGLSearch {
                                       bestState: bestState)
                     }
                     depth -= 1
+                    if depth < lowWater { lowWater = depth }
                     let c = stackNode[depth]
                     state = stackState[depth]
                     let i = Int(opOf[Int(c)])

@@ -11,23 +11,23 @@ public enum HistoryFormat: String, Sendable, CaseIterable {
     /// Jepsen console log lines as in Porcupine's etcd tests.
     case etcdLog = "etcd-log"
 
-    /// Guesses the format from the first bytes: a JSON object line, a Jepsen log line, or EDN.
+    /// Guesses the format from the content: a JSON object line, EDN, or a Jepsen console log.
     public static func sniff(_ bytes: [UInt8]) -> HistoryFormat {
-        let head = bytes.prefix(4096)
-        if head.withContiguousStorageIfAvailable({ buffer in
-            PorcupineLogReader.find(PorcupineLogReader.marker, in: buffer, from: 0, to: buffer.count)
-        }) ?? nil != nil {
-            return .etcdLog
+        let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D, 0x2C]
+        guard let first = bytes.firstIndex(where: { !space.contains($0) }) else { return .edn }
+        switch bytes[first] {
+        case UInt8(ascii: "{"):
+            // `{"` opens a JSON object; EDN op maps open with a keyword (`{:process`).
+            let next = bytes[(first + 1)...].firstIndex { !space.contains($0) }
+            return next.map { bytes[$0] == UInt8(ascii: "\"") } == true ? .jsonl : .edn
+        case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: ";"), UInt8(ascii: "#"):
+            return .edn
+        default:
+            let isLog = bytes.withUnsafeBufferPointer { buffer in
+                PorcupineLogReader.find(PorcupineLogReader.marker, in: buffer, from: 0, to: buffer.count) != nil
+            }
+            return isLog ? .etcdLog : .edn
         }
-        // `{"` opens a JSON object; EDN op maps open with a keyword (`{:process`).
-        var i = head.startIndex
-        while i < head.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
-        if i < head.endIndex, head[i] == UInt8(ascii: "{") {
-            var j = i + 1
-            while j < head.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(head[j]) { j += 1 }
-            if j < head.endIndex, head[j] == UInt8(ascii: "\"") { return .jsonl }
-        }
-        return .edn
     }
 }
 

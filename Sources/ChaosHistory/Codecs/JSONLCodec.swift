@@ -7,34 +7,34 @@
 public enum JSONLCodec {
     /// Appends one operation and its newline to `buffer`.
     public static func encode(_ op: Operation, into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: #"{"index":"#.utf8)
+        appendLiteral(#"{"index":"#, to: &buffer)
         appendInt(Int64(op.index), to: &buffer)
-        buffer.append(contentsOf: #","time":"#.utf8)
+        appendLiteral(#","time":"#, to: &buffer)
         appendInt(op.time, to: &buffer)
-        buffer.append(contentsOf: #","process":"#.utf8)
+        appendLiteral(#","process":"#, to: &buffer)
         appendInt(Int64(op.process), to: &buffer)
         switch op.type {
-        case .invoke: buffer.append(contentsOf: #","type":"invoke","f":"#.utf8)
-        case .ok: buffer.append(contentsOf: #","type":"ok","f":"#.utf8)
-        case .fail: buffer.append(contentsOf: #","type":"fail","f":"#.utf8)
-        case .info: buffer.append(contentsOf: #","type":"info","f":"#.utf8)
+        case .invoke: appendLiteral(#","type":"invoke","f":"#, to: &buffer)
+        case .ok: appendLiteral(#","type":"ok","f":"#, to: &buffer)
+        case .fail: appendLiteral(#","type":"fail","f":"#, to: &buffer)
+        case .info: appendLiteral(#","type":"info","f":"#, to: &buffer)
         }
         appendString(op.f, to: &buffer)
         if let key = op.key {
-            buffer.append(contentsOf: #","key":"#.utf8)
+            appendLiteral(#","key":"#, to: &buffer)
             appendValue(key, to: &buffer)
         }
-        buffer.append(contentsOf: #","value":"#.utf8)
+        appendLiteral(#","value":"#, to: &buffer)
         appendValue(op.value, to: &buffer)
         if let error = op.error {
-            buffer.append(contentsOf: #","error":"#.utf8)
+            appendLiteral(#","error":"#, to: &buffer)
             appendString(error, to: &buffer)
         }
         if let node = op.node {
-            buffer.append(contentsOf: #","node":"#.utf8)
+            appendLiteral(#","node":"#, to: &buffer)
             appendString(node, to: &buffer)
         }
-        buffer.append(contentsOf: "}\n".utf8)
+        appendLiteral("}\n", to: &buffer)
     }
 
     /// A whole history as JSONL bytes.
@@ -61,7 +61,7 @@ public enum JSONLCodec {
                 do throws(ParseFailure) {
                     if try !parser.atEnd() {
                         let column = parser.pos - start + 1
-                        let value = try parser.readValue()
+                        let value = try parser.readEntry()
                         guard try parser.atEnd() else {
                             throw ParseFailure(offset: parser.pos, message: "unexpected text after the JSON object")
                         }
@@ -93,60 +93,72 @@ public enum JSONLCodec {
 
     @inline(__always)
     static func appendInt(_ value: Int64, to buffer: inout [UInt8]) {
-        if value >= 0 && value < 10 {
-            buffer.append(UInt8(truncatingIfNeeded: value) &+ 0x30)
-            return
-        }
         var magnitude = value.magnitude
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch: enough for 20 digits
-        let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
-            var n = 0
-            while magnitude > 0 {
-                scratch[23 - n] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-                magnitude /= 10
-                n += 1
-            }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(24 - n)...]))
-            return n
+        if magnitude < 10 {
+            buffer.append(UInt8(truncatingIfNeeded: magnitude) &+ 0x30)
+            return
         }
-        _ = count
+        var digits = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0x30, count: digits))
+        buffer.withUnsafeMutableBufferPointer { out in
+            var i = start + digits - 1
+            while magnitude > 0 {
+                out[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+                magnitude /= 10
+                i -= 1
+            }
+        }
+    }
+
+    @inline(__always)
+    static func appendLiteral(_ text: StaticString, to buffer: inout [UInt8]) {
+        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }
 
     static func appendString(_ s: String, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { utf8 in
-            var runStart = 0
-            for i in 0..<utf8.count {
-                let c = utf8[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                if runStart < i { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                runStart = i + 1
-                switch c {
-                case UInt8(ascii: "\""): buffer.append(contentsOf: #"\""#.utf8)
-                case UInt8(ascii: "\\"): buffer.append(contentsOf: #"\\"#.utf8)
-                case 0x0A: buffer.append(contentsOf: #"\n"#.utf8)
-                case 0x09: buffer.append(contentsOf: #"\t"#.utf8)
-                case 0x0D: buffer.append(contentsOf: #"\r"#.utf8)
-                default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    buffer.append(contentsOf: #"\u00"#.utf8)
-                    buffer.append(hex[Int(c >> 4)])
-                    buffer.append(hex[Int(c & 0xF)])
-                }
-            }
-            if runStart < utf8.count {
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
-            }
+        if s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &buffer) }) == nil {
+            Array(s.utf8).withUnsafeBufferPointer { appendEscaped($0, to: &buffer) }
         }
         buffer.append(UInt8(ascii: "\""))
     }
 
+    private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+        var runStart = 0
+        for i in 0..<utf8.count {
+            let c = utf8[i]
+            guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+            if runStart < i { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            runStart = i + 1
+            switch c {
+            case UInt8(ascii: "\""): appendLiteral(#"\""#, to: &buffer)
+            case UInt8(ascii: "\\"): appendLiteral(#"\\"#, to: &buffer)
+            case 0x0A: appendLiteral(#"\n"#, to: &buffer)
+            case 0x09: appendLiteral(#"\t"#, to: &buffer)
+            case 0x0D: appendLiteral(#"\r"#, to: &buffer)
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                appendLiteral(#"\u00"#, to: &buffer)
+                buffer.append(hex.utf8Start[Int(c >> 4)])
+                buffer.append(hex.utf8Start[Int(c & 0xF)])
+            }
+        }
+        if runStart < utf8.count {
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        }
+    }
+
     static func appendValue(_ value: Value, to buffer: inout [UInt8]) {
         switch value {
-        case .null: buffer.append(contentsOf: "null".utf8)
-        case .bool(let b): buffer.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: appendLiteral("null", to: &buffer)
+        case .bool(let b): appendLiteral(b ? "true" : "false", to: &buffer)
         case .int(let i): appendInt(i, to: &buffer)
         case .double(let d):
             if d.isFinite {
@@ -154,7 +166,7 @@ public enum JSONLCodec {
                 if !s.contains(where: { $0 == "." || $0 == "e" }) { s += ".0" }
                 buffer.append(contentsOf: s.utf8)
             } else {
-                buffer.append(contentsOf: "null".utf8)  // JSON has no NaN or infinity
+                appendLiteral("null", to: &buffer)  // JSON has no NaN or infinity
             }
         case .string(let s), .keyword(let s): appendString(s, to: &buffer)
         case .vector(let items): appendArray(items, to: &buffer)

@@ -28,34 +28,14 @@ struct JSONParser {
         let c = bytes[pos]
         switch c {
         case UInt8(ascii: "{"):
-            let opener = pos
-            try enter(opener)
-            defer { depth -= 1 }
-            pos += 1
             var map: [Value: Value] = [:]
-            skipSpace()
-            if pos < end && bytes[pos] == UInt8(ascii: "}") {
-                pos += 1
-                return .map(map)
+            let pairs = try readObjectPairs()
+            var i = 0
+            while i < pairs.count {
+                map[pairs[i]] = pairs[i + 1]
+                i += 2
             }
-            while true {
-                skipSpace()
-                guard pos < end, bytes[pos] == UInt8(ascii: "\"") else {
-                    throw ParseFailure(offset: pos, message: "expected a string key in object")
-                }
-                var strings = EDNParser(bytes, from: pos, to: end)
-                let key = try strings.readString()
-                pos = strings.pos
-                try expect(UInt8(ascii: ":"), "expected ':' after object key")
-                map[.string(key)] = try readValue()
-                skipSpace()
-                guard pos < end else { throw ParseFailure(offset: opener, message: "unclosed '{'") }
-                if bytes[pos] == UInt8(ascii: "}") {
-                    pos += 1
-                    return .map(map)
-                }
-                try expect(UInt8(ascii: ","), "expected ',' or '}' in object")
-            }
+            return .map(map)
         case UInt8(ascii: "["):
             let opener = pos
             try enter(opener)
@@ -96,6 +76,45 @@ struct JSONParser {
             return .double(d)
         default:
             throw ParseFailure(offset: pos, message: "unexpected character \(EDNParser.show(c))")
+        }
+    }
+
+    /// Reads the next value; an object comes back as its key/value pairs in order, without hashing (the
+    /// fast path for one operation per line).
+    mutating func readEntry() throws(ParseFailure) -> OperationFields.Form {
+        skipSpace()
+        guard pos < end, bytes[pos] == UInt8(ascii: "{") else { return .other(try readValue()) }
+        return .pairs(try readObjectPairs())
+    }
+
+    private mutating func readObjectPairs() throws(ParseFailure) -> [Value] {
+        let opener = pos
+        try enter(opener)
+        defer { depth -= 1 }
+        pos += 1
+        var pairs: [Value] = []
+        skipSpace()
+        if pos < end && bytes[pos] == UInt8(ascii: "}") {
+            pos += 1
+            return pairs
+        }
+        while true {
+            skipSpace()
+            guard pos < end, bytes[pos] == UInt8(ascii: "\"") else {
+                throw ParseFailure(offset: pos, message: "expected a string key in object")
+            }
+            var strings = EDNParser(bytes, from: pos, to: end)
+            pairs.append(.string(try strings.readString()))
+            pos = strings.pos
+            try expect(UInt8(ascii: ":"), "expected ':' after object key")
+            pairs.append(try readValue())
+            skipSpace()
+            guard pos < end else { throw ParseFailure(offset: opener, message: "unclosed '{'") }
+            if bytes[pos] == UInt8(ascii: "}") {
+                pos += 1
+                return pairs
+            }
+            try expect(UInt8(ascii: ","), "expected ',' or '}' in object")
         }
     }
 

@@ -24,7 +24,11 @@ public enum PorcupineLogReader {
                 guard let body = find(marker, in: buffer, from: start, to: stop) else { continue }
                 var parser = EDNParser(buffer, from: body, to: stop)
                 do throws(ParseFailure) {
-                    let process = try parser.readForm()
+                    // Only `PROCESS :type :f value` lines are operations; other `jepsen.util` lines are noise.
+                    guard case .int(let p) = try? parser.readForm() else {
+                        skipped += 1
+                        continue
+                    }
                     try parser.skipSpace()
                     let typeOffset = parser.pos
                     let type = try parser.readForm()
@@ -34,10 +38,6 @@ public enum PorcupineLogReader {
                     let value: Value = try parser.atEnd() ? .null : try parser.readForm()
                     guard try parser.atEnd() else {
                         throw ParseFailure(offset: parser.pos, message: "unexpected text after the operation's value")
-                    }
-                    guard case .int(let p) = process else {
-                        skipped += 1  // `:nemesis` and other non-client lines
-                        continue
                     }
                     guard let typeName = type.stringValue, let opType = OpType(rawValue: typeName) else {
                         throw ParseFailure(offset: typeOffset, message:
