@@ -38,6 +38,12 @@ struct EndToEndTests {
         #expect(!exits.contains(#""cause":"unexpected""#))
         // Nothing outlives the run.
         #expect(TestSupport.processes(matching: directory).isEmpty)
+
+        // history.edn, for Jepsen tooling, reads back to exactly the operations of history.jsonl.
+        let native = try HistoryReader.read(path: "\(directory)/history.jsonl", format: .jsonl).history
+        let edn = try HistoryReader.read(path: "\(directory)/history.edn", format: .edn).history
+        #expect(native.count == ops.values.reduce(0, +))
+        #expect(edn == native)
     }
 
     @Test func interruptedRunHealsStopsNodesAndExits130() async throws {

@@ -18,18 +18,25 @@ public enum Linearizability {
     /// - Parameters:
     ///   - timeLimit: past it the verdict is `unknown`, never `valid`.
     ///   - memoryLimit: bytes of search cache allowed over all partitions; past it the verdict is `unknown`.
+    ///   - registersStartAbsent: registers start absent and a read of nil saw that absence (histories chaos
+    ///     records itself), instead of the model's Knossos default (`cas-register` starts at 0, nil reads match
+    ///     anything), so a lost write that reads back as nil is caught.
     /// - Throws: `CheckerError` for an unknown model or an operation the model cannot read.
     public static func check(
         _ history: History, model: String, timeLimit: Duration = .seconds(60),
-        memoryLimit: Int = defaultMemoryLimit
+        memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false
     ) throws(CheckerError) -> LinearizabilityReport {
+        func register(_ semantics: RegisterModel.Semantics) -> RegisterModel.Semantics {
+            registersStartAbsent ? semantics.startingAbsent : semantics
+        }
         let started = ContinuousClock.now
         let budget = SearchBudget(timeLimit: timeLimit, memoryLimit: memoryLimit)
         let partitions = try CallPairing.partitions(history)
         let results: [PartitionResult]
         switch model {
-        case "register": results = try run(partitions, budget) { RegisterModel(RegisterModel.register) }
-        case "cas-register": results = try run(partitions, budget) { RegisterModel(RegisterModel.casRegister) }
+        case "register": results = try run(partitions, budget) { RegisterModel(register(RegisterModel.register)) }
+        case "cas-register":
+            results = try run(partitions, budget) { RegisterModel(register(RegisterModel.casRegister)) }
         case "etcd-register": results = try run(partitions, budget) { RegisterModel(RegisterModel.etcdRegister) }
         case "multi-register": results = try run(partitions, budget) { MultiRegisterModel() }
         case "kv": results = try run(partitions, budget) { KVModel() }

@@ -7,11 +7,15 @@ public struct LinearizabilityChecker: Checker {
     public let model: String
     public let timeLimit: Duration
     public let memoryLimit: Int
+    /// See `Linearizability.check(_:model:timeLimit:memoryLimit:registersStartAbsent:)`.
+    public let registersStartAbsent: Bool
 
-    public init(model: String, timeLimit: Duration, memoryLimit: Int = Linearizability.defaultMemoryLimit) {
+    public init(model: String, timeLimit: Duration, memoryLimit: Int = Linearizability.defaultMemoryLimit,
+                registersStartAbsent: Bool = false) {
         self.model = model
         self.timeLimit = timeLimit
         self.memoryLimit = memoryLimit
+        self.registersStartAbsent = registersStartAbsent
     }
 
     /// Runs the search on its own thread: it blocks for up to `timeLimit` and must not hold a cooperative
@@ -27,7 +31,7 @@ public struct LinearizabilityChecker: Checker {
         let report: LinearizabilityReport
         do {
             report = try Linearizability.check(input.history, model: model, timeLimit: timeLimit,
-                                               memoryLimit: memoryLimit)
+                                               memoryLimit: memoryLimit, registersStartAbsent: registersStartAbsent)
         } catch {
             return CheckResult(name: name, verdict: .unknown, summary: "cannot check: \(error)",
                                findings: [Finding("history cannot be checked as \(model): \(error)")])

@@ -137,6 +137,12 @@ struct RunSession {
         var checkers: [any Checker] = []
         if let stats = plan.checks.stats { checkers.append(StatsChecker(minAvailability: stats.minAvailability)) }
         if let crash = plan.checks.crash { checkers.append(CrashChecker(patterns: crash.patterns)) }
+        if let linearizable = plan.checks.linearizable {
+            // chaos's own registers start absent, so a nil read is an observation, not a wildcard.
+            checkers.append(LinearizabilityChecker(
+                model: linearizable.model ?? plan.workload.kind.naturalModel, timeLimit: linearizable.timeLimit,
+                registersStartAbsent: true))
+        }
         let input = CheckInput(
             history: history, samples: samples, events: events, exits: exits,
             nodeDirectories: Dictionary(uniqueKeysWithValues: run.nodes.map { ($0.id, "\(store.nodes)/\($0.id)") }),

@@ -26,6 +26,14 @@ struct RegisterModel: SequentialModel {
         /// etcd: a failed CAS happened and observed a mismatch.
         var failedCASObserves: Bool
         var allowsCAS: Bool
+
+        /// The same semantics for a register that starts absent, where reading nil observes that absence.
+        var startingAbsent: Semantics {
+            var copy = self
+            copy.initial = nil
+            copy.nilReadIsUnconstrained = false
+            return copy
+        }
     }
 
     static let register = Semantics(name: "register", initial: .null, nilReadIsUnconstrained: true,
