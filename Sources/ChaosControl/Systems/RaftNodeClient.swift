@@ -68,10 +68,12 @@ final class RaftNodeClient: SystemClient {
         }
     }
 
-    /// A non-200 answer to a write: 4xx were refused before anything was proposed; 503 and other 5xx may come
-    /// after the entry entered the log, so they are indeterminate.
+    /// A non-200 answer to a write: 4xx were refused before anything was proposed, as is a 503 marked
+    /// `"definite": true` (no leader, or the entry was overwritten); other 5xx may come after the entry entered
+    /// the log, so they are indeterminate.
     private func mutationFailure<T>(_ response: HTTPResponse) -> OpOutcome<T> {
-        response.status < 500 ? .fail(describe(response)) : .info(describe(response))
+        let definite = response.status < 500 || response.json?["definite"] as? Bool == true
+        return definite ? .fail(describe(response)) : .info(describe(response))
     }
 
     private func describe(_ response: HTTPResponse) -> String {

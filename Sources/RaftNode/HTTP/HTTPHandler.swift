@@ -118,6 +118,8 @@ final class HTTPHandler: ChannelInboundHandler {
                                  + "\"leaderHttp\":\(JSON.optional(leaderHTTP?.description))}")
             case .failure(NodeAPIError.unavailable(let why)):
                 self.respond(context, h, .serviceUnavailable, JSON.error(why))
+            case .failure(NodeAPIError.refused(let why)):
+                self.respond(context, h, .serviceUnavailable, "{\"error\":\(JSON.string(why)),\"definite\":true}")
             case .failure(let error):
                 self.respond(context, h, .serviceUnavailable, JSON.error("\(error)"))
             }

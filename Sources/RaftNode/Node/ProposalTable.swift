@@ -15,7 +15,7 @@ final class ProposalTable: Sendable {
 
     func register(index: UInt64, term: UInt64, promise: EventLoopPromise<ApplyOutcome>) {
         let replaced = waiters.withLock { $0.updateValue(Waiter(term: term, promise: promise), forKey: index) }
-        replaced?.promise.fail(NodeAPIError.unavailable("proposal dropped: another leader took over"))
+        replaced?.promise.fail(NodeAPIError.refused("proposal dropped: another leader took over"))
     }
 
     /// Completes the waiter of an applied entry, if any.
@@ -24,7 +24,7 @@ final class ProposalTable: Sendable {
         if w.term == entry.term {
             w.promise.succeed(outcome)
         } else {
-            w.promise.fail(NodeAPIError.unavailable("proposal dropped: another leader took over"))
+            w.promise.fail(NodeAPIError.refused("proposal dropped: another leader took over"))
         }
     }
 
@@ -42,6 +42,9 @@ final class ProposalTable: Sendable {
 public enum NodeAPIError: Error, Sendable {
     /// 421: ask the leader instead.
     case notLeader(leader: String?, leaderHTTP: HostPort?)
-    /// 503: no leader, no quorum, or the deadline passed.
+    /// 503: no quorum or the deadline passed; the request may still take effect.
     case unavailable(String)
+    /// 503 with `"definite": true`: the request certainly did not take effect (no leader to propose to, or
+    /// its entry was overwritten by another leader's), so a client may record a definite failure.
+    case refused(String)
 }

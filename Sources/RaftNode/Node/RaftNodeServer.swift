@@ -177,7 +177,7 @@ public final class RaftNodeServer: @unchecked Sendable {
         if core.role != .leader, let l = core.leader, l != config.id {
             return .notLeader(leader: l, leaderHTTP: peerHTTP[l])
         }
-        return .unavailable("no leader")
+        return .refused("no leader")
     }
 
     private func logRoleChange() {
