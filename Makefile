@@ -2,8 +2,8 @@
 # Each installs what is missing first (Debian packages via apt-get; idempotent).
 
 SWIFT ?= swift
-# Debian packages the project needs: pkg-config for the C shims' system libraries.
-PACKAGES := pkg-config
+# Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink.
+PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev
 PLAN ?= plans/quickstart.yaml
 
 .PHONY: setup build release test demo bench bench-node bench-check print-packages clean
