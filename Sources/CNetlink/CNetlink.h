@@ -30,6 +30,7 @@
 #include <netlink/route/qdisc/netem.h>
 #include <netlink/route/qdisc/htb.h>
 #include <netlink/route/qdisc/tbf.h>
+#include <netlink/route/qdisc/prio.h>
 
 // MARK: - Errors and sockets
 
@@ -100,6 +101,16 @@ static inline int cnl_link_change(struct nl_sock *sk, const char *name, int up, 
     rtnl_link_put(change);
     rtnl_link_put(orig);
     return rc;
+}
+
+/// The RFC 2863 operational state of link `name` (6 = IF_OPER_UP), or a negative libnl error.
+static inline int cnl_link_operstate(struct nl_sock *sk, const char *name) {
+    struct rtnl_link *link = NULL;
+    int rc = rtnl_link_get_kernel(sk, 0, name, &link);
+    if (rc < 0) return rc;
+    int state = rtnl_link_get_operstate(link);
+    rtnl_link_put(link);
+    return state;
 }
 
 /// Deletes link `name` (a veth takes its peer with it).
@@ -275,7 +286,23 @@ static inline int cnl_tbf(struct nl_sock *sk, int ifindex, uint32_t parent, uint
     return rc;
 }
 
-/// Adds or replaces a qdisc of any parameterless `kind` ("prio", "pfifo", …) as `handle` under `parent`.
+/// Adds or replaces a 3-band prio qdisc `handle` under `parent`, with the kernel's default priority map.
+static inline int cnl_prio(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t handle) {
+    static uint8_t map[] = {1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+    struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+    if (!q) return -NLE_NOMEM;
+    rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+    rtnl_tc_set_parent(TC_CAST(q), parent);
+    rtnl_tc_set_handle(TC_CAST(q), handle);
+    int rc = rtnl_tc_set_kind(TC_CAST(q), "prio");
+    if (rc >= 0) rtnl_qdisc_prio_set_bands(q, 3);
+    if (rc >= 0) rc = rtnl_qdisc_prio_set_priomap(q, map, sizeof(map));
+    if (rc >= 0) rc = rtnl_qdisc_add(sk, q, NLM_F_CREATE | NLM_F_REPLACE);
+    rtnl_qdisc_put(q);
+    return rc;
+}
+
+/// Adds or replaces a qdisc of a parameterless `kind` ("pfifo", "sfq", …) as `handle` under `parent`.
 static inline int cnl_qdisc_plain(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t handle,
                                   const char *kind) {
     struct rtnl_qdisc *q = rtnl_qdisc_alloc();

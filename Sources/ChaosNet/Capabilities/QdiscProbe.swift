@@ -22,6 +22,9 @@ enum QdiscProbe {
                     try netlink.replaceTBF(link: lo, parent: NetlinkSocket.rootParent,
                                            handle: NetlinkSocket.handle(1, 0), rate: 125_000, bucket: 10_000,
                                            latencyMicros: 50_000)
+                case "prio":
+                    try netlink.replacePrio(link: lo, parent: NetlinkSocket.rootParent,
+                                            handle: NetlinkSocket.handle(1, 0))
                 default:
                     try netlink.replacePlainQdisc(link: lo, parent: NetlinkSocket.rootParent,
                                                   handle: NetlinkSocket.handle(1, 0), kind: kind)

@@ -80,6 +80,11 @@ public final class Lab: Sendable {
                 try namespace.netlink.addAddress("\(parsed.address(index))/\(parsed.prefixLength)", link: interface)
                 try namespace.netlink.setUp(nodeInterface)
             }
+            for (index, node) in nodes.enumerated() {
+                try namespaces[node]!.netlink.waitUntilUp(nodeInterface)
+                try lab.netlink.waitUntilUp("veth\(index)")
+            }
+            try lab.netlink.waitUntilUp(bridgeName)
         } catch {
             for namespace in namespaces.values { namespace.close(supervisor: supervisor) }
             lab.close(supervisor: supervisor)

@@ -17,7 +17,11 @@ final class NamespaceThread: Sendable {
     /// Shared by every lab in the process.
     static let shared = NamespaceThread()
 
-    private let jobs = Mutex<[@Sendable () -> Void]>([])
+    private struct Job: Sendable {
+        let work: @Sendable () -> Void
+        let done: DispatchSemaphore
+    }
+    private let jobs = Mutex<[Job]>([])
     private let queued = DispatchSemaphore(value: 0)
     /// The thread's own network namespace (the controller's), opened on the thread itself.
     private let home = Mutex<Int32>(-1)
@@ -30,8 +34,13 @@ final class NamespaceThread: Sendable {
             started.signal()
             while true {
                 queued.wait()
-                let job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-                job?()
+                var job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+                guard let done = job?.done else { continue }
+                job?.work()
+                // Drop the closure before waking the caller: callers pass closures made with
+                // `withoutActuallyEscaping`, which must be released by the time the caller returns.
+                job = nil
+                done.signal()
             }
         }
         thread.start()
@@ -42,14 +51,12 @@ final class NamespaceThread: Sendable {
     func perform<T: Sendable>(_ body: @escaping @Sendable () throws(NetError) -> T) throws(NetError) -> T {
         let box = Mutex<Result<T, NetError>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        jobs.withLock {
-            $0.append {
-                let result: Result<T, NetError>
-                do throws(NetError) { result = .success(try body()) } catch { result = .failure(error) }
-                box.withLock { $0 = result }
-                done.signal()
-            }
+        let work: @Sendable () -> Void = {
+            let result: Result<T, NetError>
+            do throws(NetError) { result = .success(try body()) } catch { result = .failure(error) }
+            box.withLock { $0 = result }
         }
+        jobs.withLock { $0.append(Job(work: work, done: done)) }
         queued.signal()
         done.wait()
         return try box.withLock { $0! }.get()

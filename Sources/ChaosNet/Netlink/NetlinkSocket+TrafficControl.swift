@@ -56,7 +56,14 @@ extension NetlinkSocket {
         }
     }
 
-    /// Adds or replaces a parameterless qdisc such as `prio`.
+    /// Adds or replaces a 3-band prio qdisc.
+    func replacePrio(link: Int32, parent: UInt32, handle: UInt32) throws(NetError) {
+        try call("rtnl_qdisc_add", "install prio qdisc under \(Self.format(parent))") {
+            cnl_prio($0, link, parent, handle)
+        }
+    }
+
+    /// Adds or replaces a parameterless qdisc such as `pfifo` (never prio or htb: libnl needs their options).
     func replacePlainQdisc(link: Int32, parent: UInt32, handle: UInt32, kind: String) throws(NetError) {
         try call("rtnl_qdisc_add", "install \(kind) qdisc under \(Self.format(parent))") {
             cnl_qdisc_plain($0, link, parent, handle, kind)

@@ -71,6 +71,25 @@ final class NetlinkSocket: Sendable {
         try call("rtnl_link_change", "bring link '\(name)' up") { cnl_link_change($0, name, 1, master) }
     }
 
+    /// Waits until link `name` is operationally up (carrier on), polling every millisecond up to `timeout`.
+    ///
+    /// The kernel raises a fresh veth's carrier through its link-watch work, up to a second later; packets
+    /// sent before that are dropped, so the lab is not ready until every link is up.
+    func waitUntilUp(_ name: String, timeout: Duration = .seconds(3)) throws(NetError) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let state = try call("rtnl_link_get_kernel", "read the state of link '\(name)'") {
+                cnl_link_operstate($0, name)
+            }
+            if state == 6 { return }  // IF_OPER_UP
+            if ContinuousClock.now >= deadline {
+                throw NetError(operation: "wait for link '\(name)' in \(owner) to come up",
+                               hint: "its operational state is still \(state) after \(timeout)")
+            }
+            usleep(1_000)
+        }
+    }
+
     func addAddress(_ cidr: String, link: Int32) throws(NetError) {
         try call("rtnl_addr_add", "add address \(cidr)") { cnl_addr_add($0, link, cidr) }
     }
