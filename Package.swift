@@ -41,7 +41,8 @@ let package = Package(
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
         .target(name: "ChaosNet", dependencies: ["CNetlink", "CChaosSys", "ChaosControl"], swiftSettings: strict),
         .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory"] + nio, swiftSettings: strict),
-        .target(name: "ChaosNemesis", dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory"],
+        .target(name: "ChaosNemesis",
+                dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory"],
                 swiftSettings: strict),
         .target(name: "ChaosWorkload", dependencies: ["ChaosPlan", "ChaosControl", "ChaosHistory"],
                 swiftSettings: strict),
@@ -66,6 +67,10 @@ let package = Package(
 
         // Test support: a stand-in controller that the ChaosControl tests SIGKILL (children must die too).
         .executableTarget(name: "chaos-probe", dependencies: ["ChaosControl"], path: "Tests/Support/chaos-probe",
+                          swiftSettings: strict),
+
+        // Test support: a stand-in controller holding a lab, SIGKILLed by the ChaosNet tests (the lab must go too).
+        .executableTarget(name: "chaos-net-probe", dependencies: ["ChaosNet"], path: "Tests/Support/chaos-net-probe",
                           swiftSettings: strict),
 
         .testTarget(name: "ChaosPlanTests", dependencies: ["ChaosPlan"], swiftSettings: strict),
