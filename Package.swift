@@ -79,7 +79,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ChaosControlTests", dependencies: ["ChaosControl", "CChaosSys"], swiftSettings: strict),
         .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "ChaosControl"], swiftSettings: strict),
-        .testTarget(name: "ChaosNetTests", dependencies: ["ChaosNet", "ChaosControl", "CChaosSys"],
+        .testTarget(name: "ChaosNetTests", dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
     ]
