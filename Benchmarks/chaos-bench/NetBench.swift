@@ -51,7 +51,8 @@ struct NetBench: AsyncParsableCommand {
         var rates: [Duration] = []
         try lab.setNetem(from: "n1", to: "n2", NetemSpec(rate: 125_000))  // installs the htb tree once
         for i in 0..<applications {
-            rates.append(try lab.setNetem(from: "n1", to: "n2", NetemSpec(rate: i.isMultiple(of: 2) ? 250_000 : 125_000)))
+            let rate: UInt64 = i.isMultiple(of: 2) ? 250_000 : 125_000
+            rates.append(try lab.setNetem(from: "n1", to: "n2", NetemSpec(rate: rate)))
         }
         report("rate on one link (htb class)", "netlink", rates)
 

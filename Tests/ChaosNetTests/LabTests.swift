@@ -162,3 +162,23 @@ struct LabTests {
         }
     }
 }
+
+/// Namespace jobs may nest (a lab-namespace job that asks for a node's namespace) without deadlocking.
+@Suite(.serialized, .timeLimit(.minutes(1)),
+       .enabled(if: NetProbe.isRoot, "needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN) to create network namespaces"))
+struct NamespaceNestingTests {
+    @Test func nestedNamespaceJobsReturnToTheOuterNamespace() throws {
+        let lab = try Lab.create(nodes: ["n1", "n2"], subnet: "10.74.0.0/24")
+        defer { lab.teardown() }
+        let inode = { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self/ns/net")) ?? "" }
+        let (outer, inner, after) = try lab.withLabNamespace {
+            let outer = inode()
+            let inner = try lab.withNamespace(of: "n1") { inode() }
+            return (outer, inner, inode())
+        }
+        #expect(outer == (try? FileManager.default.destinationOfSymbolicLink(atPath: lab.labNamespacePath)))
+        #expect(inner == (try? FileManager.default.destinationOfSymbolicLink(atPath: lab.namespacePath(of: "n1"))))
+        #expect(after == outer)
+        #expect(inode() != outer, "the calling thread must never change namespace")
+    }
+}

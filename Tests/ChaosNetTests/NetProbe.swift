@@ -45,7 +45,9 @@ enum NetProbe {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { throw NetError(operation: "bind port \(port)", errno: errno) }
         return fd
@@ -121,7 +123,8 @@ enum NetProbe {
             }
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
             for task in tasks {
-                if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/task/\(task)/ns/net") {
+                let path = "/proc/\(pid)/task/\(task)/ns/net"
+                if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
                     inodes.insert(link)
                 }
             }

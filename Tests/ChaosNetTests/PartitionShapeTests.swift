@@ -113,7 +113,8 @@ struct PartitionShapeTests {
         #expect(grudge.description == "a->b a->c b->a c->a")
     }
 
-    @Test(arguments: [("10.77.0.0/24", "10.77.0.1", "10.77.0.11", 244), ("192.168.4.7/28", "192.168.4.1", "192.168.4.11", 4)])
+    @Test(arguments: [("10.77.0.0/24", "10.77.0.1", "10.77.0.11", 244),
+                      ("192.168.4.7/28", "192.168.4.1", "192.168.4.11", 4)])
     func subnetsNumberHostsFromEleven(_ text: String, _ gateway: String, _ first: String, _ capacity: Int) throws {
         let subnet = try Subnet(text)
         #expect(subnet.gateway == gateway)

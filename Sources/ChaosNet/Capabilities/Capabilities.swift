@@ -30,7 +30,8 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
         let sysAdmin = capabilities & (1 << 21) != 0
         entries.append(Entry(
             name: "root", available: getuid() == 0 || (netAdmin && sysAdmin),
-            detail: "uid \(getuid()), CAP_NET_ADMIN \(netAdmin ? "yes" : "no"), CAP_SYS_ADMIN \(sysAdmin ? "yes" : "no")",
+            detail: "uid \(getuid()), CAP_NET_ADMIN \(netAdmin ? "yes" : "no"), "
+                + "CAP_SYS_ADMIN \(sysAdmin ? "yes" : "no")",
             remedy: "run chaos as root (sudo) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN, or use network: loopback"))
         entries.append(userNamespaces())
         entries += KernelProbe.run()
@@ -45,7 +46,8 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
     /// A table for humans: `ok`/`missing`, the name, the evidence, and the remedy.
     public var description: String {
         entries.map { entry in
-            var line = "\(entry.available ? "ok     " : "missing") \(entry.name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.detail)"
+            let name = entry.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+            var line = "\(entry.available ? "ok     " : "missing") \(name) \(entry.detail)"
             if let remedy = entry.remedy { line += "\n        -> \(remedy)" }
             return line
         }.joined(separator: "\n")
@@ -59,7 +61,8 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func readInt(_ path: String) -> Int? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let text = try? String(contentsOfFile: path, encoding: .utf8)
+        return text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     private static func userNamespaces() -> Entry {

@@ -150,7 +150,8 @@ public final class Lab: Sendable {
     public var holderPIDs: [Int32] { [lab.holder.pid] + nodes.compactMap { namespaces[$0]?.holder.pid } }
 
     func unknownNode(_ node: String) -> NetError {
-        NetError(operation: "find node '\(node)' in the lab", hint: "the lab has nodes \(nodes.joined(separator: ", "))")
+        NetError(operation: "find node '\(node)' in the lab",
+                 hint: "the lab has nodes \(nodes.joined(separator: ", "))")
     }
 }
 

@@ -25,12 +25,15 @@ final class NamespaceThread: Sendable {
     private let queued = DispatchSemaphore(value: 0)
     /// The thread's own network namespace (the controller's), opened on the thread itself.
     private let home = Mutex<Int32>(-1)
+    /// The thread's kernel id, to run nested calls inline instead of deadlocking on the queue.
+    private let threadID = Mutex<pid_t>(0)
 
     private init() {
         let started = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
             _ = cchaos_set_thread_name("chaos-netns")
             home.withLock { $0 = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC) }
+            threadID.withLock { $0 = cchaos_gettid() }
             started.signal()
             while true {
                 queued.wait()
@@ -49,6 +52,7 @@ final class NamespaceThread: Sendable {
 
     /// Runs `body` on the thread, in the controller's namespace, and returns its result.
     func perform<T: Sendable>(_ body: @escaping @Sendable () throws(NetError) -> T) throws(NetError) -> T {
+        if isCurrent { return try body() }
         let box = Mutex<Result<T, NetError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let work: @Sendable () -> Void = {
@@ -62,10 +66,21 @@ final class NamespaceThread: Sendable {
         return try box.withLock { $0! }.get()
     }
 
-    /// Runs `body` on the thread inside the namespace behind `namespaceFD`, then returns to the home namespace.
+    /// Runs `body` on the thread inside the namespace behind `namespaceFD`, then returns to the home namespace
+    /// (or, for a call nested in another namespace job, to the namespace that job was in).
     func perform<T: Sendable>(in namespaceFD: Int32, _ what: String,
                               _ body: @escaping @Sendable () throws(NetError) -> T) throws(NetError) -> T {
-        try perform { [self] () throws(NetError) -> T in
+        if isCurrent {
+            let outer = try systemCall("open", "remember the current network namespace") {
+                open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
+            }
+            defer { close(outer) }
+            try systemCall("setns", "enter the network namespace of \(what)",
+                           hint: "check that its holder process is alive") { cchaos_setns(namespaceFD, 0) }
+            defer { precondition(cchaos_setns(outer, 0) == 0, "chaos could not leave the namespace of \(what)") }
+            return try body()
+        }
+        return try perform { [self] () throws(NetError) -> T in
             try systemCall("setns", "enter the network namespace of \(what)",
                            hint: "check that its holder process is alive") { cchaos_setns(namespaceFD, 0) }
             defer { returnHome() }
@@ -98,6 +113,9 @@ final class NamespaceThread: Sendable {
             return try body()
         }
     }
+
+    /// True on the namespace thread itself.
+    private var isCurrent: Bool { threadID.withLock { $0 } == cchaos_gettid() }
 
     /// Back to the controller's namespace. If even that fails the thread is unusable for chaos, so stop
     /// loudly rather than create sockets in the wrong namespace.
