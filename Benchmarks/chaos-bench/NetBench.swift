@@ -22,6 +22,7 @@ struct NetBench: AsyncParsableCommand {
     var subnet = "10.79.0.0/24"
 
     func run() async throws {
+        print(Capabilities.probe())
         let names = (1...max(nodes, 2)).map { "n\($0)" }
         let created = ContinuousClock.now
         let lab = try Lab.create(nodes: names, subnet: subnet)

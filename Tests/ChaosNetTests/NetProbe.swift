@@ -109,6 +109,7 @@ enum NetProbe {
     }
 
     /// `ip`/`tc` run inside `namespacePath`.
+    @discardableResult
     static func inside(_ namespacePath: String, _ arguments: [String]) -> String {
         run(["nsenter", "--net=\(namespacePath)"] + arguments).output
     }

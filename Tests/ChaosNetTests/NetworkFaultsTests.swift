@@ -35,3 +35,18 @@ struct NetworkFaultsTests {
         #expect(faults.combined == .none)
     }
 }
+
+/// Heals are idempotent: a route someone already removed does not make the heal fail.
+@Suite(.serialized, .timeLimit(.minutes(1)),
+       .enabled(if: NetProbe.isRoot, "needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN) to create network namespaces"))
+struct IdempotentHealTests {
+    @Test func healSurvivesARouteRemovedBehindItsBack() throws {
+        let lab = try Lab.create(nodes: ["n1", "n2"], subnet: "10.73.0.0/24")
+        defer { lab.teardown() }
+        try lab.apply(PartitionShape.isolate(["n1"]).grudge(nodes: lab.nodes), mechanism: .route)
+        NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route", "del", "blackhole", "10.73.0.12/32"])
+        try lab.heal()
+        #expect(lab.partitions.isEmpty)
+        try lab.heal()
+    }
+}

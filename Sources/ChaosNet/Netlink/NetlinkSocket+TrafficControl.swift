@@ -70,10 +70,14 @@ extension NetlinkSocket {
         }
     }
 
-    /// Deletes the qdisc attached at `parent`.
+    /// Deletes the qdisc attached at `parent`; none there counts as deleted, so heals are idempotent.
     func deleteQdisc(link: Int32, parent: UInt32) throws(NetError) {
-        try call("rtnl_qdisc_delete", "delete the qdisc under \(Self.format(parent))") {
-            cnl_qdisc_delete($0, link, parent)
+        do {
+            try call("rtnl_qdisc_delete", "delete the qdisc under \(Self.format(parent))") {
+                cnl_qdisc_delete($0, link, parent)
+            }
+        } catch where error.isObjectNotFound || error.netlinkCode == Int32(NLE_INVAL) {
+            return
         }
     }
 

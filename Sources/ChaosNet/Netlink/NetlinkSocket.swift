@@ -103,9 +103,15 @@ final class NetlinkSocket: Sendable {
         }
     }
 
+    /// Deletes the blackhole route to `destination`; one that is already gone counts as deleted, so heals
+    /// are idempotent.
     func deleteBlackhole(_ destination: String) throws(NetError) {
-        try call("rtnl_route_delete", "delete blackhole route \(destination)") {
-            cnl_route_special($0, destination, cnl_rtn_blackhole(), 0)
+        do {
+            try call("rtnl_route_delete", "delete blackhole route \(destination)") {
+                cnl_route_special($0, destination, cnl_rtn_blackhole(), 0)
+            }
+        } catch where error.isObjectNotFound {
+            return
         }
     }
 }
