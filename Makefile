@@ -2,11 +2,11 @@
 # Each installs what is missing first (Debian packages via apt-get; idempotent).
 
 SWIFT ?= swift
-# Debian packages the project needs: pkg-config for the C shims' system libraries.
-PACKAGES := pkg-config
+# Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink.
+PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev
 PLAN ?= plans/quickstart.yaml
 
-.PHONY: setup build release test demo bench bench-node bench-check print-packages clean
+.PHONY: setup build release test demo bench bench-node bench-check bench-net print-packages clean
 
 print-packages:
 	@echo $(PACKAGES)
@@ -46,6 +46,11 @@ bench-node: release
 bench-check: setup
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench check
+
+# Fault apply latency through netlink against ip/tc processes (needs root: it builds a lab of namespaces).
+bench-net: setup
+	$(SWIFT) build -c release --product chaos-bench
+	.build/release/chaos-bench net
 
 clean:
 	rm -rf .build runs

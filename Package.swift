@@ -36,8 +36,13 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "ChaosPlan", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "CChaosSys"),
+        // libnl-route-3 for every network change (no ip/tc subprocesses); the shim functions live in its header.
+        .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
+                       providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .target(name: "ChaosNet", dependencies: ["CNetlink", "CChaosSys", "ChaosControl"], swiftSettings: strict),
         .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory"] + nio, swiftSettings: strict),
-        .target(name: "ChaosNemesis", dependencies: ["ChaosPlan", "ChaosControl", "CChaosSys", "ChaosHistory"],
+        .target(name: "ChaosNemesis",
+                dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory"],
                 swiftSettings: strict),
         .target(name: "ChaosWorkload", dependencies: ["ChaosPlan", "ChaosControl", "ChaosHistory"],
                 swiftSettings: strict),
@@ -55,7 +60,7 @@ let package = Package(
         // Benchmarks print figures; they are never timed unit tests.
         .executableTarget(
             name: "chaos-bench",
-            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "RaftNode", "ChaosControl",
+            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "RaftNode", "ChaosControl", "ChaosNet",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/chaos-bench",
             swiftSettings: strict),
@@ -64,12 +69,18 @@ let package = Package(
         .executableTarget(name: "chaos-probe", dependencies: ["ChaosControl"], path: "Tests/Support/chaos-probe",
                           swiftSettings: strict),
 
+        // Test support: a stand-in controller holding a lab, SIGKILLed by the ChaosNet tests (the lab must go too).
+        .executableTarget(name: "chaos-net-probe", dependencies: ["ChaosNet"], path: "Tests/Support/chaos-net-probe",
+                          swiftSettings: strict),
+
         .testTarget(name: "ChaosPlanTests", dependencies: ["ChaosPlan"], swiftSettings: strict),
         .testTarget(name: "ChaosHistoryTests", dependencies: ["ChaosHistory"], swiftSettings: strict),
         .testTarget(name: "ChaosCheckerTests", dependencies: ["ChaosChecker", "ChaosHistory"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosControlTests", dependencies: ["ChaosControl", "CChaosSys"], swiftSettings: strict),
         .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "ChaosControl"], swiftSettings: strict),
+        .testTarget(name: "ChaosNetTests", dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys"],
+                    swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
     ]
 )

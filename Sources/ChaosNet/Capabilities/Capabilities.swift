@@ -1,0 +1,89 @@
+import CChaosSys
+import Foundation
+
+/// What this machine lets chaos do, feature by feature, each missing one with a remedy (`chaos doctor`).
+public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
+    /// One probed feature.
+    public struct Entry: Sendable, Hashable {
+        /// Short name: `root`, `netns`, `veth`, `bridge`, `netem`, `htb`, `prio`, `tbf`, `u32`, `ptrace`, …
+        public var name: String
+        public var available: Bool
+        /// What was found (the probe's evidence or error).
+        public var detail: String
+        /// What to do when it is missing; nil when available.
+        public var remedy: String?
+    }
+
+    public var entries: [Entry]
+
+    /// The entry named `name`, if probed.
+    public subscript(name: String) -> Entry? { entries.first { $0.name == name } }
+
+    /// True when `name` was probed and is available.
+    public func has(_ name: String) -> Bool { self[name]?.available == true }
+
+    /// Probes every feature; the kernel features in a throw-away network namespace, so the host is untouched.
+    public static func probe() -> Capabilities {
+        var entries: [Entry] = []
+        let capabilities = effectiveCapabilities()
+        let netAdmin = capabilities & (1 << 12) != 0
+        let sysAdmin = capabilities & (1 << 21) != 0
+        entries.append(Entry(
+            name: "root", available: getuid() == 0 || (netAdmin && sysAdmin),
+            detail: "uid \(getuid()), CAP_NET_ADMIN \(netAdmin ? "yes" : "no"), "
+                + "CAP_SYS_ADMIN \(sysAdmin ? "yes" : "no")",
+            remedy: "run chaos as root (sudo) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN, or use network: loopback"))
+        entries.append(userNamespaces())
+        entries += KernelProbe.run()
+        entries.append(ptrace(capabilities: capabilities))
+        return Capabilities(entries: entries.map { entry in
+            var entry = entry
+            if entry.available { entry.remedy = nil }
+            return entry
+        })
+    }
+
+    /// A table for humans: `ok`/`missing`, the name, the evidence, and the remedy.
+    public var description: String {
+        entries.map { entry in
+            let name = entry.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+            var line = "\(entry.available ? "ok     " : "missing") \(name) \(entry.detail)"
+            if let remedy = entry.remedy { line += "\n        -> \(remedy)" }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// CapEff of this process from /proc/self/status.
+    static func effectiveCapabilities() -> UInt64 {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }) else { return 0 }
+        return UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16) ?? 0
+    }
+
+    static func readInt(_ path: String) -> Int? {
+        let text = try? String(contentsOfFile: path, encoding: .utf8)
+        return text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    private static func userNamespaces() -> Entry {
+        let maximum = readInt("/proc/sys/user/max_user_namespaces") ?? 0
+        let unprivileged = readInt("/proc/sys/kernel/unprivileged_userns_clone") ?? 1
+        let apparmor = readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") ?? 0
+        let available = maximum > 0 && unprivileged == 1 && apparmor == 0
+        return Entry(name: "userns", available: available,
+                     detail: "max_user_namespaces \(maximum), unprivileged_userns_clone \(unprivileged), "
+                         + "apparmor_restrict_unprivileged_userns \(apparmor)",
+                     remedy: "without root, chaos needs user namespaces: sysctl user.max_user_namespaces=10000 "
+                         + "kernel.unprivileged_userns_clone=1 kernel.apparmor_restrict_unprivileged_userns=0")
+    }
+
+    private static func ptrace(capabilities: UInt64) -> Entry {
+        let scope = readInt("/proc/sys/kernel/yama/ptrace_scope") ?? 0
+        let sysPtrace = capabilities & (1 << 19) != 0
+        let available = scope < 3 && (scope == 0 || sysPtrace)
+        return Entry(name: "ptrace", available: available,
+                     detail: "yama ptrace_scope \(scope), CAP_SYS_PTRACE \(sysPtrace ? "yes" : "no")",
+                     remedy: "thread pauses need ptrace: run as root or sysctl kernel.yama.ptrace_scope=1 "
+                         + "(3 cannot be undone without a reboot); or use the cooperative pause signal")
+    }
+}
