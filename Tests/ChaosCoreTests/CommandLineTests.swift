@@ -68,4 +68,31 @@ struct CommandLineTests {
         #expect(stdout.contains("ptrace"))
         #expect(stdout.contains("raft-node"))
     }
+
+    static let corpus = "\(TestSupport.packageRoot)/../shared/corpus"
+
+    static let checkCases: [([String], Int32, String)] = [
+        (["knossos/cas-register/good/memstress3-0.edn", "--model", "cas-register"], 0, "valid"),
+        (["knossos/cas-register/bad/cas-failure.edn", "--model", "cas-register"], 1, "invalid"),
+        (["porcupine/etcd/etcd_000.log", "--model", "etcd-register"], 1, "invalid"),
+        (["porcupine/kv/c10-ok.txt", "--model", "kv", "--json"], 0, "\"verdict\""),
+        (["porcupine/etcd/etcd_002.log", "--model", "etcd-register", "--time-limit", "1ms"], 2, "unknown"),
+        (["porcupine/etcd/etcd_002.log", "--model", "nonsense"], 3, "unknown model 'nonsense'"),
+    ]
+
+    @Test(arguments: checkCases)
+    func checkExitCodes(_ c: ([String], Int32, String)) throws {
+        try #require(FileManager.default.fileExists(atPath: Self.corpus), "shared/corpus is not beside the package")
+        let (status, stdout, stderr) = try Self.chaos(["check", "\(Self.corpus)/\(c.0[0])"] + c.0.dropFirst())
+        #expect(status == c.1, "\(c.0): \(stdout)\(stderr)")
+        #expect((stdout + stderr).contains(c.2), "\(c.0): \(stdout)\(stderr)")
+    }
+
+    @Test func checkLocatesAMalformedHistory() throws {
+        let path = TestSupport.temporaryDirectory("check") + "/broken.edn"
+        FileManager.default.createFile(atPath: path, contents: Data("[{:process 0, :type :invoke, :f :read}\n {:process 0 :type".utf8))
+        let (status, _, stderr) = try Self.chaos(["check", path, "--model", "cas-register"])
+        #expect(status == 3)
+        #expect(stderr.contains("\(path):2:"), "\(stderr)")
+    }
 }

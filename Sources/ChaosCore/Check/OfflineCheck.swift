@@ -10,9 +10,11 @@ public enum OfflineCheck {
         public var format: String
         public var timeLimit: Duration
         public var json: Bool
+        public var registersStartAbsent: Bool
 
         public init(path: String, model: String, format: String = "auto", timeLimit: Duration = .seconds(60),
-                    json: Bool = false) {
+                    json: Bool = false, registersStartAbsent: Bool = false) {
+            self.registersStartAbsent = registersStartAbsent
             self.path = path
             self.model = model
             self.format = format
@@ -39,7 +41,8 @@ public enum OfflineCheck {
         }
         let report: LinearizabilityReport
         do {
-            report = try Linearizability.check(document.history, model: options.model, timeLimit: options.timeLimit)
+            report = try Linearizability.check(document.history, model: options.model, timeLimit: options.timeLimit,
+                                               registersStartAbsent: options.registersStartAbsent)
         } catch {
             if let position = error.operation {
                 return fail(document.error(at: position, error.message).description)
