@@ -47,17 +47,9 @@ struct EndToEndTests {
     }
 
     @Test func interruptedRunHealsStopsNodesAndExits130() async throws {
-        let chaos = try #require(TestSupport.binary("chaos"), "chaos is not built; run 'swift build' first")
-        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
         let out = TestSupport.temporaryDirectory("interrupt")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chaos)
-        process.arguments = ["run", "\(TestSupport.packageRoot)/plans/quickstart.yaml", "--out", out, "--quiet",
-                             "--duration", "60s"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try TestSupport.startChaosRun(plan: "\(TestSupport.packageRoot)/plans/quickstart.yaml", out: out)
         try await Task.sleep(for: .seconds(6))
         process.interrupt()
         process.waitUntilExit()
@@ -73,17 +65,9 @@ struct EndToEndTests {
     }
 
     @Test func nodesDieWithAKilledController() async throws {
-        let chaos = try #require(TestSupport.binary("chaos"), "chaos is not built; run 'swift build' first")
-        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
         let out = TestSupport.temporaryDirectory("sigkill")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chaos)
-        process.arguments = ["run", "\(TestSupport.packageRoot)/plans/quickstart.yaml", "--out", out, "--quiet",
-                             "--duration", "60s"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try TestSupport.startChaosRun(plan: "\(TestSupport.packageRoot)/plans/quickstart.yaml", out: out)
         try await Task.sleep(for: .seconds(5))
         #expect(TestSupport.processes(matching: out).count >= 3, "the nodes never started")
         kill(process.processIdentifier, SIGKILL)

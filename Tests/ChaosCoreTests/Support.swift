@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Paths for tests that run chaos end to end.
 enum TestSupport {
@@ -33,5 +34,18 @@ enum TestSupport {
             let zombie = stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false
             return !zombie && String(decoding: data, as: UTF8.self).contains(needle)
         }
+    }
+
+    /// Starts `chaos run PLAN --out OUT --quiet` as a separate process (for tests that signal the controller).
+    static func startChaosRun(plan: String, out: String, duration: String = "60s") throws -> Process {
+        let chaos = try #require(binary("chaos"), "chaos is not built; run 'swift build' first")
+        try #require(binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chaos)
+        process.arguments = ["run", plan, "--out", out, "--quiet", "--duration", duration]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 }
