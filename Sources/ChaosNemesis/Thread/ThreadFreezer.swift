@@ -1,0 +1,157 @@
+import CChaosSys
+import ChaosControl
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Freezes single threads of a node (its WAL writer, say) with ptrace, without cooperation from the node:
+/// `PTRACE_SEIZE` + `PTRACE_INTERRUPT` per thread, confirmed in tracing stop before the fault counts as applied,
+/// and `PTRACE_DETACH` to resume.
+///
+/// Every ptrace call must come from the thread that attached, so all of them run on one dedicated tracer thread
+/// fed by a request queue. That thread also reaps the exits of traced threads (a node killed while frozen),
+/// without which the node's process could never be reaped. If the controller dies, the kernel detaches its
+/// tracees and they run on: frozen threads are released by construction.
+public final class ThreadFreezer: Sendable {
+    private enum Request: Sendable {
+        case freeze(pid: Int32, threads: [ThreadInfo], done: @Sendable (Result<Duration, NemesisError>) -> Void)
+        case release(tids: [Int32], done: @Sendable () -> Void)
+    }
+
+    /// Requests for the tracer thread, and the semaphore that wakes it.
+    private final class Inbox: Sendable {
+        let requests = Mutex<[Request]>([])
+        let wake = DispatchSemaphore(value: 0)
+
+        func take() -> [Request] {
+            _ = wake.wait(timeout: .now() + .milliseconds(20))
+            return requests.withLock { pending in
+                defer { pending.removeAll() }
+                return pending
+            }
+        }
+    }
+
+    private let inbox = Inbox()
+
+    /// The one tracer of this process: its thread lives as long as the process, like the tracees it may hold.
+    public static let shared = ThreadFreezer()
+
+    private init() {
+        let thread = Thread { [inbox] in
+            var tracer = Tracer()
+            while true {
+                for request in inbox.take() {
+                    switch request {
+                    case .freeze(let pid, let threads, let done): done(tracer.freeze(pid: pid, threads))
+                    case .release(let tids, let done):
+                        tracer.release(tids)
+                        done()
+                    }
+                }
+                tracer.reapExited()
+            }
+        }
+        thread.name = "chaos-tracer"
+        thread.start()
+    }
+
+    /// Freezes every thread of `pid` whose name matches `pattern` (a regular expression on
+    /// `/proc/PID/task/*/comm`).
+    /// - Returns: the frozen threads and the time from the call until all of them were confirmed stopped.
+    /// - Throws: `NemesisError` when no thread matches (listing the node's thread names) or ptrace is refused.
+    public func freeze(pid: Int32, matching pattern: String) async throws(NemesisError) -> ([ThreadInfo], Duration) {
+        let regex: NSRegularExpression
+        do { regex = try NSRegularExpression(pattern: pattern) } catch {
+            throw .injectFailed("thread pattern '\(pattern)' is not a regular expression")
+        }
+        let all = ProcReader.threads(pid: pid)
+        let matching = all.filter { regex.firstMatch(in: $0.name, range: NSRange($0.name.startIndex..., in: $0.name)) != nil }
+        guard !matching.isEmpty else {
+            let names = Set(all.map(\.name)).sorted().joined(separator: ", ")
+            throw .injectFailed("no thread of pid \(pid) matches '\(pattern)'; its threads are: \(names)")
+        }
+        let result = await withCheckedContinuation { continuation in
+            submit(.freeze(pid: pid, threads: matching, done: { continuation.resume(returning: $0) }))
+        }
+        return (matching, try result.get())
+    }
+
+    /// Resumes the given threads (those that still exist).
+    public func release(_ tids: [Int32]) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            submit(.release(tids: tids, done: { continuation.resume() }))
+        }
+    }
+
+    private func submit(_ request: Request) {
+        inbox.requests.withLock { $0.append(request) }
+        inbox.wake.signal()
+    }
+}
+
+/// The tracer thread's own state: which threads it has attached. Only ever touched on that thread.
+private struct Tracer {
+    var attached: Set<Int32> = []
+
+    mutating func freeze(pid: Int32, _ threads: [ThreadInfo]) -> Result<Duration, NemesisError> {
+        let start = ContinuousClock.now
+        for thread in threads where !attached.contains(thread.tid) {
+            guard cchaos_ptrace_seize(thread.tid, 0) == 0 else {
+                let why = String(cString: strerror(errno))
+                release(Array(attached.intersection(threads.map(\.tid))))
+                return .failure(.injectFailed(
+                    "ptrace seize of thread \(thread.tid) ('\(thread.name)') of pid \(pid) failed: \(why); "
+                        + "run as root or set kernel.yama.ptrace_scope=1"))
+            }
+            attached.insert(thread.tid)
+            guard cchaos_ptrace_interrupt(thread.tid) == 0 else {
+                let why = String(cString: strerror(errno))
+                return .failure(.injectFailed("ptrace interrupt of thread \(thread.tid) failed: \(why)"))
+            }
+        }
+        // Confirm every thread is in tracing stop before the fault counts as applied.
+        for thread in threads {
+            guard awaitStop(thread.tid) else {
+                return .failure(.injectFailed("thread \(thread.tid) ('\(thread.name)') did not stop within 2 s"))
+            }
+        }
+        return .success(ContinuousClock.now - start)
+    }
+
+    /// Waits for the ptrace stop of `tid` (the tracee may be any thread, hence `__WALL`; `__WNOTHREAD` keeps
+    /// other threads' children out of it).
+    private func awaitStop(_ tid: Int32) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(2)
+        var code: Int32 = 0
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            let options = WSTOPPED | WNOHANG | cchaos_wall() | cchaos_wnothread()
+            if cchaos_waitid_pid(tid, options, &code, &status) != 0 { return false }
+            if code == CLD_TRAPPED || code == CLD_STOPPED { return true }
+            usleep(50)
+        }
+        return false
+    }
+
+    mutating func release(_ tids: [Int32]) {
+        for tid in tids where attached.contains(tid) {
+            _ = cchaos_ptrace_detach(tid, 0)
+            attached.remove(tid)
+        }
+    }
+
+    /// Collects traced threads that died (their node was killed), so the node's process can be reaped.
+    mutating func reapExited() {
+        for tid in attached {
+            var code: Int32 = 0
+            var status: Int32 = 0
+            let options = WEXITED | WNOHANG | cchaos_wall() | cchaos_wnothread()
+            if cchaos_waitid_pid(tid, options, &code, &status) != 0 && errno == ECHILD {
+                attached.remove(tid)
+            } else if code == CLD_EXITED || code == CLD_KILLED || code == CLD_DUMPED {
+                attached.remove(tid)
+            }
+        }
+    }
+}
