@@ -52,5 +52,10 @@ bench-check: release
 	/usr/bin/time -f "100k-op history checked offline: %e s wall, %M KiB peak RSS" \
 		.build/release/chaos check .build/bench-runs/latest/history.jsonl --model cas-register
 
+# Thread-freeze latency: decision -> every matching thread of a real raft-node confirmed in tracing stop.
+bench-freeze: release
+	$(SWIFT) build -c release --product chaos-bench
+	.build/release/chaos-bench freeze --binary .build/release/raft-node
+
 clean:
 	rm -rf .build runs

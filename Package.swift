@@ -60,7 +60,7 @@ let package = Package(
         // Benchmarks print figures; they are never timed unit tests.
         .executableTarget(
             name: "chaos-bench",
-            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "RaftNode", "ChaosControl", "ChaosNet",
+            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "RaftNode", "ChaosControl", "ChaosNet", "ChaosNemesis",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/chaos-bench",
             swiftSettings: strict),
