@@ -6,7 +6,7 @@ SWIFT ?= swift
 PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time
 PLAN ?= plans/quickstart.yaml
 
-.PHONY: setup build release test demo bench bench-node bench-check bench-net print-packages clean
+.PHONY: setup build release test demo bench bench-node bench-check bench-net bench-freeze print-packages clean
 
 print-packages:
 	@echo $(PACKAGES)
