@@ -2,8 +2,9 @@
 # Each installs what is missing first (Debian packages via apt-get; idempotent).
 
 SWIFT ?= swift
-# Debian packages the project needs: pkg-config for the C shims' system libraries.
-PACKAGES := pkg-config
+# Debian packages the project needs: pkg-config for the C shims' system libraries; chromium for the report's
+# browser test.
+PACKAGES := pkg-config chromium
 PLAN ?= plans/quickstart.yaml
 
 .PHONY: setup build release test demo bench bench-node bench-check print-packages clean
