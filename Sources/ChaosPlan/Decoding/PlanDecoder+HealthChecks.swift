@@ -57,6 +57,11 @@ extension PlanDecoder {
     }
 
     mutating func decodeDivergence(_ entry: Entry) -> ChecksSpec.Divergence? {
+        if let mapping = entry.value.mapping, let (key, _) = mapping.first {
+            error("'divergence' takes no settings, got '\(key.string ?? describe(key))'; write 'divergence: {}'",
+                  at: key)
+            return nil
+        }
         guard settings(entry, known: Self.divergenceKeys) != nil else { return nil }
         return ChecksSpec.Divergence()
     }
