@@ -55,7 +55,7 @@ public struct RunFiles: Sendable {
 
     /// One JSON object per line; a missing file is no records. The lines are decoded as one array, which is
     /// several times faster than a decoder call per line.
-    static func records<T: Decodable>(_ type: T.Type, at path: String) throws(ReportError) -> [T] {
+    public static func records<T: Decodable>(_ type: T.Type, at path: String) throws(ReportError) -> [T] {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return [] }
         var array = Data()
         array.reserveCapacity(data.count + 2)
