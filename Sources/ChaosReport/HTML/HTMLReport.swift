@@ -71,7 +71,7 @@ public enum HTMLReport {
         ]
         if let p99 = stats["latencyP99Ms"] { tiles.append(("p99 latency", String(format: "%.1f ms", p99))) }
         let maxLag = lag["lagMaxEntries"] ?? Double(series.lag.followerPoints.map(\.lag).max() ?? 0)
-        tiles.append(("max lag", Axis.number(maxLag) + " entries"))
+        tiles.append(("max lag (entries)", Axis.number(maxLag)))
         tiles.append(("faults", String(series.lag.windows.count)))
         return "<div class=\"tiles\">" + tiles.map { "<div class=\"tile\"><b>\($0.1)</b><span>\($0.0)</span></div>" }
             .joined() + "</div>"

@@ -6,17 +6,18 @@ enum HTMLStyle {
     *{box-sizing:border-box}
     body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,\
     Helvetica,Arial,sans-serif}
-    header.hero{padding:28px 40px 22px;color:#fff;background:linear-gradient(120deg,#1d2330,#2f3a52)}
+    header.hero{padding:28px 40px 64px;color:#fff;background:linear-gradient(120deg,#1d2330,#2f3a52)}
     header.hero.valid{background:linear-gradient(120deg,#0b4f3a,#12805c)}
     header.hero.invalid{background:linear-gradient(120deg,#7a1f06,#c4320a)}
     header.hero.unknown{background:linear-gradient(120deg,#5c4900,#8a6d00)}
     header h1{margin:6px 0 4px;font-size:26px;font-weight:650;letter-spacing:-.01em}
     header .meta{opacity:.85;margin:0}
+    header>*{max-width:1032px;margin-left:auto;margin-right:auto}
     header .note{margin:10px 0 0;padding:8px 12px;background:rgba(0,0,0,.22);border-radius:6px;display:inline-block}
     .badge{display:inline-block;font-weight:700;font-size:12px;letter-spacing:.08em;padding:3px 10px;border-radius:99px;\
     background:rgba(255,255,255,.2)}
     main{max-width:1080px;margin:0 auto;padding:22px 24px 40px}
-    .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:-44px 0 18px}
+    .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:-62px 0 18px}
     .tile{background:var(--card);border-radius:10px;padding:12px 16px;box-shadow:0 1px 3px rgba(16,24,40,.12)}
     .tile b{display:block;font-size:22px;font-weight:650}
     .tile span{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}

@@ -23,7 +23,7 @@ struct RunSeries {
         lag = LagAnalysis(samples: files.samples, events: files.events, nodes: nodes)
         bucket = max(0.5, (duration / 240 * 2).rounded() / 2)
 
-        let count = Int(duration / bucket) + 1
+        let count = max(1, Int((duration / bucket).rounded(.up)))
         var latencies = [[Int64]](repeating: [], count: count)
         var completions = [[Int]](repeating: [0, 0, 0], count: count)
         var invoked: [Int: Int64] = [:]
@@ -43,9 +43,11 @@ struct RunSeries {
         var ok: [(x: Double, y: Double)] = [], fail: [(x: Double, y: Double)] = [], info: [(x: Double, y: Double)] = []
         for i in 0..<count {
             let x = (Double(i) + 0.5) * bucket
-            ok.append((x, Double(completions[i][0]) / bucket))
-            fail.append((x, Double(completions[i][1]) / bucket))
-            info.append((x, Double(completions[i][2]) / bucket))
+            // The last bucket is usually cut short by the end of the run: divide by what it covers.
+            let width = max(min(bucket, duration - Double(i) * bucket), bucket / 10)
+            ok.append((x, Double(completions[i][0]) / width))
+            fail.append((x, Double(completions[i][1]) / width))
+            info.append((x, Double(completions[i][2]) / width))
             guard !latencies[i].isEmpty else {
                 p50.append((x, .nan)); p99.append((x, .nan)); top.append((x, .nan))
                 continue
