@@ -55,7 +55,7 @@ let package = Package(
         // Benchmarks print figures; they are never timed unit tests.
         .executableTarget(
             name: "chaos-bench",
-            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "RaftNode", "ChaosControl",
+            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "ChaosReport", "RaftNode", "ChaosControl",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/chaos-bench",
             swiftSettings: strict),

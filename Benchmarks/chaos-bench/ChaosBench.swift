@@ -5,5 +5,5 @@ import ArgumentParser
 struct ChaosBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chaos-bench", abstract: "chaos benchmarks (use a release build).",
-        subcommands: [RecorderBench.self, CheckBench.self])
+        subcommands: [RecorderBench.self, CheckBench.self, ReportBench.self])
 }
