@@ -77,7 +77,7 @@ struct ReportWriterTests {
         text = "{\"time\": 1}\n" + text
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let damaged = #expect(throws: ReportError.self) { try RunFiles.read(runDirectory: directory) }
-        #expect(damaged?.description.hasPrefix("\(path):1: not a Sample record") == true)
+        #expect(damaged?.description.hasPrefix("\(path):1:1: not a Sample record") == true)
     }
 
     @Test("chaos lag prints runs side by side")

@@ -35,7 +35,7 @@ public enum LagTrend {
             guard FileManager.default.fileExists(atPath: samplesPath) else {
                 throw ReportError(path: samplesPath, "missing; give run directories (runs/<plan>/<time>)")
             }
-            let samples = try RunFiles.records(Sample.self, at: samplesPath)
+            let samples = try RunFiles.samples(at: samplesPath)
             let events = try RunFiles.records(NemesisEvent.self, at: "\(directory)/events.jsonl")
             result = await LagChecker().check(CheckInput(history: History(), samples: samples, events: events))
         }

@@ -15,7 +15,7 @@ struct RunSeries {
 
     init(_ files: RunFiles) {
         let lastSample = Double(files.samples.last?.time ?? 0) / 1e9
-        let lastOp = Double(files.history.operations.last?.time ?? 0) / 1e9
+        let lastOp = Double(files.ops.last?.time ?? 0) / 1e9
         duration = max(files.results.durationSeconds, lastSample, lastOp, 1)
         var nodes = files.results.nodes
         for sample in files.samples where !nodes.contains(sample.node) { nodes.append(sample.node) }
@@ -28,7 +28,7 @@ struct RunSeries {
         var completions = [[Int]](repeating: [0, 0, 0], count: count)
         var invoked: [Int: Int64] = [:]
         invoked.reserveCapacity(256)
-        for op in files.history.operations {
+        for op in files.ops {
             if op.type == .invoke { invoked[op.process] = op.time; continue }
             let slot = min(count - 1, max(0, Int(Double(op.time) / 1e9 / bucket)))
             switch op.type {

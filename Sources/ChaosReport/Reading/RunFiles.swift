@@ -6,7 +6,8 @@ import Foundation
 public struct RunFiles: Sendable {
     public var directory: String
     public var results: RunResults
-    public var history: History
+    /// The history's events, as far as the report needs them.
+    public var ops: [OpEvent]
     public var samples: [Sample]
     public var events: [NemesisEvent]
     public var exits: [NodeExit]
@@ -15,7 +16,7 @@ public struct RunFiles: Sendable {
                 events: [NemesisEvent] = [], exits: [NodeExit] = []) {
         self.directory = directory
         self.results = results
-        self.history = history
+        self.ops = OpEvent.events(of: history)
         self.samples = samples
         self.events = events
         self.exits = exits
@@ -41,16 +42,21 @@ public struct RunFiles: Sendable {
         var files = RunFiles(directory: directory, results: results)
         let historyPath = "\(directory)/history.jsonl"
         if let bytes = FileManager.default.contents(atPath: historyPath) {
-            do {
-                files.history = try JSONLCodec.decode([UInt8](bytes), file: historyPath).history
-            } catch {
-                throw ReportError(path: historyPath, "\(error)")
-            }
+            files.ops = try OpEvent.read([UInt8](bytes), path: historyPath)
         }
-        files.samples = try records(Sample.self, at: "\(directory)/samples.jsonl")
+        let samplesPath = "\(directory)/samples.jsonl"
+        if let bytes = FileManager.default.contents(atPath: samplesPath) {
+            files.samples = try SampleLines.read([UInt8](bytes), path: samplesPath)
+        }
         files.events = try records(NemesisEvent.self, at: "\(directory)/events.jsonl")
         files.exits = try records(NodeExit.self, at: "\(directory)/exits.jsonl")
         return files
+    }
+
+    /// `samples.jsonl`, read fast; a missing file is no samples.
+    public static func samples(at path: String) throws(ReportError) -> [Sample] {
+        guard let bytes = FileManager.default.contents(atPath: path) else { return [] }
+        return try SampleLines.read([UInt8](bytes), path: path)
     }
 
     /// One JSON object per line; a missing file is no records. The lines are decoded as one array, which is
