@@ -46,16 +46,6 @@ struct ReportBench: AsyncParsableCommand {
             reads.append(CheckBench.ms(t1 - t0))
             totals.append(CheckBench.ms(t2 - t0))
         }
-        // Where reading goes: the history decoder, or the record files.
-        let h0 = clock.now
-        let bytes = [UInt8](FileManager.default.contents(atPath: "\(path)/history.jsonl") ?? Data())
-        let h1 = clock.now
-        _ = try JSONLCodec.decode(bytes, file: "history.jsonl")
-        let h2 = clock.now
-        _ = try RunFiles.records(Sample.self, at: "\(path)/samples.jsonl")
-        let h3 = clock.now
-        print("  of which: history.jsonl load \(CheckBench.format(CheckBench.ms(h1 - h0))) ms, decode "
-            + "\(CheckBench.format(CheckBench.ms(h2 - h1))) ms; samples.jsonl \(CheckBench.format(CheckBench.ms(h3 - h2))) ms")
         let html = (try? FileManager.default.attributesOfItem(atPath: "\(path)/report.html")[.size] as? Int) ?? 0
         let csv = (try? FileManager.default.attributesOfItem(atPath: "\(path)/lag.csv")[.size] as? Int) ?? 0
         let total = CheckBench.median(totals), read = CheckBench.median(reads)

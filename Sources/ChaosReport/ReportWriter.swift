@@ -17,10 +17,10 @@ public enum ReportWriter {
     @discardableResult
     public static func writeAll(_ files: RunFiles) throws(ReportError) -> [String] {
         let directory = files.directory
-        let analysis = LagAnalysis(samples: files.samples, events: files.events, nodes: files.results.nodes)
+        let series = RunSeries(files)
         let outputs: [(String, String)] = [
-            ("report.html", HTMLReport.render(files)),
-            ("lag.csv", LagCSV.render(analysis)),
+            ("report.html", HTMLReport.render(files, series: series)),
+            ("lag.csv", LagCSV.render(series.lag)),
             ("summary.md", SummaryWriter.render(files.results, runDirectory: directory)),
             ("junit.xml", JUnitWriter.render(files.results)),
         ]

@@ -7,8 +7,11 @@ import Foundation
 public enum HTMLReport {
     /// Renders the page for a run read back from its directory.
     public static func render(_ files: RunFiles) -> String {
+        render(files, series: RunSeries(files))
+    }
+
+    static func render(_ files: RunFiles, series: RunSeries) -> String {
         let results = files.results
-        let series = RunSeries(files)
         let bands = series.bands()
         var html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
