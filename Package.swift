@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "ChaosControlTests", dependencies: ["ChaosControl", "CChaosSys"], swiftSettings: strict),
         .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "ChaosControl"], swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
-        .testTarget(name: "ChaosReportTests", dependencies: ["ChaosReport", "ChaosCore", "ChaosChecker", "ChaosHistory"],
-                    swiftSettings: strict),
+        .testTarget(name: "ChaosReportTests",
+                    dependencies: ["ChaosReport", "ChaosCore", "ChaosChecker", "ChaosHistory"], swiftSettings: strict),
     ]
 )

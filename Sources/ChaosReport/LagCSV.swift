@@ -30,7 +30,7 @@ public enum LagCSV {
         for _ in 0..<decimals { unit *= 10 }
         let whole = units / unit, fraction = abs(units % unit)
         let digits = String(fraction)
-        return (units < 0 && whole == 0 ? "-" : "") + "\(whole)." + String(repeating: "0", count: decimals - digits.count)
-            + digits
+        let sign = units < 0 && whole == 0 ? "-" : ""
+        return sign + "\(whole)." + String(repeating: "0", count: decimals - digits.count) + digits
     }
 }

@@ -23,7 +23,8 @@ enum SyntheticRun {
                 var index = commit
                 if node == "n3", t >= 30_000_000_000 { index = min(commit, 400 + (Int64(tick) - 300) * 60) }
                 if node == "n2", t >= 40_000_000_000 { index = 8000 }
-                samples.append(Sample(time: time, node: node, answered: true, role: node == "n1" ? "leader" : "follower",
+                let role = node == "n1" ? "leader" : "follower"
+                samples.append(Sample(time: time, node: node, answered: true, role: role,
                                       term: 1, leader: "n1", commitIndex: index, appliedIndex: index, lastIndex: index,
                                       pid: Int32(100 + i), rssBytes: rss, openFDs: 30, threads: 9))
             }
@@ -34,7 +35,8 @@ enum SyntheticRun {
     static let events = [
         NemesisEvent(time: 20_000_000_000, id: 1, phase: .inject, fault: "kill", targets: ["n3"],
                      latencyNanos: 300_000),
-        NemesisEvent(time: 30_000_000_000, id: 1, phase: .heal, fault: "kill", targets: ["n3"], latencyNanos: 9_000_000),
+        NemesisEvent(time: 30_000_000_000, id: 1, phase: .heal, fault: "kill", targets: ["n3"],
+                     latencyNanos: 9_000_000),
     ]
 
     static func history(seconds: Double = 60) -> History {
@@ -63,7 +65,8 @@ enum SyntheticRun {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let history = history(seconds: seconds)
         let samples = samples(seconds: seconds)
-        let exits = [NodeExit(node: "n3", pid: 102, time: 20_000_300_000, status: .signaled(signal: 9, coreDumped: false),
+        let exits = [NodeExit(node: "n3", pid: 102, time: 20_000_300_000,
+                              status: .signaled(signal: 9, coreDumped: false),
                               cause: .kill)]
         let input = CheckInput(history: history, samples: samples, events: events, exits: exits, nodes: nodes,
                                duration: seconds)

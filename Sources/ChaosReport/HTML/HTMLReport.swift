@@ -70,7 +70,8 @@ public enum HTMLReport {
         var tiles: [(String, String)] = [
             ("ok ops", Axis.number(Double(r.ops.ok))),
             ("ok / second", Axis.number(stats["okPerSecond"] ?? Double(r.ops.ok) / max(r.durationSeconds, 1e-9))),
-            ("available", completed == 0 ? "–" : String(format: "%.1f%%", 100 * Double(r.ops.ok) / Double(completed))),
+            ("available",
+             completed == 0 ? "–" : String(format: "%.1f%%", 100 * Double(r.ops.ok) / Double(completed))),
         ]
         if let p99 = stats["latencyP99Ms"] { tiles.append(("p99 latency", String(format: "%.1f ms", p99))) }
         let maxLag = lag["lagMaxEntries"] ?? Double(series.lag.followerPoints.map(\.lag).max() ?? 0)

@@ -14,7 +14,8 @@ enum HTMLStyle {
     header .meta{opacity:.85;margin:0}
     header>*{max-width:1032px;margin-left:auto;margin-right:auto}
     header .note{margin:10px 0 0;padding:8px 12px;background:rgba(0,0,0,.22);border-radius:6px;display:inline-block}
-    .badge{display:inline-block;font-weight:700;font-size:12px;letter-spacing:.08em;padding:3px 10px;border-radius:99px;\
+    .badge{display:inline-block;font-weight:700;font-size:12px;letter-spacing:.08em;padding:3px 10px;\
+    border-radius:99px;\
     background:rgba(255,255,255,.2)}
     main{max-width:1080px;margin:0 auto;padding:22px 24px 40px}
     .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:-62px 0 18px}
@@ -33,7 +34,8 @@ enum HTMLStyle {
     padding:2px 8px;border-radius:99px;color:#fff;text-transform:uppercase}
     .pill.valid{background:var(--valid)}.pill.invalid{background:var(--invalid)}.pill.unknown{background:var(--unknown)}
     ul.findings{list-style:none;padding:0;margin:0}
-    ul.findings li{padding:8px 12px;margin:6px 0;border-left:3px solid var(--invalid);background:#fef6f3;border-radius:4px}
+    ul.findings li{padding:8px 12px;margin:6px 0;border-left:3px solid var(--invalid);background:#fef6f3;\
+    border-radius:4px}
     ul.findings li.unknown{border-color:var(--unknown);background:#fdf9ec}
     .when{font-family:var(--mono);font-size:12px;color:var(--muted);margin-left:6px}
     pre{font-family:var(--mono);font-size:12px;background:#0f1420;color:#dfe6f3;padding:10px 12px;border-radius:6px;\

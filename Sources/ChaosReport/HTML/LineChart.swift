@@ -76,7 +76,8 @@ struct LineChart {
             + "text-anchor=\"middle\">\(HTMLText.escape(yLabel))</text>"
         for marker in markers {
             let mx = x(marker.x)
-            svg += "<line class=\"marker\" x1=\"\(f(mx))\" x2=\"\(f(mx))\" y1=\"\(f(m.top))\" y2=\"\(f(m.top + plotH))\" "
+            svg += "<line class=\"marker\" x1=\"\(f(mx))\" x2=\"\(f(mx))\" y1=\"\(f(m.top))\" "
+                + "y2=\"\(f(m.top + plotH))\" "
                 + "stroke=\"\(marker.color)\"><title>\(HTMLText.escape(marker.label))</title></line>"
         }
         for (s, points) in reduced {

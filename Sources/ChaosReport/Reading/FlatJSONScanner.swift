@@ -102,7 +102,12 @@ struct FlatJSONScanner {
             units = []
         }
         while i < raw.count {
-            guard raw[i] == UInt8(ascii: "\\"), i + 1 < raw.count else { flushUnits(); out.append(raw[i]); i += 1; continue }
+            guard raw[i] == UInt8(ascii: "\\"), i + 1 < raw.count else {
+                flushUnits()
+                out.append(raw[i])
+                i += 1
+                continue
+            }
             let c = raw[i + 1]
             if c == UInt8(ascii: "u"), i + 5 < raw.count,
                let unit = UInt16(String(decoding: UnsafeBufferPointer(rebasing: raw[(i + 2)..<(i + 6)]), as: UTF8.self),
