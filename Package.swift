@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "ChaosControl"], swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
         .testTarget(name: "ChaosReportTests",
-                    dependencies: ["ChaosReport", "ChaosCore", "ChaosChecker", "ChaosHistory"], swiftSettings: strict),
+                    dependencies: ["ChaosReport", "ChaosCore", "ChaosChecker", "ChaosHistory", "ChaosPlan"],
+                    swiftSettings: strict),
     ]
 )

@@ -11,6 +11,15 @@ enum Axis {
         return stride(from: 0, through: max + step * 0.001, by: step).map { $0 }
     }
 
+    /// About `count` ticks on a time axis, at steps people read as round: 1 s, 5 s, 30 s, 1 m, 10 m, 1 h...
+    static func timeTicks(upTo seconds: Double, count: Int = 8) -> [Double] {
+        let steps: [Double] = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400,
+                               21600, 43200, 86400]
+        guard seconds > 0, seconds.isFinite else { return [0] }
+        let step = steps.first { seconds / $0 <= Double(count) } ?? seconds / Double(count)
+        return stride(from: 0, through: seconds + step * 0.001, by: step).map { $0 }
+    }
+
     /// The top of the y axis: the maximum rounded up to the next tick.
     static func top(for max: Double, count: Int = 5) -> Double {
         let ticks = ticks(upTo: max, count: count)

@@ -64,7 +64,7 @@ struct LineChart {
                 + "y2=\"\(f(ty))\"/><text class=\"tick\" x=\"\(f(m.left - 6))\" y=\"\(f(ty + 3.5))\" "
                 + "text-anchor=\"end\">\(HTMLText.escape(yFormat(tick)))</text>"
         }
-        for tick in Axis.ticks(upTo: span, count: 8) {
+        for tick in Axis.timeTicks(upTo: span) {
             let tx = x(tick)
             svg += "<line class=\"xtick\" x1=\"\(f(tx))\" x2=\"\(f(tx))\" y1=\"\(f(m.top + plotH))\" "
                 + "y2=\"\(f(m.top + plotH + 4))\"/><text class=\"tick\" x=\"\(f(tx))\" y=\"\(f(height - 8))\" "

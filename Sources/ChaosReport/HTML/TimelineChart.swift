@@ -43,7 +43,7 @@ struct TimelineChart {
                     + "class=\"\(crash ? "crash" : "exit")\"><title>\(HTMLText.escape(label))</title></circle>"
             }
         }
-        for tick in Axis.ticks(upTo: span, count: 8) {
+        for tick in Axis.timeTicks(upTo: span) {
             svg += "<text class=\"tick\" x=\"\(Int(m.left + tick / span * plotW))\" y=\"\(Int(height - 8))\" "
                 + "text-anchor=\"middle\">\(Axis.time(tick))</text>"
         }
