@@ -28,6 +28,8 @@ struct ReportWriterTests {
         // Charts: nemesis timeline plus five line charts, the kill shaded and drawn.
         #expect(html.components(separatedBy: "<svg class=\"chart").count - 1 == 6)
         #expect(html.contains("<title>kill n3 20s–30s</title>"))
+        // The stall is marked on the lag and latency charts where it began.
+        #expect(html.components(separatedBy: "<title>lag: n2 stalled 40.1s").count - 1 == 2)
         // Self-contained: no scripts, no external stylesheets, images or fonts.
         for forbidden in ["<script", "<link", "src=", "@import", "url("] { #expect(!html.contains(forbidden)) }
         #expect(!html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "").contains("http"))

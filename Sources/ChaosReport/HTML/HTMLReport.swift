@@ -13,6 +13,7 @@ public enum HTMLReport {
     static func render(_ files: RunFiles, series: RunSeries) -> String {
         let results = files.results
         let bands = series.bands()
+        let marks = markers(files)
         var html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
             + "<title>chaos: \(HTMLText.escape(results.plan)) — \(results.verdict.rawValue)</title>"
@@ -27,7 +28,8 @@ public enum HTMLReport {
                                 duration: series.duration).svg() + faultLegend(series.lag.windows))
         html += chart("Follower lag", hint: "Entries the cluster had committed that each node had not yet applied. "
                 + "Shaded: faults.",
-            LineChart(series: series.lagSeries(), bands: bands, duration: series.duration, yLabel: "entries behind"))
+            LineChart(series: series.lagSeries(), bands: bands, markers: marks, duration: series.duration,
+                      yLabel: "entries behind"))
         let indexName = series.lag.hasAppliedIndex ? "Applied index" : "Commit index"
         html += chart(indexName, hint: "Per node, as sampled; gaps are samples the node did not answer.",
             LineChart(series: series.perNode(files.samples) { ($0.appliedIndex ?? $0.commitIndex).map(Double.init) },
@@ -37,7 +39,7 @@ public enum HTMLReport {
                 ChartSeries(name: "p50", color: "#4e79a7", points: series.latency.p50),
                 ChartSeries(name: "p99", color: "#f28e2b", points: series.latency.p99),
                 ChartSeries(name: "max", color: "#e15759", points: series.latency.max, dashed: true, width: 1.1),
-            ], bands: bands, duration: series.duration, yLabel: "ms"))
+            ], bands: bands, markers: marks, duration: series.duration, yLabel: "ms"))
         html += chart("Throughput", hint: "Completions per second, per \(Axis.time(series.bucket)).",
             LineChart(series: [
                 ChartSeries(name: "ok", color: "#12805c", points: series.throughput.ok),
@@ -52,6 +54,21 @@ public enum HTMLReport {
             + "<a href=\"results.json\">results.json</a> · <a href=\"history.jsonl\">history.jsonl</a> · "
             + "<a href=\"lag.csv\">lag.csv</a> · <a href=\"summary.md\">summary.md</a></footer></body></html>\n"
         return html
+    }
+
+    /// Crashes and the start of each invalid check's findings, as vertical marks on the lag and latency charts.
+    private static func markers(_ files: RunFiles) -> [ChartMarker] {
+        var marks = files.exits.filter { $0.cause == .unexpected }.map { exit in
+            ChartMarker(x: Double(exit.time) / 1e9, color: "#c4320a",
+                        label: "\(exit.node) crashed at \(Axis.time(Double(exit.time) / 1e9))")
+        }
+        for check in files.results.checks where check.verdict == .invalid {
+            for finding in check.findings.prefix(20) {
+                guard let time = finding.time else { continue }
+                marks.append(ChartMarker(x: time, color: "#7a1f06", label: "\(check.name): \(finding.message)"))
+            }
+        }
+        return marks
     }
 
     private static func header(_ r: RunResults) -> String {
