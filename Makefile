@@ -2,8 +2,9 @@
 # Each installs what is missing first (Debian packages via apt-get; idempotent).
 
 SWIFT ?= swift
-# Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink.
-PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time
+# Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink,
+# time for benchmark figures, chromium for the report's browser test.
+PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium
 PLAN ?= plans/quickstart.yaml
 
 .PHONY: setup build release test demo bench bench-node bench-check bench-net bench-freeze print-packages clean

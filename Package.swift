@@ -60,7 +60,8 @@ let package = Package(
         // Benchmarks print figures; they are never timed unit tests.
         .executableTarget(
             name: "chaos-bench",
-            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "RaftNode", "ChaosControl", "ChaosNet", "ChaosNemesis",
+            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "ChaosReport", "RaftNode", "ChaosControl",
+                           "ChaosNet", "ChaosNemesis",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/chaos-bench",
             swiftSettings: strict),
@@ -82,5 +83,8 @@ let package = Package(
         .testTarget(name: "ChaosNetTests", dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
+        .testTarget(name: "ChaosReportTests",
+                    dependencies: ["ChaosReport", "ChaosCore", "ChaosChecker", "ChaosHistory", "ChaosPlan"],
+                    swiftSettings: strict),
     ]
 )

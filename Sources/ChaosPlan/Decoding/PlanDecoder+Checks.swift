@@ -3,7 +3,7 @@ import Yams
 
 /// The `checks:` section: which checkers judge the run, with their settings.
 extension PlanDecoder {
-    static let checkerNames = ["stats", "crash", "linearizable"]
+    static let checkerNames = ["stats", "crash", "linearizable", "lag", "leak", "liveness", "divergence"]
     static let statsKeys = ["min_availability"]
     static let crashKeys = ["patterns"]
     static let linearizableKeys = ["model", "time_limit"]
@@ -16,6 +16,18 @@ extension PlanDecoder {
         else { return nil }
         var checks = ChecksSpec(stats: nil, crash: nil, linearizable: nil)
         var failed = false
+        if let entry = fields["lag"] {
+            if let lag = decodeLag(entry) { checks.lag = lag } else { failed = true }
+        }
+        if let entry = fields["leak"] {
+            if let leak = decodeLeak(entry) { checks.leak = leak } else { failed = true }
+        }
+        if let entry = fields["liveness"] {
+            if let liveness = decodeLiveness(entry) { checks.liveness = liveness } else { failed = true }
+        }
+        if let entry = fields["divergence"] {
+            if let divergence = decodeDivergence(entry) { checks.divergence = divergence } else { failed = true }
+        }
         if let entry = fields["stats"] {
             if let stats = decodeStats(entry) { checks.stats = stats } else { failed = true }
         }
@@ -33,7 +45,7 @@ extension PlanDecoder {
     }
 
     /// The fields of one checker's settings; an empty value means "all defaults".
-    private mutating func settings(_ entry: Entry, known: [String]) -> Fields? {
+    mutating func settings(_ entry: Entry, known: [String]) -> Fields? {
         if isNull(entry.value) { return Fields(node: entry.value, entries: [:]) }
         return fields(of: entry, known: known)
     }

@@ -28,13 +28,81 @@ public struct ChecksSpec: Sendable, Hashable {
         }
     }
 
+    /// Followers that fall behind or stop catching up (`checks: { lag: {...} }`).
+    public struct Lag: Sendable, Hashable {
+        /// A follower further behind than this, outside the windows of faults aimed at it, is `invalid`;
+        /// nil = report only.
+        public var maxEntries: Int64?
+        /// A follower whose index has not moved for this long while the cluster commits has stalled.
+        public var stallAfter: Duration
+        /// After a heal, the healed node must reach the cluster's commit index within this; nil = report only.
+        public var catchUpWithin: Duration?
+        /// How long after a heal a node is still excused (reconnecting, electing, restarting).
+        public var grace: Duration
+
+        public init(maxEntries: Int64? = nil, stallAfter: Duration = .seconds(5), catchUpWithin: Duration? = nil,
+                    grace: Duration = .seconds(2)) {
+            self.maxEntries = maxEntries
+            self.stallAfter = stallAfter
+            self.catchUpWithin = catchUpWithin
+            self.grace = grace
+        }
+    }
+
+    /// Memory, file descriptors or threads that grow steadily under steady load (`checks: { leak: {...} }`).
+    public struct Leak: Sendable, Hashable {
+        /// Bytes per hour of RSS growth above which the run is `invalid`.
+        public var maxRSSGrowthPerHour: Int64
+        /// Open descriptors per hour; nil = report only.
+        public var maxFDGrowthPerHour: Double?
+        /// Threads per hour; nil = report only.
+        public var maxThreadGrowthPerHour: Double?
+        /// Samples before this are not fitted: start-up allocations are not leaks.
+        public var warmUp: Duration
+
+        public init(maxRSSGrowthPerHour: Int64 = 20_000_000, maxFDGrowthPerHour: Double? = nil,
+                    maxThreadGrowthPerHour: Double? = nil, warmUp: Duration = .seconds(10)) {
+            self.maxRSSGrowthPerHour = maxRSSGrowthPerHour
+            self.maxFDGrowthPerHour = maxFDGrowthPerHour
+            self.maxThreadGrowthPerHour = maxThreadGrowthPerHour
+            self.warmUp = warmUp
+        }
+    }
+
+    /// Progress after the last heal (`checks: { liveness: {...} }`).
+    public struct Liveness: Sendable, Hashable {
+        /// After the last heal the cluster must commit again within this.
+        public var recoverWithin: Duration
+        public init(recoverWithin: Duration = .seconds(10)) { self.recoverWithin = recoverWithin }
+    }
+
+    /// Replicas that disagree on committed entries, and acknowledged writes missing from the committed log.
+    public struct Divergence: Sendable, Hashable {
+        public init() {}
+    }
+
     public var stats: Stats?
     public var crash: Crash?
     public var linearizable: Linearizable?
+    public var lag: Lag?
+    public var leak: Leak?
+    public var liveness: Liveness?
+    public var divergence: Divergence?
 
-    public init(stats: Stats? = Stats(), crash: Crash? = Crash(), linearizable: Linearizable? = nil) {
+    public init(stats: Stats? = Stats(), crash: Crash? = Crash(), linearizable: Linearizable? = nil, lag: Lag? = nil,
+                leak: Leak? = nil, liveness: Liveness? = nil, divergence: Divergence? = nil) {
         self.stats = stats
         self.crash = crash
         self.linearizable = linearizable
+        self.lag = lag
+        self.leak = leak
+        self.liveness = liveness
+        self.divergence = divergence
+    }
+
+    /// True when no checker is set.
+    public var isEmpty: Bool {
+        stats == nil && crash == nil && linearizable == nil && lag == nil && leak == nil && liveness == nil
+            && divergence == nil
     }
 }

@@ -38,7 +38,7 @@ extension Plan {
     }
 
     private func renderChecks() -> [String] {
-        guard checks.stats != nil || checks.crash != nil || checks.linearizable != nil else { return ["checks: {}"] }
+        guard !checks.isEmpty else { return ["checks: {}"] }
         var lines = ["checks:"]
         if let stats = checks.stats {
             let settings = stats.minAvailability.map { "min_availability: \(Units.formatPercent($0))" }
@@ -53,7 +53,7 @@ extension Plan {
             if let model = linearizable.model { settings.insert("model: \(Self.quoted(model))", at: 0) }
             lines.append("  linearizable: { \(settings.joined(separator: ", ")) }")
         }
-        return lines
+        return lines + renderHealthChecks()
     }
 
     /// One step as a flow mapping, keys in the order the docs use.

@@ -1,0 +1,125 @@
+import ChaosHistory
+
+/// Judges progress after the faults end: after the last heal the cluster must commit again within
+/// `recoverWithin`, and every operation invoked after that deadline must complete (not time out, not hang).
+public struct LivenessChecker: Checker {
+    public var recoverWithin: Duration
+
+    public init(recoverWithin: Duration = .seconds(10)) {
+        self.recoverWithin = recoverWithin
+    }
+
+    public var name: String { "liveness" }
+
+    public func check(_ input: CheckInput) async -> CheckResult {
+        let limit = recoverWithin.nanoseconds
+        let windows = FaultWindow.windows(from: input.events)
+        let end = max(Int64(input.duration * 1e9), input.samples.map(\.time).max() ?? 0,
+                      input.history.operations.last?.time ?? 0)
+        if let unhealed = windows.first(where: { $0.end == nil }) {
+            return CheckResult(name: name, verdict: .unknown, summary: "\(unhealed.fault) injected at "
+                + "\(seconds(unhealed.start))s on \(unhealed.targets.joined(separator: ", ")) was never healed, "
+                + "so recovery cannot be judged")
+        }
+        let healedAt = windows.compactMap(\.end).max() ?? 0
+        let deadline = healedAt + limit
+        let recovery = Recovery(input: input, after: healedAt)
+        var findings: [Finding] = []
+        var metrics: [String: Double] = ["lastHealSeconds": Double(healedAt) / 1e9]
+        let from = healedAt == 0 ? "the start" : "the last heal at \(seconds(healedAt))s"
+        if let at = recovery.time {
+            metrics["recoverySeconds"] = Double(at - healedAt) / 1e9
+            if at > deadline {
+                findings.append(Finding("the cluster first made progress \(seconds(at - healedAt))s after \(from) "
+                    + "(limit \(seconds(limit))s): \(recovery.evidence)", time: Double(healedAt) / 1e9,
+                    until: Double(at) / 1e9))
+            }
+        } else if end < deadline {
+            return CheckResult(name: name, verdict: .unknown, summary: "the run ended \(seconds(end - healedAt))s "
+                + "after \(from), before recover_within (\(seconds(limit))s) was up; run longer", metrics: metrics)
+        } else {
+            findings.append(Finding("no progress in the \(seconds(end - healedAt))s after \(from) "
+                + "(limit \(seconds(limit))s): the commit index stayed at \(recovery.commitAtStart) and no "
+                + "operation succeeded", time: Double(healedAt) / 1e9, until: Double(end) / 1e9))
+        }
+        let stuck = StuckOperations.find(in: input.history, after: deadline, runEnd: end, settle: limit)
+        metrics["stuckOps"] = Double(stuck.count)
+        if !stuck.isEmpty {
+            findings.append(Finding("\(stuck.count) operation\(stuck.count == 1 ? "" : "s") invoked after "
+                + "\(seconds(deadline))s (\(from) + recover_within) never completed",
+                time: Double(deadline) / 1e9, details: stuck.prefix(20).map(\.line)
+                    + (stuck.count > 20 ? ["… and \(stuck.count - 20) more"] : [])))
+        }
+        let summary = findings.isEmpty
+            ? "progress \(metrics["recoverySeconds"].map { String(format: "%.1f", $0) } ?? "?")s after \(from); "
+                + "every operation invoked after \(seconds(deadline))s completed"
+            : findings[0].message
+        return CheckResult(name: name, verdict: findings.isEmpty ? .valid : .invalid, summary: summary,
+                           findings: findings, metrics: metrics)
+    }
+}
+
+/// The first sign of progress after a time: a commit index above the one reached by then, or an ok operation.
+struct Recovery {
+    var time: Int64?
+    var evidence: String
+    var commitAtStart: Int64
+
+    init(input: CheckInput, after start: Int64) {
+        var commit: Int64 = 0
+        var firstCommit: (time: Int64, index: Int64)?
+        for sample in input.samples.sorted(by: { $0.time < $1.time }) where sample.answered {
+            guard let index = sample.commitIndex else { continue }
+            if sample.time <= start {
+                commit = max(commit, index)
+            } else if index > commit, firstCommit == nil {
+                firstCommit = (sample.time, index)
+            }
+        }
+        let firstOk = input.history.operations.first { $0.type == .ok && $0.time > start }
+        commitAtStart = commit
+        if let o = firstOk, firstCommit.map({ o.time < $0.time }) ?? true {
+            time = o.time
+            evidence = "first ok operation (\(o.f), process \(o.process)) at \(seconds(o.time))s"
+        } else if let c = firstCommit {
+            time = c.time
+            evidence = "commit index rose from \(commit) to \(c.index) at \(seconds(c.time))s"
+        } else {
+            time = nil
+            evidence = "none"
+        }
+    }
+}
+
+/// Operations invoked after a deadline that ended indeterminate (`info`) or never ended.
+enum StuckOperations {
+    struct Stuck {
+        var line: String
+    }
+
+    /// - Parameter settle: an op still open at the end is stuck only if invoked at least this long before it.
+    static func find(in history: History, after deadline: Int64, runEnd: Int64, settle: Int64) -> [Stuck] {
+        var open: [Int: Operation] = [:]
+        var stuck: [Stuck] = []
+        for op in history.operations {
+            if op.type == .invoke {
+                open[op.process] = op
+                continue
+            }
+            guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline, op.type == .info
+            else { continue }
+            stuck.append(Stuck(line: describe(invoke) + ": info after \(seconds(op.time - invoke.time))s"
+                + (op.error.map { " (\($0))" } ?? "")))
+        }
+        for invoke in open.values.sorted(by: { $0.time < $1.time })
+        where invoke.time > deadline && invoke.time + settle <= runEnd {
+            stuck.append(Stuck(line: describe(invoke) + ": never completed"))
+        }
+        return stuck
+    }
+
+    private static func describe(_ op: Operation) -> String {
+        "process \(op.process) \(op.f) \(EDNWriter.text(op.value)) invoked at \(seconds(op.time))s"
+            + (op.node.map { " on \($0)" } ?? "")
+    }
+}

@@ -1,0 +1,22 @@
+import ChaosChecker
+import ChaosPlan
+
+/// The lag, leak, liveness and divergence checkers a plan's `checks:` asks for, with its settings.
+public enum HealthCheckers {
+    /// - Returns: the checkers in the order their results are listed (lag, leak, liveness, divergence).
+    public static func make(from checks: ChecksSpec) -> [any Checker] {
+        var checkers: [any Checker] = []
+        if let lag = checks.lag {
+            checkers.append(LagChecker(maxEntries: lag.maxEntries, stallAfter: lag.stallAfter,
+                                       catchUpWithin: lag.catchUpWithin, grace: lag.grace))
+        }
+        if let leak = checks.leak {
+            checkers.append(LeakChecker(maxRSSGrowthPerHour: leak.maxRSSGrowthPerHour,
+                                        maxFDGrowthPerHour: leak.maxFDGrowthPerHour,
+                                        maxThreadGrowthPerHour: leak.maxThreadGrowthPerHour, warmUp: leak.warmUp))
+        }
+        if let liveness = checks.liveness { checkers.append(LivenessChecker(recoverWithin: liveness.recoverWithin)) }
+        if checks.divergence != nil { checkers.append(DivergenceChecker()) }
+        return checkers
+    }
+}
