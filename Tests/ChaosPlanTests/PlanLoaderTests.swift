@@ -17,7 +17,8 @@ import Testing
             NemesisStep(timing: .every(.seconds(6), from: .seconds(20), until: nil), faults: [.kill, .stop, .pause],
                         target: .random, duration: .seconds(2)),
         ])
-        #expect(plan.checks == ChecksSpec(stats: .init(), crash: .init(), linearizable: .init()))
+        #expect(plan.checks == ChecksSpec(stats: .init(), crash: .init(), linearizable: .init(), lag: .init(),
+                                          liveness: .init(), divergence: .init()))
         #expect(plan.sampleInterval == .milliseconds(100))
     }
 

@@ -147,6 +147,22 @@ public final class Cluster: Sendable {
         }
     }
 
+    /// Every answering node's log digests, read in parallel (for the divergence checker).
+    public func logs(timeout: Duration) async -> [NodeLog] {
+        await withTaskGroup(of: NodeLog?.self) { group in
+            for node in nodes where isRunning(node.id) && !isPaused(node.id) {
+                let endpoint = HTTPEndpoint(host: node.host, port: node.clientPort)
+                group.addTask {
+                    defer { endpoint.close() }
+                    return await self.system.log(of: node, via: endpoint, timeout: timeout)
+                }
+            }
+            var logs: [NodeLog] = []
+            for await log in group { if let log { logs.append(log) } }
+            return logs.sorted { $0.node < $1.node }
+        }
+    }
+
     /// The node that claims leadership in the highest term, if any answers as leader.
     public func leader(timeout: Duration = .milliseconds(300)) async -> String? {
         let all = await statuses(timeout: timeout)

@@ -1,3 +1,5 @@
+import ChaosHistory
+
 /// Where one node of the cluster listens.
 public struct NodeAddress: Sendable, Hashable {
     public var id: String
@@ -56,6 +58,13 @@ public protocol SystemAdapter: Sendable {
 
     /// A client session for one workload process, able to reach every node.
     func makeClient(cluster: [NodeAddress]) -> any SystemClient
+
+    /// The node's log as digests, for comparing replicas; nil when the system cannot say or the node is silent.
+    func log(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration) async -> NodeLog?
+}
+
+extension SystemAdapter {
+    public func log(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration) async -> NodeLog? { nil }
 }
 
 /// An argument vector, never passed through a shell.

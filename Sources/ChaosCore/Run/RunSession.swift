@@ -65,6 +65,8 @@ struct RunSession {
             Console.status("chaos: \(note!)")
         }
 
+        // Logs are read while every node still runs (faults are healed by now), for the divergence checker.
+        let logs = note == nil && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
         sampling.cancel()
         await sampling.value
         await cluster.shutdown(grace: .seconds(5))
@@ -76,14 +78,15 @@ struct RunSession {
         let interrupted = interrupts.interrupted
         let checks = note == nil
             ? await judge(history: history, samples: samples.all, events: events.all, exits: cluster.exits,
-                          duration: workloadTime.seconds)
+                          logs: logs, duration: workloadTime.seconds)
             : []
         let verdict: Verdict = interrupted || note != nil ? .unknown : Verdict.combine(checks.map(\.verdict))
         let results = RunResults(
             plan: plan.name, seed: run.seed, startedAt: ISO8601DateFormatter().string(from: startedAt),
             durationSeconds: workloadTime.seconds, verdict: verdict, interrupted: interrupted, ops: OpCounts(history),
             checks: checks, nodes: cluster.ids, note: note ?? (interrupted ? "interrupted before the end" : nil))
-        try write(results)
+        try write(RunFiles(directory: store.directory, results: results, history: history, samples: samples.all,
+                           events: events.all, exits: cluster.exits))
         report(results)
         if note != nil { return .environment }
         if interrupted { return .interrupted }
@@ -133,7 +136,7 @@ struct RunSession {
     }
 
     private func judge(history: History, samples: [Sample], events: [NemesisEvent], exits: [NodeExit],
-                       duration: Double) async -> [CheckResult] {
+                       logs: [NodeLog], duration: Double) async -> [CheckResult] {
         var checkers: [any Checker] = []
         if let stats = plan.checks.stats { checkers.append(StatsChecker(minAvailability: stats.minAvailability)) }
         if let crash = plan.checks.crash { checkers.append(CrashChecker(patterns: crash.patterns)) }
@@ -143,8 +146,9 @@ struct RunSession {
                 model: linearizable.model ?? plan.workload.kind.naturalModel, timeLimit: linearizable.timeLimit,
                 registersStartAbsent: true))
         }
+        checkers += HealthCheckers.make(from: plan.checks)
         let input = CheckInput(
-            history: history, samples: samples, events: events, exits: exits,
+            history: history, samples: samples, events: events, exits: exits, logs: logs,
             nodeDirectories: Dictionary(uniqueKeysWithValues: run.nodes.map { ($0.id, "\(store.nodes)/\($0.id)") }),
             nodes: run.nodes.map(\.id), duration: duration)
         var results: [CheckResult] = []
@@ -152,13 +156,12 @@ struct RunSession {
         return results
     }
 
-    private func write(_ results: RunResults) throws {
+    /// Writes `results.json`, then every report (report.html, lag.csv, summary.md, junit.xml) from memory.
+    private func write(_ files: RunFiles) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(results).write(to: URL(fileURLWithPath: store.results))
-        try SummaryWriter.render(results, runDirectory: store.directory)
-            .write(toFile: store.summary, atomically: true, encoding: .utf8)
-        try JUnitWriter.render(results).write(toFile: store.junit, atomically: true, encoding: .utf8)
+        try encoder.encode(files.results).write(to: URL(fileURLWithPath: store.results))
+        try ReportWriter.writeAll(files)
     }
 
     private func report(_ results: RunResults) {
@@ -172,6 +175,7 @@ struct RunSession {
                          + "\(check.name): \(check.summary)")
             for finding in check.findings.prefix(5) { lines.append("           - \(finding.message)") }
         }
+        lines.append("  report:  \(store.path("report.html"))")
         lines.append("  results: \(store.results)")
         Console.output(lines.joined(separator: "\n"))
     }
