@@ -17,7 +17,8 @@ struct EndToEndTests {
         let run = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/latest"))
         let directory = "\(out)/\(run)"
         for file in ["plan.yaml", "history.jsonl", "history.edn", "events.jsonl", "samples.jsonl", "exits.jsonl",
-                     "results.json", "summary.md", "junit.xml", "nodes/n1/stderr.log", "nodes/n3/data"] {
+                     "results.json", "summary.md", "junit.xml", "report.html", "lag.csv", "nodes/n1/stderr.log",
+                     "nodes/n3/data"] {
             #expect(FileManager.default.fileExists(atPath: "\(directory)/\(file)"), "missing \(file)")
         }
         let results = try #require(
