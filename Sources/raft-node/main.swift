@@ -33,6 +33,11 @@ struct RaftNodeCommand: ParsableCommand {
     @Option(help: "Snapshot the state machine every N applied entries.")
     var snapshotEvery: UInt64 = 10_000
 
+    @Option(name: .customLong("bug"), help: ArgumentHelp(
+        "Switch on a test-only bug (exists to prove chaos): "
+            + Bug.allCases.map(\.rawValue).joined(separator: ", ") + ". Repeatable.", valueName: "name"))
+    var bugs: [String] = []
+
     /// Builds and checks the node configuration without touching the disk.
     func nodeConfig() throws -> NodeConfig {
         var c = NodeConfig(id: id, dataDir: dataDir, listenRaft: try HostPort(parsing: listenRaft),
@@ -41,6 +46,13 @@ struct RaftNodeCommand: ParsableCommand {
         c.electionTimeoutMs = try NodeConfig.milliseconds(electionTimeout)
         c.heartbeatMs = try NodeConfig.milliseconds(heartbeat)
         c.snapshotEvery = snapshotEvery
+        for name in bugs {
+            guard let bug = Bug(rawValue: name) else {
+                let known = Bug.allCases.map(\.rawValue).joined(separator: ", ")
+                throw RaftNodeError(.badArgument, "unknown bug '\(name)' (known: \(known))")
+            }
+            c.bugs.insert(bug)
+        }
         try c.validate()
         return c
     }
@@ -52,6 +64,7 @@ func fail(_ message: String, code: Int32 = 2) -> Never {
     exit(code)
 }
 
+let termination = TerminationSignal()
 let command: RaftNodeCommand
 do {
     command = try RaftNodeCommand.parseAsRoot() as! RaftNodeCommand
@@ -75,21 +88,28 @@ do {
     fail("\(error)", code: 1)
 }
 
-waitForTerminationSignal()
+termination.wait()
 server.shutdown()
 exit(0)
 
-/// Blocks until SIGTERM or SIGINT. The signals are handled on a dispatch queue rather than in a signal
-/// handler, because shutting down needs locks and I/O. Nonisolated: the handler runs off the main thread.
-nonisolated func waitForTerminationSignal() {
-    let stop = DispatchSemaphore(value: 0)
-    let sources = [SIGTERM, SIGINT].map { sig in
-        signal(sig, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        s.setEventHandler { stop.signal() }
-        s.resume()
-        return s
+/// SIGTERM/SIGINT turned into an event to wait for, handled on a dispatch queue rather than in a signal handler
+/// because shutting down needs locks and I/O. Installed before anything slow happens, so a stop that arrives
+/// while the node is still starting ends in the same clean shutdown instead of the default death.
+final class TerminationSignal {
+    private let stop = DispatchSemaphore(value: 0)
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
+        sources = [SIGTERM, SIGINT].map { [stop] sig in
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { stop.signal() }
+            s.resume()
+            return s
+        }
     }
-    stop.wait()
-    withExtendedLifetime(sources) {}
+
+    func wait() {
+        stop.wait()
+    }
 }

@@ -147,6 +147,19 @@ public final class Cluster: Sendable {
         }
     }
 
+    /// Waits until every running node answers its status API (nodes restarted by the last heals are up), at most
+    /// `timeout`; returns whether they all did.
+    @discardableResult
+    public func awaitAnswering(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let running = ids.filter { isRunning($0) && !isPaused($0) }
+            if await statuses(timeout: .milliseconds(250)).count == running.count { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     /// Every answering node's log digests, read in parallel (for the divergence checker).
     public func logs(timeout: Duration) async -> [NodeLog] {
         await withTaskGroup(of: NodeLog?.self) { group in

@@ -65,7 +65,9 @@ struct RunSession {
             Console.status("chaos: \(note!)")
         }
 
-        // Logs are read while every node still runs (faults are healed by now), for the divergence checker.
+        // Faults are healed by now; nodes restarted at the very end get to come up before they are stopped (and
+        // before their logs are read for the divergence checker).
+        if note == nil { await cluster.awaitAnswering(timeout: .seconds(5)) }
         let logs = note == nil && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
         sampling.cancel()
         await sampling.value

@@ -16,6 +16,8 @@ struct Progress {
     var paused = false
     /// Last index of each append sent in replicate state and not acknowledged yet.
     var inflight: [UInt64] = []
+    /// The highest index ever sent to this follower; sending at or below it again is a retry.
+    var highestSent: UInt64 = 0
     /// The follower answered something since the last quorum check.
     var recentActive = true
     /// The highest ReadIndex round the follower has acknowledged.

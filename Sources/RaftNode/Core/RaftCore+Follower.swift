@@ -13,7 +13,8 @@ extension RaftCore {
             }
             return
         }
-        guard log.matches(index: prevIndex, term: prevTerm) else {
+        let skipCheck = config.bugs.contains(.skipPrevCheck) && prevIndex <= log.lastIndex
+        guard skipCheck || log.matches(index: prevIndex, term: prevTerm) else {
             let hint = prevIndex > log.lastIndex
                 ? log.lastIndex + 1
                 : log.firstIndexOfTerm(at: prevIndex, floor: commitIndex + 1)
@@ -22,6 +23,11 @@ extension RaftCore {
         }
         for (offset, e) in entries.enumerated() where log.term(at: e.index) != e.term {
             precondition(e.index > commitIndex, "raft: leader \(leader) rewrites committed index \(e.index)")
+            if config.bugs.contains(.resendAssert), log.term(at: e.index) != nil, e.index > persistedIndex {
+                // The stale invariant: the cache of unpersisted entries is never cut into.
+                RaftCore.fail("assertion failed: cached_last < trunc_to_idx (cached_last=\(log.lastIndex), "
+                    + "trunc_to_idx=\(e.index), persisted=\(persistedIndex))")
+            }
             log.truncate(from: e.index)
             unstableFrom = min(unstableFrom, e.index)
             if persistedIndex >= e.index { persistedIndex = e.index - 1 }

@@ -2,6 +2,9 @@ extension RaftCore {
     /// Sends `peer` what it is missing: one probe, a pipeline of appends, or the latest snapshot.
     mutating func sendAppends(to peer: String, force: Bool = false) {
         guard var pr = progress[peer] else { return }
+        if config.bugs.contains(.lostWakeup), peer == peers.max(), commitIndex >= Bug.lostWakeupAfter {
+            return  // the replicator is never woken again; only heartbeats reach this follower
+        }
         defer { progress[peer] = pr }
         while true {
             switch pr.state {
@@ -21,6 +24,10 @@ extension RaftCore {
                 return
             }
             let entries = log.slice(from: pr.next, to: log.lastIndex, maxBytes: config.maxMessageBytes)
+            if config.bugs.contains(.leakOnRetry), let first = entries.first, first.index <= pr.highestSent {
+                retainOnRetry(entries)
+            }
+            if let last = entries.last { pr.highestSent = max(pr.highestSent, last.index) }
             send(RaftMessage(from: id, to: peer, term: term,
                              body: .appendEntries(prevIndex: prevIndex, prevTerm: prevTerm, entries: entries,
                                                   commit: commitIndex)))

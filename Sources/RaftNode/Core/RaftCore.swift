@@ -21,6 +21,8 @@ public struct RaftCore {
     var handedIndex: UInt64 = 0
     /// First index not yet handed to the driver for persisting.
     var unstableFrom: UInt64 = 1
+    /// `leak-on-retry` only: what the retry path never releases.
+    var leakedOnRetry: [[UInt8]] = []
     var lastReadyHardState: HardState
     var pendingSnapshot: Snapshot?
     /// The newest state-machine snapshot, sent to followers that are behind the compacted prefix.

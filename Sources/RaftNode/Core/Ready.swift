@@ -50,6 +50,8 @@ public struct RaftConfig: Sendable {
     public var maxMessageBytes = 1 << 20
     /// Entries kept in memory below a snapshot, so a slightly lagging follower needs no snapshot.
     public var compactionMargin: UInt64 = 1000
+    /// Test-only bugs to switch on (none in normal use).
+    public var bugs: Set<Bug> = []
 
     public init(id: String, peers: [String], electionTicks: Int = 30, heartbeatTicks: Int = 5, seed: UInt64 = 0) {
         self.id = id

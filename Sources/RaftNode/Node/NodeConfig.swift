@@ -60,6 +60,8 @@ public struct NodeConfig: Sendable {
     public var electionTimeoutMs: Int = 300
     public var heartbeatMs: Int = 50
     public var snapshotEvery: UInt64 = 10_000
+    /// Test-only bug modes (`--bug NAME`); empty in normal use.
+    public var bugs: Set<Bug> = []
     /// Clock resolution of the Raft core.
     public var tickMs: Int = 10
     /// How long an HTTP request may wait for commit or a read before it gets 503.

@@ -49,6 +49,10 @@ public final class RaftNodeServer: @unchecked Sendable {
                             heartbeatTicks: max(1, config.heartbeatMs / config.tickMs),
                             seed: UInt64(UInt32.random(in: 0...UInt32.max)))
         rc.compactionMargin = min(1000, config.snapshotEvery / 2)
+        rc.bugs = config.bugs
+        if !config.bugs.isEmpty {
+            log.warn("test-only bug modes on: \(config.bugs.map(\.rawValue).sorted().joined(separator: ", "))")
+        }
         core = RaftCore(config: rc, hardState: recovered.hardState, snapshot: recovered.snapshot,
                         entries: recovered.entries)
         lastTerm = core.term
@@ -100,6 +104,10 @@ public final class RaftNodeServer: @unchecked Sendable {
     public func shutdown(budget: TimeAmount = .milliseconds(1500)) {
         let deadline = DispatchTime.now() + .nanoseconds(Int(budget.nanoseconds))
         http?.stop()
+        if config.bugs.contains(.unsafeShutdown) {
+            // The bug: storage is released before the writer has finished with it.
+            writer.releaseStorageUnsafely()
+        }
         try? coreLoop.submit {
             self.stopping = true
             self.tickTask?.cancel()

@@ -48,6 +48,11 @@ final class WALWriter: @unchecked Sendable {
         _ = finished.wait(timeout: timeout)
     }
 
+    /// `unsafe-shutdown` only: closes the WAL under the writer's feet, from another thread.
+    func releaseStorageUnsafely() {
+        wal.closeUnsafely()
+    }
+
     private func run() {
         while let jobs = queue.takeAll() {
             do {

@@ -46,6 +46,11 @@ final class WAL {
         if fd >= 0 { close(fd) }
     }
 
+    /// `unsafe-shutdown` only: closes the segment file while the writer thread may still be using it.
+    func closeUnsafely() {
+        if fd >= 0 { close(fd) }
+    }
+
     /// Writes one group of records with a single write and a single fdatasync.
     func append(_ records: [WALRecord]) throws {
         guard !records.isEmpty else { return }

@@ -1,0 +1,25 @@
+/// Test-only bugs, switched on with `raft-node --bug NAME`. They exist to prove that chaos provokes and catches
+/// each class of real bug it was built for; each is one condition in the place the real bug lived. All are off
+/// unless named, and a node with none is a correct Raft.
+public enum Bug: String, Sendable, Hashable, CaseIterable {
+    /// braft#473: the leader's replicator for one follower (the last by id) stops being woken for new entries
+    /// once the leader has committed 2,000 entries; heartbeats go on, so the follower looks healthy but its index
+    /// stops moving. Caught by the lag checker as a stall outside any fault window.
+    case lostWakeup = "lost-wakeup"
+    /// braft#454: entries sent again to a follower (the retry path, after it fell behind or rejected an append)
+    /// are retained forever, so memory grows with traffic, faster when a follower lags. Caught by the leak checker.
+    case leakOnRetry = "leak-on-retry"
+    /// A follower accepts AppendEntries without the prevLogTerm check, keeping a stale entry under entries that
+    /// follow a different one on the leader. Caught by the divergence checker (and often linearizability).
+    case skipPrevCheck = "skip-prev-check"
+    /// TiKV#17868: a follower asserts that a truncation never reaches entries it has not persisted yet — stale
+    /// once its writer can be frozen: an isolated leader with a frozen writer that rejoins and is sent the new
+    /// leader's entries over its unpersisted tail panics. Caught by the crash checker.
+    case resendAssert = "resend-assert"
+    /// CubeFS#3128: on SIGTERM the WAL is closed while the writer still uses it, so shutdown under load fails.
+    /// Caught by the crash checker as a crash on shutdown.
+    case unsafeShutdown = "unsafe-shutdown"
+
+    /// `lost-wakeup` starts once the leader's commit index reaches this.
+    static let lostWakeupAfter: UInt64 = 2000
+}
