@@ -56,6 +56,9 @@ public protocol SystemAdapter: Sendable {
 
     /// A client session for one workload process, able to reach every node.
     func makeClient(cluster: [NodeAddress]) -> any SystemClient
+
+    /// The same system whose clients connect through `dialer` (the lab namespace); nil = directly.
+    func dialing(through dialer: NodeDialer?) -> Self
 }
 
 /// An argument vector, never passed through a shell.
