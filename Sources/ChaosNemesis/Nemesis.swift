@@ -91,7 +91,9 @@ public actor Nemesis {
                 let outcome = try NetworkInjection(network: network, nodes: cluster.ids)
                     .inject(step, targets: nodes, using: &choices)
                 active[step.id] = (step.fault, outcome.nodes)
-                log(.inject, step.id, step.fault, outcome.nodes, since: decided, detail: outcome.detail)
+                // The event's latency is the network's own: decision (targets known) to the netlink ack.
+                log(.inject, step.id, step.fault, outcome.nodes, since: decided, latency: outcome.latency,
+                    detail: outcome.detail)
                 return true
             } catch {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
@@ -113,23 +115,24 @@ public actor Nemesis {
         guard let (fault, nodes) = active.removeValue(forKey: id) else { return }
         let decided = ContinuousClock.now
         do {
+            var latency: Duration?
             if fault.isNetwork {
                 guard let network else { return }
-                try network.heal(id)
+                latency = try network.heal(id)
             } else {
                 try await faults.heal(fault, on: nodes)
             }
-            log(.heal, id, fault, nodes, since: decided)
+            log(.heal, id, fault, nodes, since: decided, latency: latency)
         } catch {
             log(.error, id, fault, nodes, since: decided, detail: "\(error)")
         }
     }
 
     private func log(_ phase: NemesisEvent.Phase, _ id: Int, _ fault: Fault, _ nodes: [String],
-                     since decided: ContinuousClock.Instant, detail: String? = nil) {
+                     since decided: ContinuousClock.Instant, latency: Duration? = nil, detail: String? = nil) {
         events.append(NemesisEvent(
             time: (decided - start).nanoseconds, id: id, phase: phase, fault: fault.rawValue, targets: nodes,
-            latencyNanos: (ContinuousClock.now - decided).nanoseconds, detail: detail))
+            latencyNanos: (latency ?? ContinuousClock.now - decided).nanoseconds, detail: detail))
     }
 }
 

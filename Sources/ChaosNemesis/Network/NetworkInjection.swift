@@ -12,6 +12,8 @@ struct NetworkInjection {
     struct Outcome {
         var nodes: [String]
         var detail: String
+        /// Netlink calls made until the kernel acknowledged the last one.
+        var latency: Duration
     }
 
     /// Injects `step` (a `partition`, `netem` or `rate` fault) on `targets`, the step's resolved target.
@@ -23,18 +25,20 @@ struct NetworkInjection {
             let shape = Self.shape(partition.shape, targets: targets)
             // An isolated target is cut from every node; other shapes cut among the targets.
             let among = partition.shape == .isolate ? nodes : targets
-            let (grudge, _) = try network.partition(step.id, shape, among: among, using: &rng)
-            let involved = grudge.nodes.sorted(by: Self.nodeOrder)
+            let (grudge, latency) = try network.partition(step.id, shape, among: among, using: &rng)
+            // Isolation involves the isolated nodes; other shapes every node on either side of a cut.
+            let involved = partition.shape == .isolate ? targets : grudge.nodes.sorted(by: Self.nodeOrder)
             let cuts = grudge.drops.sorted().map { "\($0.from)-x->\($0.to)" }
-            return Outcome(nodes: involved, detail: cuts.isEmpty ? "no link cut" : cuts.joined(separator: ", "))
+            return Outcome(nodes: involved, detail: cuts.isEmpty ? "no link cut" : cuts.joined(separator: ", "),
+                           latency: latency)
         case .netem, .rate:
             guard let shaping = step.shaping else { throw .injectFailed("\(step.fault) step without links") }
             let links = Self.links(shaping.links, targets: targets, nodes: nodes)
             let spec = step.fault == .rate ? NetemSpec(rate: shaping.rate) : Self.spec(shaping)
-            _ = try network.shape(step.id, links: links, spec)
+            let latency = try network.shape(step.id, links: links, spec)
             let involved = Set(links.flatMap { [$0.from, $0.to] }).sorted(by: Self.nodeOrder)
             let described = links.map { "\($0.from)->\($0.to)" }.joined(separator: ", ")
-            return Outcome(nodes: involved, detail: "\(Self.describe(spec)) on \(described)")
+            return Outcome(nodes: involved, detail: "\(Self.describe(spec)) on \(described)", latency: latency)
         case .kill, .stop, .pause:
             throw .injectFailed("\(step.fault.rawValue) is not a network fault")
         }

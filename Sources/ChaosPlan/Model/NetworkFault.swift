@@ -45,7 +45,7 @@ public struct PartitionSpec: Sendable, Hashable {
         }
     }
 
-    /// How a cut link is enforced: `auto` = netem where the kernel has it, else blackhole routes.
+    /// How a cut link is enforced: `auto` = netem where the kernel has it, else unreachable routes.
     public enum Mechanism: String, Sendable, Hashable, CaseIterable {
         case auto, netem, route
     }
