@@ -53,6 +53,9 @@ extension PlanDecoder {
         } else if fields["target"] == nil, let faults, faults.allSatisfy(\.isNetwork) {
             // A partition shape or shaping without a target works among every node.
             target = .all
+        } else if fields["target"] == nil, faults == nil, fields["fault"] ?? fields["faults"] != nil {
+            // The fault is misspelt (reported): whether it needs a target is unknown, so say nothing more.
+            target = nil
         } else {
             target = required("target", in: fields).flatMap { decodeTarget($0, nodes: nodes) }
         }
