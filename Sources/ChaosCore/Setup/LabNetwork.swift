@@ -26,6 +26,8 @@ struct LabNetwork: Sendable {
             throw .environment("could not build the lab network: \(error); run 'chaos doctor', or use network: "
                                + "loopback for plans without network faults")
         }
+        // Probe netem now, so the first partition's apply latency is netlink's alone, not the probe's.
+        _ = try? lab.netemAvailable()
         let dialer = NodeDialer { node, port, timeout in try lab.connect(to: node, port: port, timeout: timeout) }
         return LabNetwork(lab: lab, faults: NetworkFaults(lab: lab, mechanism: mechanism), dialer: dialer)
     }
