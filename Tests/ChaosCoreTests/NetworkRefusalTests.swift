@@ -53,7 +53,8 @@ struct NetworkRefusalTests {
         return table.contains("missing netem")
     }
 
-    @Test(.enabled(if: kernelLacksNetem, "needs root and a kernel without netem (CONFIG_NET_SCH_NETEM) to show the refusal"))
+    @Test(.enabled(if: kernelLacksNetem,
+                   "needs root and a kernel without netem (CONFIG_NET_SCH_NETEM) to show the refusal"))
     func netemPlanIsRefusedWhereTheKernelHasNoNetem() throws {
         let out = TestSupport.temporaryDirectory("netem")
         defer { try? FileManager.default.removeItem(atPath: out) }

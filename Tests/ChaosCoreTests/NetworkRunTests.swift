@@ -28,7 +28,8 @@ struct NetworkRunTests {
             """)
         let code = await Runner.run(RunOptions(planPath: plan, outputRoot: out, seed: 5, quiet: true))
         let directory = try LabCheck.runDirectory(out)
-        #expect(code == .valid, "results: \(String(describing: try? String(contentsOfFile: "\(directory)/results.json", encoding: .utf8)))")
+        let results = (try? String(contentsOfFile: "\(directory)/results.json", encoding: .utf8)) ?? "none"
+        #expect(code == .valid, "results: \(results)")
 
         let events = try LabCheck.jsonLines("\(directory)/events.jsonl")
         let inject = try #require(events.first { $0["phase"] as? String == "inject" }, "events: \(events)")
@@ -145,7 +146,9 @@ struct LabRun {
             }
         }
         #expect(namespaces.count == 3, "node namespaces: \(namespaces)")
-        let inodes = Set(namespaces.values.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: $0) })
+        let inodes = Set(namespaces.values.compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: $0)
+        })
         #expect(inodes.count == 3, "each node should have its own namespace: \(inodes)")
         #expect(LabCheck.processes(in: inodes).count >= 6, "nodes and their holders")
         return LabRun(out: out, directory: directory, process: process, host: host, namespaces: namespaces,

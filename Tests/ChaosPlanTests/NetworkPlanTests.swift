@@ -129,7 +129,8 @@ import Testing
 
     @Test func clusterNetworkAndSubnetDecode() throws {
         let plan = try PlanLoader.parse(Self.plan("{ at: 1s, fault: kill, target: n1 }",
-                                                  cluster: "{ network: loopback, subnet: 10.9.0.0/16 }"), file: Self.file)
+                                                  cluster: "{ network: loopback, subnet: 10.9.0.0/16 }"),
+                                        file: Self.file)
         #expect(plan.cluster.network == .loopback && plan.cluster.subnet == "10.9.0.0/16")
         #expect(try PlanLoader.parse(Self.plan("{ at: 1s, fault: kill, target: n1 }"), file: Self.file)
             .cluster.network == .auto)

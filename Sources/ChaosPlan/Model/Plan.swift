@@ -117,7 +117,8 @@ extension Plan {
     /// Why a plan with `network: loopback` cannot run, located at its first network fault; nil when it can
     /// (or does not ask for loopback).
     public var loopbackRefusal: String? {
-        guard cluster.network == .loopback, let step = firstNetworkStep, let fault = step.faults.first(where: \.isNetwork) else { return nil }
+        guard cluster.network == .loopback, let step = firstNetworkStep,
+              let fault = step.faults.first(where: \.isNetwork) else { return nil }
         let place = step.location.map { "\($0): " } ?? ""
         return "\(place)fault '\(fault.rawValue)' needs network: namespaces, but the plan runs with network: loopback"
             + " (all nodes on 127.0.0.1, where links cannot be cut); remove 'network: loopback' and run as root"
