@@ -31,7 +31,7 @@ let package = Package(
         // Wires a run end to end: plan -> cluster -> workload/nemesis/sampler -> checkers -> reports.
         .target(
             name: "ChaosCore",
-            dependencies: ["ChaosPlan", "ChaosControl", "ChaosNemesis", "ChaosWorkload", "ChaosHistory",
+            dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "ChaosNemesis", "ChaosWorkload", "ChaosHistory",
                            "ChaosChecker", "ChaosReport"],
             swiftSettings: strict),
         .target(name: "ChaosPlan", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),

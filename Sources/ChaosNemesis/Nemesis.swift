@@ -1,5 +1,6 @@
 import ChaosControl
 import ChaosHistory
+import ChaosNet
 import ChaosPlan
 
 /// Runs the plan's fault schedule against the cluster (Jepsen's `nemesis`): injects each fault at its time on
@@ -14,12 +15,15 @@ public actor Nemesis {
     private let scheduleStart: ContinuousClock.Instant
     private let events: JSONLWriter<NemesisEvent>
     private let faults: ProcessFaults
+    /// The lab's faults under `network: namespaces`; nil on loopback (plans with network faults are refused).
+    private let network: NetworkFaults?
     private let rng: SeededGenerator
     private var active: [Int: (fault: Fault, nodes: [String])] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
-                stopGrace: Duration = .seconds(5)) {
+                network: NetworkFaults? = nil, stopGrace: Duration = .seconds(5)) {
+        self.network = network
         self.cluster = cluster
         self.schedule = schedule
         self.start = start
@@ -60,12 +64,17 @@ public actor Nemesis {
         for id in active.keys.sorted() {
             await heal(id)
         }
+        // Whatever is left in the lab (a heal that failed above) goes too: the run must end clean.
+        if let network, !network.combined.drops.isEmpty {
+            _ = try? network.healAll()
+        }
     }
 
     /// Injects one scheduled fault; false when nothing was injected (no eligible target).
     private func inject(_ step: ScheduledFault) async -> Bool {
         let decided = ContinuousClock.now
-        let busy = Set(active.values.flatMap(\.nodes))
+        // Network faults combine (the lab enforces their union), so only process faults make a node busy.
+        let busy = step.fault.isNetwork ? [] : Set(active.values.filter { !$0.fault.isNetwork }.flatMap(\.nodes))
         // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
         // choice stays reproducible for a seed however the actor interleaves.
         var choices = rng.derived(UInt64(step.id))
@@ -73,6 +82,23 @@ public actor Nemesis {
         case .failure(let error):
             log(.error, step.id, step.fault, [], since: decided, detail: error.description)
             return false
+        case .success(let nodes) where step.fault.isNetwork:
+            guard let network else {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "no lab network (network: loopback)")
+                return false
+            }
+            do {
+                let outcome = try NetworkInjection(network: network, nodes: cluster.ids)
+                    .inject(step, targets: nodes, using: &choices)
+                active[step.id] = (step.fault, outcome.nodes)
+                // The event's latency is the network's own: decision (targets known) to the netlink ack.
+                log(.inject, step.id, step.fault, outcome.nodes, since: decided, latency: outcome.latency,
+                    detail: outcome.detail)
+                return true
+            } catch {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
+                return false
+            }
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -89,18 +115,24 @@ public actor Nemesis {
         guard let (fault, nodes) = active.removeValue(forKey: id) else { return }
         let decided = ContinuousClock.now
         do {
-            try await faults.heal(fault, on: nodes)
-            log(.heal, id, fault, nodes, since: decided)
+            var latency: Duration?
+            if fault.isNetwork {
+                guard let network else { return }
+                latency = try network.heal(id)
+            } else {
+                try await faults.heal(fault, on: nodes)
+            }
+            log(.heal, id, fault, nodes, since: decided, latency: latency)
         } catch {
             log(.error, id, fault, nodes, since: decided, detail: "\(error)")
         }
     }
 
     private func log(_ phase: NemesisEvent.Phase, _ id: Int, _ fault: Fault, _ nodes: [String],
-                     since decided: ContinuousClock.Instant, detail: String? = nil) {
+                     since decided: ContinuousClock.Instant, latency: Duration? = nil, detail: String? = nil) {
         events.append(NemesisEvent(
             time: (decided - start).nanoseconds, id: id, phase: phase, fault: fault.rawValue, targets: nodes,
-            latencyNanos: (ContinuousClock.now - decided).nanoseconds, detail: detail))
+            latencyNanos: (latency ?? ContinuousClock.now - decided).nanoseconds, detail: detail))
     }
 }
 

@@ -18,6 +18,8 @@ struct ProcessFaults: Sendable {
             for node in nodes {
                 do { try cluster.pause(node) } catch { throw .injectFailed("pause \(node): \(error)") }
             }
+        case .partition, .netem, .rate:
+            throw .injectFailed("\(fault.rawValue) is a network fault; the lab's NetworkFaults injects it")
         }
     }
 
@@ -29,6 +31,8 @@ struct ProcessFaults: Sendable {
                     if !cluster.isRunning(node) { try cluster.launch(node) }
                 case .pause:
                     try cluster.resume(node)
+                case .partition, .netem, .rate:
+                    throw NemesisError.injectFailed("\(fault.rawValue) is a network fault; NetworkFaults heals it")
                 }
             } catch {
                 throw .injectFailed("heal \(fault.rawValue) on \(node): \(error)")

@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-/// The lab for real, as root: namespaces, bridge, veths, partitions by blackhole route, shaping, cleanup.
+/// The lab for real, as root: namespaces, bridge, veths, partitions by unreachable route, shaping, cleanup.
 @Suite(.serialized, .timeLimit(.minutes(3)),
        .enabled(if: NetProbe.isRoot, "needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN) to create network namespaces"))
 struct LabTests {
@@ -39,7 +39,7 @@ struct LabTests {
         #expect(NetProbe.tcp(lab, from: "n2", to: "n3"))
         #expect(NetProbe.tcp(lab, from: nil, to: "n1"), "client traffic from the controller stays clean")
         let routes = NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route"])
-        #expect(routes.contains("blackhole 10.77.0.12"), "routes in n1: \(routes)")
+        #expect(routes.contains("unreachable 10.77.0.12"), "routes in n1: \(routes)")
 
         try lab.apply(PartitionShape.oneWay(from: "n1", to: "n2").grudge(nodes: nodes), mechanism: .route)
         #expect(!NetProbe.udp(lab, listeners, from: "n1", to: "n2"), "n1->n2 must be dropped")
@@ -51,7 +51,7 @@ struct LabTests {
         #expect(lab.partitions.isEmpty)
         try expectFullMesh(lab, listeners)
         let healed = NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route"])
-        #expect(!healed.contains("blackhole"), "routes in n1 after heal: \(healed)")
+        #expect(!healed.contains("unreachable"), "routes in n1 after heal: \(healed)")
     }
 
     @Test func controllerConnectsToNodesFromTheLabNamespace() throws {

@@ -22,7 +22,7 @@ struct NetworkFaultsTests {
         try faults.heal(1)
         #expect(Set(lab.partitions.keys) == [DirectedLink(from: "n4", to: "n5")])
         let routes = NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route"])
-        #expect(!routes.contains("blackhole"), "n1 still cut after its heal: \(routes)")
+        #expect(!routes.contains("unreachable"), "n1 still cut after its heal: \(routes)")
 
         _ = try faults.shape(3, links: [DirectedLink(from: "n2", to: "n3")], NetemSpec(rate: 125_000))
         _ = try faults.shape(4, links: [DirectedLink(from: "n2", to: "n3")], NetemSpec(rate: 250_000))
@@ -44,7 +44,7 @@ struct IdempotentHealTests {
         let lab = try Lab.create(nodes: ["n1", "n2"], subnet: "10.73.0.0/24")
         defer { lab.teardown() }
         try lab.apply(PartitionShape.isolate(["n1"]).grudge(nodes: lab.nodes), mechanism: .route)
-        NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route", "del", "blackhole", "10.73.0.12/32"])
+        NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route", "del", "unreachable", "10.73.0.12/32"])
         try lab.heal()
         #expect(lab.partitions.isEmpty)
         try lab.heal()

@@ -131,7 +131,7 @@ extension MalformedPlanTests {
                 "3:20: unknown system 'raft-nod' (did you mean 'raft-node'?)",
                 "3:37: 'nodes' must be a whole number, got 'three'",
                 "4:22: 'clients' must be at least 1, got '0'",
-                "6:22: unknown fault 'partiton' (expected one of: kill, stop, pause)",
+                "6:22: unknown fault 'partiton' (did you mean 'partition'?)",
             ]),
         MalformedPlan(
             "duplicate step keys",

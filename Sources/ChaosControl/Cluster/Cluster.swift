@@ -14,6 +14,10 @@ public final class Cluster: Sendable {
     private let state = Mutex<[String: NodeState]>([:])
     private let exitLog = Mutex<[NodeExit]>([])
     private let statusEndpoints: [String: HTTPEndpoint]
+    /// Each node's network namespace file (`network: namespaces`); empty = the controller's namespace.
+    private let namespacePaths: [String: String]
+    /// How the controller reaches the nodes; nil = directly by address.
+    public let dialer: NodeDialer?
     /// Called with every exit as it happens (the run streams them to `exits.jsonl`).
     private let onExit: @Sendable (NodeExit) -> Void
 
@@ -28,17 +32,27 @@ public final class Cluster: Sendable {
     /// - Parameters:
     ///   - directory: the run's `nodes/` directory; each node gets `<id>/{stdout.log,stderr.log,data/}`.
     ///   - start: the run's zero time, for exit timestamps.
+    ///   - namespacePaths: node id → namespace file each node starts in; empty = the controller's namespace.
+    ///   - dialer: how status requests reach the nodes (from inside the lab); nil = directly.
     public init(system: any SystemAdapter, nodes: [NodeAddress], directory: String, supervisor: Supervisor,
-                start: ContinuousClock.Instant, onExit: @escaping @Sendable (NodeExit) -> Void = { _ in }) {
+                start: ContinuousClock.Instant, namespacePaths: [String: String] = [:], dialer: NodeDialer? = nil,
+                onExit: @escaping @Sendable (NodeExit) -> Void = { _ in }) {
         self.system = system
+        self.namespacePaths = namespacePaths
+        self.dialer = dialer
         self.nodes = nodes
         self.directory = directory
         self.supervisor = supervisor
         self.start = start
         self.onExit = onExit
         statusEndpoints = Dictionary(uniqueKeysWithValues: nodes.map {
-            ($0.id, HTTPEndpoint(host: $0.host, port: $0.clientPort))
+            ($0.id, HTTPEndpoint(node: $0, dialer: dialer))
         })
+    }
+
+    /// A fresh endpoint on `node`'s client port that reaches it the way this cluster does (the sampler's).
+    public func makeEndpoint(for node: NodeAddress) -> HTTPEndpoint {
+        HTTPEndpoint(node: node, dialer: dialer)
     }
 
     public var ids: [String] { nodes.map(\.id) }
@@ -60,7 +74,8 @@ public final class Cluster: Sendable {
         }
         let command = system.command(for: node, cluster: nodes, dataDirectory: "\(home)/data")
         let spec = ProcessSpec(executable: command.executable, arguments: command.arguments,
-                               stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log")
+                               stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log",
+                               networkNamespacePath: namespacePaths[id])
         let child = try supervisor.spawn(spec)
         state.withLock { $0[id] = NodeState(child: child) }
         Task { [self] in
@@ -164,7 +179,7 @@ public final class Cluster: Sendable {
     public func logs(timeout: Duration) async -> [NodeLog] {
         await withTaskGroup(of: NodeLog?.self) { group in
             for node in nodes where isRunning(node.id) && !isPaused(node.id) {
-                let endpoint = HTTPEndpoint(host: node.host, port: node.clientPort)
+                let endpoint = makeEndpoint(for: node)
                 group.addTask {
                     defer { endpoint.close() }
                     return await self.system.log(of: node, via: endpoint, timeout: timeout)

@@ -9,14 +9,21 @@ import Synchronization
 /// whether it left the machine (Jepsen's `fail` versus `info`), and needs hard per-request deadlines.
 /// Requests on one endpoint are sequential; use one endpoint per concurrent client.
 public final class HTTPEndpoint: Sendable {
+    /// Opens a connected TCP socket within the given time (e.g. from inside another network namespace).
+    public typealias Connector = @Sendable (_ timeout: Duration) throws -> Int32
+
     public let host: String
     public let port: Int
     private let group: any EventLoopGroup
+    private let connector: Connector?
     private let channel = Mutex<(any Channel)?>(nil)
 
-    public init(host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    /// - Parameter connector: where the socket comes from; nil = connect to `host:port` from this namespace.
+    public init(host: String, port: Int, connector: Connector? = nil,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.host = host
         self.port = port
+        self.connector = connector
         self.group = group
     }
 
@@ -76,7 +83,15 @@ public final class HTTPEndpoint: Sendable {
                 }
             }
         do {
-            let fresh = try await bootstrap.connect(host: host, port: port).get()
+            let fresh: any Channel
+            if let connector {
+                // The connector blocks (up to `remaining`), so it runs on NIO's thread pool, off the task pool.
+                let timeout = Duration.nanoseconds(remaining.nanoseconds)
+                let fd = try await NIOThreadPool.singleton.runIfActive { try connector(timeout) }
+                fresh = try await bootstrap.withConnectedSocket(fd).get()
+            } else {
+                fresh = try await bootstrap.connect(host: host, port: port).get()
+            }
             channel.withLock { $0 = fresh }
             return fresh
         } catch {

@@ -9,10 +9,10 @@ final class RaftNodeClient: SystemClient {
     private let endpoints: [String: HTTPEndpoint]
     private let current: Mutex<Int>
 
-    init(cluster: [NodeAddress]) {
+    init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
         nodes = cluster
         endpoints = Dictionary(uniqueKeysWithValues: cluster.map {
-            ($0.id, HTTPEndpoint(host: $0.host, port: $0.clientPort))
+            ($0.id, HTTPEndpoint(node: $0, dialer: dialer))
         })
         current = Mutex(Int.random(in: 0..<max(cluster.count, 1)))
     }

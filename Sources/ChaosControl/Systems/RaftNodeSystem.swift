@@ -9,9 +9,13 @@ public struct RaftNodeSystem: SystemAdapter {
     /// Test-only bug modes, each passed as `--bug NAME`.
     public var bugs: [String]
     public var extraArguments: [String]
+    /// How clients reach the nodes; nil = directly by address.
+    public var dialer: NodeDialer?
 
     public init(binary: String, electionTimeout: Duration? = nil, heartbeat: Duration? = nil,
-                snapshotEvery: Int? = nil, bugs: [String] = [], extraArguments: [String] = []) {
+                snapshotEvery: Int? = nil, bugs: [String] = [], extraArguments: [String] = [],
+                dialer: NodeDialer? = nil) {
+        self.dialer = dialer
         self.binary = binary
         self.electionTimeout = electionTimeout
         self.heartbeat = heartbeat
@@ -55,7 +59,13 @@ public struct RaftNodeSystem: SystemAdapter {
     }
 
     public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
-        RaftNodeClient(cluster: cluster)
+        RaftNodeClient(cluster: cluster, dialer: dialer)
+    }
+
+    public func dialing(through dialer: NodeDialer?) -> RaftNodeSystem {
+        var system = self
+        system.dialer = dialer
+        return system
     }
 
     /// Pages through `GET /raft/log` from the first entry the node still holds to its last.

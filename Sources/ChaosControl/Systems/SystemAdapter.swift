@@ -59,6 +59,9 @@ public protocol SystemAdapter: Sendable {
     /// A client session for one workload process, able to reach every node.
     func makeClient(cluster: [NodeAddress]) -> any SystemClient
 
+    /// The same system whose clients connect through `dialer` (the lab namespace); nil = directly.
+    func dialing(through dialer: NodeDialer?) -> Self
+
     /// The node's log as digests, for comparing replicas; nil when the system cannot say or the node is silent.
     func log(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration) async -> NodeLog?
 }

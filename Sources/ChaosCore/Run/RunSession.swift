@@ -2,6 +2,7 @@ import ChaosChecker
 import ChaosControl
 import ChaosHistory
 import ChaosNemesis
+import ChaosNet
 import ChaosPlan
 import ChaosReport
 import ChaosWorkload
@@ -45,8 +46,14 @@ struct RunSession {
     private func exercise() async throws -> ExitCode {
         let supervisor = Supervisor()
         let exits = try JSONLWriter<NodeExit>(path: store.exits)
-        let cluster = Cluster(system: run.system, nodes: run.nodes, directory: store.nodes, supervisor: supervisor,
-                              start: zero, onExit: { exits.append($0) })
+        let lab = try LabNetwork.create(run.network, nodes: plan.cluster.nodeIDs)
+        // Torn down after the nodes are stopped (below); the holders die with us if we are killed first.
+        defer { lab?.lab.teardown() }
+        if let lab { say("chaos: lab network \(lab.lab.subnet), partitions by \(lab.faults.mechanism.rawValue)") }
+        let system = run.system.dialing(through: lab?.dialer)
+        let cluster = Cluster(system: system, nodes: run.nodes, directory: store.nodes, supervisor: supervisor,
+                              start: zero, namespacePaths: lab?.namespacePaths ?? [:], dialer: lab?.dialer,
+                              onExit: { exits.append($0) })
         let recorder = try HistoryRecorder(path: store.history, start: zero)
         let events = try JSONLWriter<NemesisEvent>(path: store.events)
         let samples = try JSONLWriter<Sample>(path: store.samples)
@@ -59,7 +66,8 @@ struct RunSession {
             try cluster.launchAll()
             let leader = try await cluster.awaitLeader(timeout: plan.cluster.startTimeout)
             say("chaos: \(cluster.ids.count) nodes up, leader \(leader) after \(format(ContinuousClock.now - zero))")
-            workloadTime = await mainPhase(cluster: cluster, recorder: recorder, events: events, sampler: sampler)
+            workloadTime = await mainPhase(cluster: cluster, recorder: recorder, events: events, sampler: sampler,
+                                           network: lab?.faults)
         } catch {
             note = "the cluster did not come up: \(error)"
             Console.status("chaos: \(note!)")
@@ -102,12 +110,12 @@ struct RunSession {
     /// Runs workload, nemesis, flushing and progress until the plan's duration is up or the run is interrupted.
     /// - Returns: how long the workload ran.
     private func mainPhase(cluster: Cluster, recorder: HistoryRecorder, events: JSONLWriter<NemesisEvent>,
-                           sampler: Sampler) async -> Duration {
+                           sampler: Sampler, network: NetworkFaults?) async -> Duration {
         let begin = ContinuousClock.now
         let end = begin + plan.duration
         let nemesis = Nemesis(cluster: cluster, schedule: Schedule.expand(plan, seed: run.seed), seed: run.seed,
-                              start: zero, scheduleStart: begin, events: events)
-        let workload = Workload(spec: plan.workload, system: run.system, cluster: run.nodes, recorder: recorder,
+                              start: zero, scheduleStart: begin, events: events, network: network)
+        let workload = Workload(spec: plan.workload, system: cluster.system, cluster: run.nodes, recorder: recorder,
                                 seed: run.seed)
         let flushing = Task {
             while !Task.isCancelled {

@@ -53,15 +53,27 @@ public enum Runner {
             throw RunError.environment(
                 "this version of chaos cannot run system '\(plan.cluster.system.rawValue)' yet; use raft-node")
         }
-        let ports = LoopbackPorts.allocate(plan.cluster.nodes * 2)
-        guard ports.count == plan.cluster.nodes * 2 else {
-            throw RunError.environment("could not find \(plan.cluster.nodes * 2) free TCP ports on 127.0.0.1")
-        }
-        let nodes = plan.cluster.nodeIDs.enumerated().map { i, id in
-            NodeAddress(id: id, host: "127.0.0.1", peerPort: ports[2 * i], clientPort: ports[2 * i + 1])
+        let network = try NetworkChoice.resolve(plan)
+        let nodes: [NodeAddress]
+        switch network {
+        case .namespaces(let subnet, _):
+            // Each node has its own address, so every node can use the same fixed ports.
+            nodes = plan.cluster.nodeIDs.enumerated().map { i, id in
+                NodeAddress(id: id, host: subnet.address(i), peerPort: NetworkChoice.peerPort,
+                            clientPort: NetworkChoice.clientPort)
+            }
+        case .loopback:
+            let ports = LoopbackPorts.allocate(plan.cluster.nodes * 2)
+            guard ports.count == plan.cluster.nodes * 2 else {
+                throw RunError.environment("could not find \(plan.cluster.nodes * 2) free TCP ports on 127.0.0.1")
+            }
+            nodes = plan.cluster.nodeIDs.enumerated().map { i, id in
+                NodeAddress(id: id, host: "127.0.0.1", peerPort: ports[2 * i], clientPort: ports[2 * i + 1])
+            }
         }
         let store = try RunStore(root: options.outputRoot, plan: plan.name, startedAt: Date())
-        return PreparedRun(plan: plan, seed: seed, system: system, nodes: nodes, store: store, options: options)
+        return PreparedRun(plan: plan, seed: seed, system: system, nodes: nodes, network: network, store: store,
+                           options: options)
     }
 }
 
@@ -71,6 +83,7 @@ struct PreparedRun: Sendable {
     var seed: UInt64
     var system: any SystemAdapter
     var nodes: [NodeAddress]
+    var network: NetworkChoice
     var store: RunStore
     var options: RunOptions
 }

@@ -23,7 +23,7 @@ struct Sampler: Sendable {
     }
 
     private func poll(_ node: NodeAddress) async {
-        let endpoint = HTTPEndpoint(host: node.host, port: node.clientPort)
+        let endpoint = cluster.makeEndpoint(for: node)
         defer { endpoint.close() }
         var next = ContinuousClock.now
         while !Task.isCancelled {

@@ -9,7 +9,7 @@ import Synchronization
 /// short (netlink round trips of microseconds), so they are safe to make from the nemesis actor.
 public final class NetworkFaults: Sendable {
     public let lab: Lab
-    /// How partitions are enforced (`auto`: netem where the kernel has it, else blackhole routes).
+    /// How partitions are enforced (`auto`: netem where the kernel has it, else unreachable routes).
     public let mechanism: PartitionMechanism
 
     private struct State {

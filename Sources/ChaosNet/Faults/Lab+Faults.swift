@@ -3,7 +3,7 @@
 /// On each node's `eth0` egress the lab installs (on first need) a classful root qdisc: htb `1:` whose
 /// default class `1:1` carries unmatched traffic, plus for every peer j a class `1:(0x10+j)` selected by a
 /// u32 match on the peer's address. netem `(0x100+j):` hangs under that class; a rate limit is the class's
-/// htb rate. Where the kernel has no netem, partitions use blackhole routes instead (`mechanism: route`).
+/// htb rate. Where the kernel has no netem, partitions use unreachable routes instead (`mechanism: route`).
 extension Lab {
     /// htb rate of a class with no limit: 10 Gbit/s, in bytes per second.
     static let unlimited: UInt64 = 1_250_000_000

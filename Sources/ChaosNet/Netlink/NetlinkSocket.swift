@@ -96,19 +96,25 @@ final class NetlinkSocket: Sendable {
 
     // MARK: - Routes
 
-    /// Adds (or replaces) a blackhole route to `destination` ("10.77.0.12/32").
+    /// The route type that cuts a link: `unreachable`, not `blackhole`. A blackhole makes TCP report EINVAL
+    /// (the kernel's error for that route type) once the connection times out, and SwiftNIO treats EINVAL
+    /// from read(2) as a programming error and traps, so a partition would crash NIO-based nodes. Unreachable
+    /// drops the same packets but reports EHOSTUNREACH, an error every network stack expects.
+    static let cutRouteType = Int32(RTN_UNREACHABLE)
+
+    /// Adds (or replaces) a route that drops everything to `destination` ("10.77.0.12/32").
     func addBlackhole(_ destination: String) throws(NetError) {
-        try call("rtnl_route_add", "add blackhole route \(destination)") {
-            cnl_route_special($0, destination, cnl_rtn_blackhole(), 1)
+        try call("rtnl_route_add", "add unreachable route \(destination)") {
+            cnl_route_special($0, destination, Self.cutRouteType, 1)
         }
     }
 
-    /// Deletes the blackhole route to `destination`; one that is already gone counts as deleted, so heals
+    /// Deletes the unreachable route to `destination`; one that is already gone counts as deleted, so heals
     /// are idempotent.
     func deleteBlackhole(_ destination: String) throws(NetError) {
         do {
-            try call("rtnl_route_delete", "delete blackhole route \(destination)") {
-                cnl_route_special($0, destination, cnl_rtn_blackhole(), 0)
+            try call("rtnl_route_delete", "delete unreachable route \(destination)") {
+                cnl_route_special($0, destination, Self.cutRouteType, 0)
             }
         } catch where error.isObjectNotFound {
             return

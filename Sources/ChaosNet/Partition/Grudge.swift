@@ -17,7 +17,7 @@ public struct DirectedLink: Sendable, Hashable, Comparable, CustomStringConverti
 
 /// Who drops whose traffic (Jepsen's "grudge"): every link in `drops` loses all its packets.
 ///
-/// The lab enforces a dropped link at the sender (`from`): a blackhole route or a 100% loss netem on the
+/// The lab enforces a dropped link at the sender (`from`): a unreachable route or a 100% loss netem on the
 /// class for `to`. A link that is not listed is untouched.
 public struct Grudge: Sendable, Hashable, CustomStringConvertible {
     public var drops: Set<DirectedLink>

@@ -3,7 +3,7 @@ import Yams
 /// The `cluster:` and `workload:` sections.
 extension PlanDecoder {
     static let clusterKeys = ["system", "nodes", "binary", "args", "election_timeout", "heartbeat",
-                              "snapshot_every", "bugs", "start_timeout"]
+                              "snapshot_every", "bugs", "start_timeout", "network", "subnet"]
     static let workloadKeys = ["kind", "keys", "clients", "rate", "timeout"]
     /// One to nine nodes: Raft needs one, and a one-host lab gets no more honest past nine.
     static let nodeRange = 1...9
@@ -42,6 +42,9 @@ extension PlanDecoder {
             take(duration(entry, allowZero: false), into: \.startTimeout)
         }
 
+        if let entry = fields["network"] { take(choice(entry, what: "network"), into: \.network) }
+        if let entry = fields["subnet"] { take(subnet(entry), into: \.subnet) }
+
         if cluster.system == .custom, fields["binary"] == nil, let system = fields["system"] {
             error("system 'custom' needs 'binary' (the path of the node program)", at: system.value)
             failed = true
@@ -54,6 +57,20 @@ extension PlanDecoder {
             failed = true
         }
         return (failed ? nil : cluster, failedNodes ? nil : cluster.nodes)
+    }
+
+    /// An IPv4 network `a.b.c.d/len` with a prefix of 8 to 29 (room for the bridge and the nodes).
+    private mutating func subnet(_ entry: Entry) -> String? {
+        guard let text = string(entry) else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        let octets = parts.first.map { $0.split(separator: ".", omittingEmptySubsequences: false) } ?? []
+        guard parts.count == 2, let length = Int(parts[1]), (8...29).contains(length), octets.count == 4,
+              octets.allSatisfy({ UInt8($0) != nil }) else {
+            error("'subnet' must be an IPv4 network with a prefix length of 8 to 29, like 10.77.0.0/24"
+                  + ", got '\(text)'", at: entry.value)
+            return nil
+        }
+        return text
     }
 
     mutating func decodeWorkload(_ entry: Entry) -> WorkloadSpec? {

@@ -2,7 +2,7 @@ import Yams
 
 /// The `nemesis:` list: when each fault happens, which fault, to whom, for how long.
 extension PlanDecoder {
-    static let stepKeys = ["at", "every", "from", "until", "fault", "faults", "target", "for"]
+    static let stepKeys = ["at", "every", "from", "until", "fault", "faults", "target", "for"] + networkStepKeys
     /// Target words besides node ids, in the order the docs list them.
     static let targetWords: [(word: String, target: TargetSpec)] = [
         ("leader", .leader), ("follower", .follower), ("followers", .followers), ("random", .random),
@@ -33,7 +33,10 @@ extension PlanDecoder {
 
     private mutating func decodeStep(_ item: Node, nodes: Int?, runDuration: Duration?) -> NemesisStep? {
         guard let fields = fields(of: item, named: "nemesis", known: Self.stepKeys) else { return nil }
-        let timing = decodeTiming(fields, runDuration: runDuration)
+        // A `from` that names nodes is the source of shaped links, not an `every` step's start.
+        var timingFields = fields
+        if Self.fromNamesNodes(fields) { timingFields.entries["from"] = nil }
+        let timing = decodeTiming(timingFields, runDuration: runDuration)
         // With both or neither of `at` and `every` the timing is already reported; accept either fault form then.
         let repeated: Bool? = switch (fields["at"], fields["every"]) {
         case (.some, .none): false
@@ -41,7 +44,21 @@ extension PlanDecoder {
         default: nil
         }
         let faults = decodeFaults(fields, repeated: repeated)
-        let target = required("target", in: fields).flatMap { decodeTarget($0, nodes: nodes) }
+        let network = decodeNetwork(fields, faults: faults, nodes: nodes)
+        var target: TargetSpec?
+        if let network, network.explicitLinks, let entry = fields["target"] {
+            error("'target' does not apply when 'between' or 'from'/'to' name the links; remove it", at: entry.key)
+        } else if let network, network.explicitLinks {
+            target = .all
+        } else if fields["target"] == nil, let faults, faults.allSatisfy(\.isNetwork) {
+            // A partition shape or shaping without a target works among every node.
+            target = .all
+        } else if fields["target"] == nil, faults == nil, fields["fault"] ?? fields["faults"] != nil {
+            // The fault is misspelt (reported): whether it needs a target is unknown, so say nothing more.
+            target = nil
+        } else {
+            target = required("target", in: fields).flatMap { decodeTarget($0, nodes: nodes) }
+        }
         // No `for` is fine (the fault lasts to the end); a `for` that does not decode is not.
         var length: Duration?
         if let entry = fields["for"] {
@@ -49,13 +66,14 @@ extension PlanDecoder {
             if length == nil { return nil }
         }
 
-        guard let timing, let faults, let target else { return nil }
+        guard let timing, let faults, let target, let network else { return nil }
         if case .at(let start) = timing, let length, let runDuration, start + length > runDuration,
            let entry = fields["for"] {
             warning("the fault outlasts the run (at \(Units.format(start)) for \(Units.format(length))"
                     + ", duration \(Units.format(runDuration))); it is healed when the run ends", at: entry.value)
         }
         return NemesisStep(timing: timing, faults: faults, target: target, duration: length,
+                           partition: network.partition, shaping: network.shaping, clients: network.clients,
                            location: location(item))
     }
 
@@ -176,9 +194,9 @@ extension PlanDecoder {
         let nodeIDs = ClusterSpec(nodes: nodes ?? Self.nodeRange.upperBound).nodeIDs
         if nodeIDs.contains(text) { return .node(text) }
         let known = Self.targetWords.map(\.word) + nodeIDs
-        if let near = Suggestion.nearest(to: text, among: known), !text.isNodeID {
+        if let near = Suggestion.nearest(to: text, among: known), !text.looksLikeNodeID {
             error("unknown target '\(text)' (did you mean '\(near)'?)", at: entry.value)
-        } else if text.isNodeID {
+        } else if text.looksLikeNodeID {
             error("unknown target '\(text)' (the cluster has nodes n1 to \(nodeIDs.last ?? "n1"))", at: entry.value)
         } else {
             let words = Self.targetWords.map(\.word).joined(separator: ", ")
@@ -200,7 +218,3 @@ private extension TargetSpec {
     }
 }
 
-private extension String {
-    /// `n` and digits: a node id, known or not.
-    var isNodeID: Bool { count > 1 && hasPrefix("n") && dropFirst().allSatisfy { $0.isASCII && $0.isNumber } }
-}

@@ -21,6 +21,12 @@ public enum Fault: String, Sendable, Hashable, CaseIterable {
     case stop
     /// SIGSTOP; SIGCONT when the fault's time is up.
     case pause
+    /// Cuts links as the step's `shape` says (`PartitionSpec`); healed when the fault's time is up.
+    case partition
+    /// Delay, loss, duplication, reordering or corruption on directed links (`LinkShaping`).
+    case netem
+    /// A bandwidth limit on directed links (`LinkShaping.rate`).
+    case rate
 }
 
 /// Which nodes a fault is aimed at; resolved from live status when the fault is injected.
@@ -69,14 +75,24 @@ public struct NemesisStep: Sendable, Hashable {
     public var target: TargetSpec
     /// How long the fault lasts before it is healed; nil = until the end of the run.
     public var duration: Duration?
+    /// The cut of a `partition` fault; set whenever `faults` holds `partition`.
+    public var partition: PartitionSpec?
+    /// The links and shaping of a `netem` or `rate` fault; set whenever `faults` holds one of them.
+    public var shaping: LinkShaping?
+    /// Whether client traffic suffers the step's network fault too.
+    public var clients: ClientTraffic
     public var location: SourceLocation?
 
     public init(timing: Timing, faults: [Fault], target: TargetSpec, duration: Duration?,
+                partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
                 location: SourceLocation? = nil) {
         self.timing = timing
         self.faults = faults
         self.target = target
         self.duration = duration
+        self.partition = partition
+        self.shaping = shaping
+        self.clients = clients
         self.location = location
     }
 }
@@ -91,14 +107,23 @@ public struct ScheduledFault: Sendable, Hashable {
     public var duration: Duration?
     /// Where in the plan this occurrence came from.
     public var step: Int
+    /// The step's partition, when `fault` is `partition`.
+    public var partition: PartitionSpec?
+    /// The step's link shaping, when `fault` is `netem` or `rate`.
+    public var shaping: LinkShaping?
+    public var clients: ClientTraffic
 
-    public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int) {
+    public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int,
+                partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean) {
         self.id = id
         self.at = at
         self.fault = fault
         self.target = target
         self.duration = duration
         self.step = step
+        self.partition = fault == .partition ? partition : nil
+        self.shaping = fault == .netem || fault == .rate ? shaping : nil
+        self.clients = clients
     }
 }
 
@@ -107,7 +132,8 @@ public struct ScheduledFault: Sendable, Hashable {
 extension NemesisStep {
     public static func == (lhs: NemesisStep, rhs: NemesisStep) -> Bool {
         lhs.timing == rhs.timing && lhs.faults == rhs.faults && lhs.target == rhs.target
-            && lhs.duration == rhs.duration
+            && lhs.duration == rhs.duration && lhs.partition == rhs.partition && lhs.shaping == rhs.shaping
+            && lhs.clients == rhs.clients
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -115,5 +141,8 @@ extension NemesisStep {
         hasher.combine(faults)
         hasher.combine(target)
         hasher.combine(duration)
+        hasher.combine(partition)
+        hasher.combine(shaping)
+        hasher.combine(clients)
     }
 }

@@ -50,12 +50,19 @@ public struct ClusterSpec: Sendable, Hashable {
     public var bugs: [String]
     /// How long to wait for a leader after start before giving up (exit 4).
     public var startTimeout: Duration
+    /// Namespaces per node (network faults possible) or loopback ports; `auto` picks at run time.
+    public var network: NetworkMode
+    /// The lab's private IPv4 network under `network: namespaces`.
+    public var subnet: String
 
     public init(
         system: System = .raftNode, nodes: Int = 3, binary: String? = nil, args: [String] = [],
         electionTimeout: Duration? = nil, heartbeat: Duration? = nil, snapshotEvery: Int? = nil,
-        bugs: [String] = [], startTimeout: Duration = .seconds(10)
+        bugs: [String] = [], startTimeout: Duration = .seconds(10), network: NetworkMode = .auto,
+        subnet: String = "10.77.0.0/24"
     ) {
+        self.network = network
+        self.subnet = subnet
         self.system = system
         self.nodes = nodes
         self.binary = binary
@@ -97,5 +104,33 @@ public struct WorkloadSpec: Sendable, Hashable {
         self.clients = clients
         self.rate = rate
         self.timeout = timeout
+    }
+}
+
+/// What the plan needs from the network, known before anything starts.
+extension Plan {
+    /// The first nemesis step with a network fault (`partition`, `netem`, `rate`), if any.
+    public var firstNetworkStep: NemesisStep? {
+        nemesis.first { $0.faults.contains(where: \.isNetwork) }
+    }
+
+    /// Why a plan with `network: loopback` cannot run, located at its first network fault; nil when it can
+    /// (or does not ask for loopback).
+    public var loopbackRefusal: String? {
+        guard cluster.network == .loopback, let step = firstNetworkStep,
+              let fault = step.faults.first(where: \.isNetwork) else { return nil }
+        let place = step.location.map { "\($0): " } ?? ""
+        return "\(place)fault '\(fault.rawValue)' needs network: namespaces, but the plan runs with network: loopback"
+            + " (all nodes on 127.0.0.1, where links cannot be cut); remove 'network: loopback' and run as root"
+            + " (or with CAP_NET_ADMIN), or drop the network faults"
+    }
+
+    /// The first step that needs the kernel's netem: a partition with `mechanism: netem`, or a `netem` fault
+    /// with more than a rate. (A `rate` fault needs only htb; `mechanism: auto` falls back to routes.)
+    public var firstNetemStep: NemesisStep? {
+        nemesis.first { step in
+            (step.faults.contains(.partition) && step.partition?.mechanism == .netem)
+                || (step.faults.contains(.netem) && step.shaping?.needsNetem == true)
+        }
     }
 }

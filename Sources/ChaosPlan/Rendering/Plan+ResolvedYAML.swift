@@ -24,6 +24,8 @@ extension Plan {
         lines += [
             "  bugs: \(Self.list(cluster.bugs))",
             "  start_timeout: \(Units.format(cluster.startTimeout))",
+            "  network: \(cluster.network.rawValue)",
+            "  subnet: \(cluster.subnet)",
             "workload:",
             "  kind: \(workload.kind.rawValue)",
             "  keys: \(workload.keys)",
@@ -65,12 +67,16 @@ extension Plan {
             fields.append("fault: \(step.faults.first?.rawValue ?? "kill")")
         case .every(let period, let from, let until):
             fields.append("every: \(Units.format(period))")
-            fields.append("from: \(Units.format(from))")
+            // A `from` naming link senders takes the key; such a step starts at 0s, the default.
+            if case .directed = step.shaping?.links {} else { fields.append("from: \(Units.format(from))") }
             if let until { fields.append("until: \(Units.format(until))") }
             fields.append("faults: [\(step.faults.map(\.rawValue).joined(separator: ", "))]")
         }
-        fields.append("target: \(step.target)")
+        if case .directed = step.shaping?.links {} else if case .between = step.shaping?.links {} else {
+            fields.append("target: \(step.target)")
+        }
         if let length = step.duration { fields.append("for: \(Units.format(length))") }
+        fields += renderNetwork(step)
         return "{ " + fields.joined(separator: ", ") + " }"
     }
 

@@ -19,7 +19,8 @@ public enum Schedule {
             case .at(let time):
                 guard time < plan.duration, let fault = step.faults.first else { continue }
                 occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
-                                                  duration: step.duration, step: index))
+                                                  duration: step.duration, step: index, partition: step.partition,
+                                                  shaping: step.shaping, clients: step.clients))
             case .every(let period, let from, let until):
                 guard period > .zero, !step.faults.isEmpty else { continue }
                 let end = min(until ?? plan.duration, plan.duration)
@@ -28,7 +29,9 @@ public enum Schedule {
                     // Drawn even from one choice: the stream's position depends only on the occurrences before.
                     let fault = step.faults[Int(generator.next(upperBound: UInt64(step.faults.count)))]
                     occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
-                                                      duration: step.duration, step: index))
+                                                      duration: step.duration, step: index,
+                                                      partition: step.partition, shaping: step.shaping,
+                                                      clients: step.clients))
                     time += period
                 }
             }

@@ -1,0 +1,34 @@
+import ChaosControl
+import ChaosNemesis
+import ChaosNet
+
+/// The lab of a `network: namespaces` run and what the rest of the run needs from it: where each node starts,
+/// how the controller reaches the nodes, and the nemesis's handle on the links.
+struct LabNetwork: Sendable {
+    let lab: Lab
+    let faults: NetworkFaults
+    /// Connections from inside the lab namespace, for clients, the sampler and status requests.
+    let dialer: NodeDialer
+
+    /// `/proc/HOLDER/ns/net` of every node.
+    var namespacePaths: [String: String] {
+        Dictionary(uniqueKeysWithValues: lab.nodes.map { ($0, lab.namespacePath(of: $0)) })
+    }
+
+    /// Builds the lab for `choice`; nil for a loopback run.
+    /// - Throws: `RunError.environment` with the netlink error when the lab cannot be built.
+    static func create(_ choice: NetworkChoice, nodes: [String]) throws(RunError) -> LabNetwork? {
+        guard case .namespaces(let subnet, let mechanism) = choice else { return nil }
+        let lab: Lab
+        do {
+            lab = try Lab.create(nodes: nodes, subnet: subnet.description)
+        } catch {
+            throw .environment("could not build the lab network: \(error); run 'chaos doctor', or use network: "
+                               + "loopback for plans without network faults")
+        }
+        // Probe netem now, so the first partition's apply latency is netlink's alone, not the probe's.
+        _ = try? lab.netemAvailable()
+        let dialer = NodeDialer { node, port, timeout in try lab.connect(to: node, port: port, timeout: timeout) }
+        return LabNetwork(lab: lab, faults: NetworkFaults(lab: lab, mechanism: mechanism), dialer: dialer)
+    }
+}
