@@ -9,8 +9,9 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// braft#454: entries sent again to a follower (the retry path, after it fell behind or rejected an append)
     /// are retained forever, so memory grows with traffic, faster when a follower lags. Caught by the leak checker.
     case leakOnRetry = "leak-on-retry"
-    /// A follower accepts AppendEntries without the prevLogTerm check, keeping a stale entry under entries that
-    /// follow a different one on the leader. Caught by the divergence checker (and often linearizability).
+    /// A follower checks AppendEntries by index only, never by term: it skips the prevLogTerm check and keeps
+    /// an entry it already holds at an index whatever its term, so an old leader's uncommitted tail survives
+    /// under the new leader's entries. Caught by the divergence checker (and often linearizability).
     case skipPrevCheck = "skip-prev-check"
     /// TiKV#17868: a follower asserts that a truncation never reaches entries it has not persisted yet — stale
     /// once its writer can be frozen: an isolated leader with a frozen writer that rejoins and is sent the new

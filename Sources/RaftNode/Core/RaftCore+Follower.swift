@@ -21,7 +21,11 @@ extension RaftCore {
             reply(leader, .appendResponse(success: false, index: prevIndex, hint: hint))
             return
         }
-        for (offset, e) in entries.enumerated() where log.term(at: e.index) != e.term {
+        // With `skip-prev-check` entries are matched by index alone: one the follower already holds is kept,
+        // whatever its term.
+        let termBlind = config.bugs.contains(.skipPrevCheck)
+        for (offset, e) in entries.enumerated()
+        where log.term(at: e.index) != e.term && !(termBlind && log.term(at: e.index) != nil) {
             precondition(e.index > commitIndex, "raft: leader \(leader) rewrites committed index \(e.index)")
             if config.bugs.contains(.resendAssert), log.term(at: e.index) != nil, e.index > persistedIndex {
                 // The stale invariant: the cache of unpersisted entries is never cut into.
