@@ -94,8 +94,10 @@ final class RaftNodeClient: SystemClient {
             let node = nodes[index]
             do {
                 let response = try await endpoints[node.id]!.request(method, path, body: body, timeout: remaining)
-                guard response.status == 421 else { return .ok(response) }
-                lastError = "\(node.id) is not the leader"
+                // A 503 marked definite (no leader yet) proposed nothing, like a 421: try again within the deadline.
+                let noLeader = response.status == 503 && response.json?["definite"] as? Bool == true
+                guard response.status == 421 || noLeader else { return .ok(response) }
+                lastError = noLeader ? "\(node.id) knows no leader" : "\(node.id) is not the leader"
                 // With no hint, or a hint back to this node (its view is stale), give the election a moment.
                 let hint = response.json?["leader"] as? String
                 if follow(hint: hint, from: index) == index || hint == nil {

@@ -3,7 +3,7 @@
 /// unless named, and a node with none is a correct Raft.
 public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// braft#473: the leader's replicator for one follower (the last by id) stops being woken for new entries
-    /// once the leader has committed 2,000 entries; heartbeats go on, so the follower looks healthy but its index
+    /// once the leader has committed 500 entries; heartbeats go on, so the follower looks healthy but its index
     /// stops moving. Caught by the lag checker as a stall outside any fault window.
     case lostWakeup = "lost-wakeup"
     /// braft#454: entries sent again to a follower (the retry path, after it fell behind or rejected an append)
@@ -22,5 +22,5 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     case unsafeShutdown = "unsafe-shutdown"
 
     /// `lost-wakeup` starts once the leader's commit index reaches this.
-    static let lostWakeupAfter: UInt64 = 2000
+    static let lostWakeupAfter: UInt64 = 500
 }

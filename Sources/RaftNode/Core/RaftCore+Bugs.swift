@@ -4,11 +4,11 @@ import Glibc
 
 /// The runtime side of the test-only `Bug` modes.
 extension RaftCore {
-    /// `leak-on-retry`: keeps a copy of each re-sent entry's frame (its payload padded to a 4 KiB buffer, as a
+    /// `leak-on-retry`: keeps a copy of each re-sent entry's frame (its payload padded to a 512-byte buffer, as a
     /// serialized message would be), touched so that it counts in RSS, and never releases it.
     mutating func retainOnRetry(_ entries: [LogEntry]) {
         for entry in entries {
-            var frame = [UInt8](repeating: 0xA5, count: 4096)
+            var frame = [UInt8](repeating: 0xA5, count: 512)
             frame.withUnsafeMutableBytes { buffer in
                 let count = min(entry.data.count, buffer.count)
                 guard count > 0 else { return }

@@ -103,11 +103,12 @@ public final class RaftNodeServer: @unchecked Sendable {
     /// Stops accepting, finishes in-flight fsyncs, closes files. Returns within about `budget`.
     public func shutdown(budget: TimeAmount = .milliseconds(1500)) {
         let deadline = DispatchTime.now() + .nanoseconds(Int(budget.nanoseconds))
-        http?.stop()
         if config.bugs.contains(.unsafeShutdown) {
-            // The bug: storage is released before the writer has finished with it.
+            // The bug: storage is released first, while requests are still being drained and written.
             writer.releaseStorageUnsafely()
+            Thread.sleep(forTimeInterval: 0.05)
         }
+        http?.stop()
         try? coreLoop.submit {
             self.stopping = true
             self.tickTask?.cancel()
