@@ -1,0 +1,75 @@
+import ChaosCore
+import Foundation
+import Testing
+
+/// Each test-only bug of raft-node is caught by the checker built for its class, and the same plan without the
+/// bug is valid: chaos provokes the bug on purpose and does not cry wolf.
+@Suite(.serialized, .timeLimit(.minutes(10)))
+struct SeedPlanTests {
+    struct Seed: Sendable, CustomStringConvertible {
+        var plan: String
+        var bug: String
+        var duration: Duration
+        /// The checker that must call the buggy run invalid, and words its finding must contain.
+        var checker: String
+        var finding: String
+        var needsLab = false
+
+        var description: String { plan }
+    }
+
+    static let seeds = [
+        Seed(plan: "braft-lost-wakeup", bug: "lost-wakeup", duration: .seconds(15), checker: "lag",
+             finding: "stalled"),
+        Seed(plan: "cubefs-shutdown-race", bug: "unsafe-shutdown", duration: .seconds(12), checker: "crash",
+             finding: "crash on shutdown"),
+        Seed(plan: "divergence-skip-prev-check", bug: "skip-prev-check", duration: .seconds(20),
+             checker: "divergence", finding: "disagree at committed index", needsLab: true),
+        Seed(plan: "braft-leak-on-retry", bug: "leak-on-retry", duration: .seconds(45), checker: "leak",
+             finding: "RSS grows"),
+    ]
+
+    /// Runs `seed`'s plan with its bug (or with it removed) and returns the exit code and results.json.
+    static func run(_ seed: Seed, withBug: Bool) async throws -> (ExitCode, [String: Any]) {
+        let out = TestSupport.temporaryDirectory("seed")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var text = try String(contentsOfFile: "\(TestSupport.packageRoot)/plans/seeds/\(seed.plan).yaml",
+                              encoding: .utf8)
+        #expect(text.contains(", bugs: [\(seed.bug)]"), "the seed plan no longer names its bug")
+        if !withBug { text = text.replacingOccurrences(of: ", bugs: [\(seed.bug)]", with: "") }
+        let plan = "\(out)/\(seed.plan).yaml"
+        try text.write(toFile: plan, atomically: true, encoding: .utf8)
+        let code = await Runner.run(RunOptions(planPath: plan, outputRoot: out, seed: 11, duration: seed.duration,
+                                               quiet: true))
+        let run = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/latest"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(run)/results.json"))
+        return (code, try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
+    }
+
+    static func check(_ results: [String: Any], _ name: String) -> [String: Any]? {
+        (results["checks"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    @Test(arguments: seeds)
+    func theBugIsCaughtByItsChecker(_ seed: Seed) async throws {
+        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        try #require(!seed.needsLab || geteuid() == 0, "needs root for the lab network (network faults)")
+        let (code, results) = try await Self.run(seed, withBug: true)
+        #expect(code == .invalid, "\(seed.plan) with \(seed.bug): \(results["verdict"] ?? "?")")
+        let check = try #require(Self.check(results, seed.checker), "no \(seed.checker) result")
+        #expect(check["verdict"] as? String == "invalid", "\(check)")
+        let findings = (check["findings"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(findings.contains { $0.contains(seed.finding) }, "\(findings)")
+    }
+
+    @Test(arguments: seeds)
+    func withoutTheBugTheSamePlanIsValid(_ seed: Seed) async throws {
+        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        try #require(!seed.needsLab || geteuid() == 0, "needs root for the lab network (network faults)")
+        let (code, results) = try await Self.run(seed, withBug: false)
+        let verdicts = (results["checks"] as? [[String: Any]] ?? []).map {
+            "\($0["name"] ?? "?"): \($0["verdict"] ?? "?") — \($0["summary"] ?? "")"
+        }
+        #expect(code == .valid, "\(seed.plan) without \(seed.bug): \(verdicts)")
+    }
+}
