@@ -5,11 +5,13 @@
 # timeout) exits 1. Everything it makes lives in .build/kernel/.
 #
 # Environment: SWIFT (swift), KERNEL (/boot/vmlinuz-*-cloud-amd64, newest), VM_TIMEOUT (900 s for the boot and
-# the checks), CHECK_TIMEOUT (600 s for chaos-kernel-check inside the VM).
+# the checks), CHECK_TIMEOUT (600 s for chaos-kernel-check inside the VM), PRODUCTS (what goes into the VM;
+# chaos-kernel-check and raft-node are required), SKIP_BUILD=1 (reuse the release binaries already built).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWIFT=${SWIFT:-swift}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
+PRODUCTS=${PRODUCTS:-chaos-kernel-check raft-node chaos}
 CHECK_TIMEOUT=${CHECK_TIMEOUT:-600}
 OUT=.build/kernel
 ROOT=$OUT/root
@@ -27,10 +29,12 @@ BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 || fail "no static busybox; apt-get install busybox-static"
 
 # 1. The binaries: release, Swift runtime linked in, so only glibc and libnl remain to copy.
-for product in chaos-kernel-check raft-node chaos; do
-    say "building $product"
-    "$SWIFT" build -c release --static-swift-stdlib --product "$product"
-done
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    for product in $PRODUCTS; do
+        say "building $product"
+        "$SWIFT" build -c release --static-swift-stdlib --product "$product"
+    done
+fi
 BIN=$("$SWIFT" build -c release --static-swift-stdlib --show-bin-path)
 built=$(date +%s)
 
@@ -39,7 +43,7 @@ rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,etc,proc,sys,dev,tmp,lib/modules}
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 ln -s busybox "$ROOT/bin/sh"
-for product in chaos-kernel-check raft-node chaos; do
+for product in $PRODUCTS; do
     # Symbols are half the size of a Swift binary and the VM unpacks every byte under emulation.
     strip -o "$ROOT/bin/$product" "$BIN/$product"
     # ldd lists `name => /path (addr)` and the loader as `/path (addr)`: copy each to the same path.
@@ -92,7 +96,7 @@ packed=$(date +%s)
 # 5. Boot. KVM hangs on this host, so TCG; the console is the serial port, kept in console.log.
 LOG=$OUT/console.log
 set +e
-timeout --kill-after=10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot \
+timeout --kill-after=10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot -nic none \
     -kernel "$KERNEL" -initrd "$OUT/initramfs.cpio.gz" -append "console=ttyS0 panic=-1 quiet" \
     < /dev/null 2>&1 | tee "$LOG"
 qemu_status=${PIPESTATUS[0]}

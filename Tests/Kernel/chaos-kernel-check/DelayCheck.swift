@@ -27,7 +27,7 @@ struct DelayCheck {
         log("before:  \(before3)")
 
         let latency = try lab.setNetem(from: "n1", to: "n2", NetemSpec(delay: delay))
-        log("netem delay \(delay) on n1->n2 applied in \(RoundTrips.ms(latency)) ms")
+        log("netem delay \(RoundTrips.ms(delay)) ms on n1->n2 applied in \(RoundTrips.ms(latency)) ms")
         let during2 = try RoundTrips.measure(lab: lab, from: "n1", to: n2, name: "n2")
         let during3 = try RoundTrips.measure(lab: lab, from: "n1", to: n3, name: "n3")
         log("delayed: \(during2)")

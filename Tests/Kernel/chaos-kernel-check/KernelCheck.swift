@@ -18,25 +18,24 @@ struct KernelCheck {
     static let required = ["root", "netns", "veth", "bridge", "htb", "u32", "netem"]
 
     static func main() async {
-        setvbuf(stdout, nil, _IOLBF, 0)
         let options = Options(CommandLine.arguments.dropFirst())
         var failures: [String] = []
         func log(_ line: String) {
-            print("  " + line)
+            say("  " + line)
         }
         func record(_ name: String, _ result: Result<Void, any Error>, since start: ContinuousClock.Instant) {
             let seconds = String(format: "%.1f s", (ContinuousClock.now - start).seconds)
             switch result {
-            case .success: print("KERNEL-CHECK \(name) PASS (\(seconds))")
+            case .success: say("KERNEL-CHECK \(name) PASS (\(seconds))")
             case .failure(let error):
-                print("KERNEL-CHECK \(name) FAIL (\(seconds)): \(error)")
+                say("KERNEL-CHECK \(name) FAIL (\(seconds)): \(error)")
                 failures.append("\(name): \(error)")
             }
         }
 
-        print("chaos-kernel-check on \(kernelRelease())")
+        say("chaos-kernel-check on \(kernelRelease())")
         let capabilities = Capabilities.probe()
-        print(capabilities.description)
+        say(capabilities.description)
         let missing = required.filter { !capabilities.has($0) }
         var start = ContinuousClock.now
         record("capabilities", missing.isEmpty ? .success(()) : .failure(KernelCheckError(
@@ -46,14 +45,14 @@ struct KernelCheck {
             do {
                 let lab = try Lab.create(nodes: ["n1", "n2", "n3"])
                 defer { lab.teardown() }
-                print("lab: n1 \(lab.address(of: "n1")), n2 \(lab.address(of: "n2")), n3 \(lab.address(of: "n3"))")
+                say("lab: n1 \(lab.address(of: "n1")), n2 \(lab.address(of: "n2")), n3 \(lab.address(of: "n3"))")
                 start = .now
                 record("netem-delay", Result { try DelayCheck(lab: lab).run(log: log) }, since: start)
                 start = .now
                 let raft = RaftIsolationCheck(lab: lab, binary: options.raftNode, directory: options.work)
                 let outcome: Result<Void, any Error>
                 do {
-                    try await raft.run(log: { print("  " + $0) })
+                    try await raft.run(log: { say("  " + $0) })
                     outcome = .success(())
                 } catch {
                     outcome = .failure(error)
@@ -65,14 +64,19 @@ struct KernelCheck {
         }
 
         if failures.isEmpty {
-            print("KERNEL-CHECKS PASS")
+            say("KERNEL-CHECKS PASS")
             exit(0)
         }
         if let file = options.reasonFile {
             try? failures[0].write(toFile: file, atomically: true, encoding: .utf8)
         }
-        print("KERNEL-CHECKS FAIL: \(failures.joined(separator: "; "))")
+        say("KERNEL-CHECKS FAIL: \(failures.joined(separator: "; "))")
         exit(1)
+    }
+
+    /// Writes one line at once, unbuffered: the console is all a VM that dies leaves behind.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
     }
 
     static func kernelRelease() -> String {

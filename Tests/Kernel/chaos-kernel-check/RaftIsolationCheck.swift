@@ -21,7 +21,7 @@ struct RaftIsolationCheck {
     static let peerPort = 7000
     static let clientPort = 8000
 
-    func run(log: @escaping (String) -> Void) async throws {
+    func run(log: @Sendable (String) -> Void) async throws {
         let supervisor = Supervisor()
         let addresses = lab.nodes.map {
             NodeAddress(id: $0, host: lab.address(of: $0), peerPort: Self.peerPort, clientPort: Self.clientPort)
@@ -37,7 +37,7 @@ struct RaftIsolationCheck {
                 stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log",
                 networkNamespacePath: lab.namespacePath(of: node.id)))
         }
-        log("started raft-node in n1, n2, n3 (election timeout \(electionTimeout), heartbeat \(heartbeat))")
+        log("started raft-node in n1, n2, n3 (election timeout \(electionTimeout.milliseconds) ms, heartbeat \(heartbeat.milliseconds) ms)")
         do {
             try await phases(log: log)
         } catch {
@@ -51,7 +51,7 @@ struct RaftIsolationCheck {
         for child in children.values { _ = await supervisor.terminate(child, grace: .seconds(5)) }
     }
 
-    private func phases(log: @escaping (String) -> Void) async throws {
+    private func phases(log: @Sendable (String) -> Void) async throws {
         let http = NodeHTTP(lab: lab, port: Self.clientPort)
         let clock = ContinuousClock()
         let started = clock.now
