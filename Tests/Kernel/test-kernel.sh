@@ -102,14 +102,15 @@ timeout --kill-after=10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m 2048 -smp
 qemu_status=${PIPESTATUS[0]}
 set -e
 finished=$(date +%s)
-say "build $((built - started)) s, pack $((packed - built)) s, VM $((finished - packed)) s, total $((finished - started)) s"
+say "build $((built - started)) s, pack $((packed - built)) s, VM $((finished - packed)) s," \
+    "total $((finished - started)) s"
 
 result=$(grep -a -o 'KERNEL-TEST [A-Z].*' "$LOG" | tr -d '\r' | tail -1 || true)
 if [ "$result" = "KERNEL-TEST PASS" ]; then
     say "PASS"
     exit 0
 elif [ -n "$result" ]; then
-    fail "${result#KERNEL-TEST }"
+    fail "${result#KERNEL-TEST FAIL: }"
 elif [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
     fail "no result within $VM_TIMEOUT s (console in $LOG)"
 else

@@ -36,7 +36,8 @@ struct NodeHTTP {
             if let response = Self.parse(data) { return response }
         }
         guard let response = Self.parse(data, closed: true) else {
-            throw KernelCheckError("\(method) \(path) on \(node)", "unreadable answer: \(String(decoding: data, as: UTF8.self))")
+            throw KernelCheckError("\(method) \(path) on \(node)",
+                                   "unreadable answer: \(String(decoding: data, as: UTF8.self))")
         }
         return response
     }

@@ -37,7 +37,8 @@ struct RaftIsolationCheck {
                 stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log",
                 networkNamespacePath: lab.namespacePath(of: node.id)))
         }
-        log("started raft-node in n1, n2, n3 (election timeout \(electionTimeout.milliseconds) ms, heartbeat \(heartbeat.milliseconds) ms)")
+        log("started raft-node in n1, n2, n3 (election timeout \(electionTimeout.milliseconds) ms, "
+            + "heartbeat \(heartbeat.milliseconds) ms)")
         do {
             try await phases(log: log)
         } catch {
