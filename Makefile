@@ -2,12 +2,15 @@
 # Each installs what is missing first (Debian packages via apt-get; idempotent).
 
 SWIFT ?= swift
-# Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink,
-# time for benchmark figures, chromium for the report's browser test.
-PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium
+# Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink, time for
+# benchmark figures, chromium for the report's browser test; qemu, the cloud kernel (it has sch_netem as a
+# module), static busybox and cpio for `make test-kernel`.
+PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium qemu-system-x86 linux-image-cloud-amd64 \
+	busybox-static cpio
 PLAN ?= plans/quickstart.yaml
 
-.PHONY: setup build release test demo bench bench-node bench-check bench-net bench-freeze print-packages clean
+.PHONY: setup build release test test-kernel demo bench bench-node bench-check bench-net bench-freeze \
+	print-packages clean
 
 print-packages:
 	@echo $(PACKAGES)
@@ -18,7 +21,8 @@ setup:
 	if [ -n "$$missing" ]; then \
 		echo "installing: $$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		$$SUDO apt-get update -qq && \
+		$$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 build: setup
@@ -29,8 +33,22 @@ release: setup
 	$(SWIFT) build -c release --product raft-node
 
 # The test suite starts real processes (raft-node, the supervisor probe), so everything is built first.
+# The kernel test runs first so that `swift test`'s summary stays the last thing printed; its failure still
+# fails `make test`. It is skipped only outside CI on a machine without qemu.
 test: build
-	$(SWIFT) test
+	@kernel=0; \
+	if [ -n "$$CI" ] || command -v qemu-system-x86_64 >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory test-kernel || kernel=$$?; \
+	else \
+		echo "test-kernel skipped: qemu-system-x86_64 is not installed and CI is not set (make setup installs it)"; \
+	fi; \
+	$(SWIFT) test --no-parallel || exit $$?; \
+	if [ $$kernel != 0 ]; then echo "make test: test-kernel failed (console in .build/kernel/console.log)"; exit 1; fi
+
+# The netem path on a real kernel: boots the Debian cloud kernel under qemu (TCG) with the checks in an
+# initramfs; passes only on the VM's `KERNEL-TEST PASS` line (docs/kernel-test.md).
+test-kernel: setup
+	SWIFT=$(SWIFT) bash Tests/Kernel/test-kernel.sh
 
 # Runs the quickstart plan against three real raft-node processes (release build: it is the speed users see).
 demo: release

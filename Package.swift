@@ -74,6 +74,10 @@ let package = Package(
         .executableTarget(name: "chaos-net-probe", dependencies: ["ChaosNet"], path: "Tests/Support/chaos-net-probe",
                           swiftSettings: strict),
 
+        // Runs inside the qemu VM of `make test-kernel`: proves netem and partitions on a kernel that has them.
+        .executableTarget(name: "chaos-kernel-check", dependencies: ["ChaosNet", "ChaosControl"],
+                          path: "Tests/Kernel/chaos-kernel-check", swiftSettings: strict),
+
         .testTarget(name: "ChaosPlanTests", dependencies: ["ChaosPlan"], swiftSettings: strict),
         .testTarget(name: "ChaosHistoryTests", dependencies: ["ChaosHistory"], swiftSettings: strict),
         .testTarget(name: "ChaosCheckerTests", dependencies: ["ChaosChecker", "ChaosHistory"],
