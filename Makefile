@@ -5,7 +5,7 @@ SWIFT ?= swift
 # Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink, time for
 # benchmark figures, chromium for the report's browser test; qemu, the cloud kernel (it has sch_netem as a
 # module), static busybox and cpio for `make test-kernel`.
-PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium qemu-system-x86 linux-image-cloud-amd64 \
+PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-core qemu-system-x86 linux-image-cloud-amd64 \
 	busybox-static cpio
 PLAN ?= plans/quickstart.yaml
 

@@ -25,9 +25,9 @@ struct SeedPlanTests {
              finding: "crash on shutdown"),
         Seed(plan: "divergence-skip-prev-check", bug: "skip-prev-check", duration: .seconds(20),
              checker: "divergence", finding: "disagree at committed index", needsLab: true),
-        Seed(plan: "braft-leak-on-retry", bug: "leak-on-retry", duration: .seconds(45), checker: "leak",
-             finding: "RSS grows"),
     ]
+    // braft-leak-on-retry is not in this list yet: whether the retry path runs often enough within a one-minute
+    // run depends on timing (leadership moves, TCP timeouts), so both directions are not yet reliable.
 
     /// Runs `seed`'s plan with its bug (or with it removed) and returns the exit code and results.json.
     static func run(_ seed: Seed, withBug: Bool) async throws -> (ExitCode, [String: Any]) {
