@@ -75,8 +75,10 @@ struct RunSession {
 
         // Faults are healed by now; nodes restarted at the very end get to come up before they are stopped (and
         // before their logs are read for the divergence checker).
-        if note == nil { await cluster.awaitAnswering(timeout: .seconds(5)) }
-        let logs = note == nil && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
+        // After Ctrl-C the run is judged unknown anyway: stop at once rather than wait for nodes.
+        let settle = note == nil && !interrupts.interrupted
+        if settle { await cluster.awaitAnswering(timeout: .seconds(5)) }
+        let logs = settle && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
         sampling.cancel()
         await sampling.value
         await cluster.shutdown(grace: .seconds(5))
