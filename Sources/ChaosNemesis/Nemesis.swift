@@ -19,6 +19,8 @@ public actor Nemesis {
     private let network: NetworkFaults?
     private let rng: SeededGenerator
     private var active: [Int: (fault: Fault, nodes: [String])] = [:]
+    /// The threads each active `pause-thread` fault froze.
+    private var frozenThreads: [Int: [ThreadPauses.Frozen]] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -99,6 +101,22 @@ public actor Nemesis {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
                 return false
             }
+        case .success(let nodes) where step.fault == .pauseThread:
+            guard let pause = step.thread else {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "pause-thread step without 'thread'")
+                return false
+            }
+            do {
+                let (frozen, latency) = try await ThreadPauses.freeze(pause, on: nodes, in: cluster)
+                active[step.id] = (step.fault, nodes)
+                frozenThreads[step.id] = frozen
+                log(.inject, step.id, step.fault, nodes, since: decided, latency: latency,
+                    detail: ThreadPauses.describe(frozen))
+                return true
+            } catch {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
+                return false
+            }
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -119,6 +137,8 @@ public actor Nemesis {
             if fault.isNetwork {
                 guard let network else { return }
                 latency = try network.heal(id)
+            } else if fault == .pauseThread {
+                await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
             } else {
                 try await faults.heal(fault, on: nodes)
             }

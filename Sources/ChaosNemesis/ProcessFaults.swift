@@ -18,8 +18,8 @@ struct ProcessFaults: Sendable {
             for node in nodes {
                 do { try cluster.pause(node) } catch { throw .injectFailed("pause \(node): \(error)") }
             }
-        case .partition, .netem, .rate:
-            throw .injectFailed("\(fault.rawValue) is a network fault; the lab's NetworkFaults injects it")
+        case .partition, .netem, .rate, .pauseThread:
+            throw .injectFailed("\(fault.rawValue) is injected by the nemesis itself, not as a process fault")
         }
     }
 
@@ -31,8 +31,8 @@ struct ProcessFaults: Sendable {
                     if !cluster.isRunning(node) { try cluster.launch(node) }
                 case .pause:
                     try cluster.resume(node)
-                case .partition, .netem, .rate:
-                    throw NemesisError.injectFailed("\(fault.rawValue) is a network fault; NetworkFaults heals it")
+                case .partition, .netem, .rate, .pauseThread:
+                    throw NemesisError.injectFailed("\(fault.rawValue) is healed by the nemesis itself")
                 }
             } catch {
                 throw .injectFailed("heal \(fault.rawValue) on \(node): \(error)")

@@ -172,3 +172,33 @@ import Testing
         #expect(Schedule.expand(plan, seed: 1).first { $0.fault == .rate }?.shaping?.rate == 125_000)
     }
 }
+
+/// The `pause-thread` keys of a nemesis step.
+@Suite struct PauseThreadPlanTests {
+    static let base = "name: t\nduration: 10s\ncluster: { nodes: 3 }\nworkload: { kind: register }\nnemesis:\n"
+
+    static let cases: [(String, String?)] = [
+        ("  - { at: 1s, fault: pause-thread, target: n1, thread: raft-writer, for: 2s }\n", nil),
+        ("  - { at: 1s, fault: pause-thread, target: n1, for: 2s }\n", "'thread'"),
+        ("  - { at: 1s, fault: kill, target: n1, thread: raft-writer }\n", "applies only to 'pause-thread'"),
+        ("  - { at: 1s, fault: pause-thread, target: n1, thread: w, mode: ptrase }\n", "did you mean 'ptrace'?"),
+        ("  - { at: 1s, fault: pause-thread, target: n1, thread: w, mode: signal }\n", "needs 'signal' and"),
+        ("  - { at: 1s, fault: pause-thread, target: n1, thread: w, mode: signal, signal: SIGUSR1,"
+            + " resume_signal: SIGBOGUS }\n", "must be a signal such as SIGUSR1"),
+        ("  - { at: 1s, fault: pause-thread, target: n1, thread: \"(\" }\n", "must be a regular expression"),
+    ]
+
+    @Test(arguments: cases)
+    func decodes(_ c: (String, String?)) {
+        let (plan, diagnostics) = PlanLoader.diagnose(Self.base + c.0, file: "p.yaml")
+        let errors = diagnostics.filter { $0.severity == .error }.map(\.description)
+        if let expected = c.1 {
+            #expect(errors.contains { $0.contains(expected) && $0.hasPrefix("p.yaml:6:") }, "\(errors)")
+        } else {
+            #expect(errors.isEmpty, "\(errors)")
+            #expect(plan?.nemesis.first?.thread == ThreadPause(pattern: "raft-writer"))
+            let round = try? PlanLoader.parse(plan!.resolvedYAML(seed: 1), file: "r.yaml")
+            #expect(round == plan.map { var p = $0; p.seed = 1; return p })
+        }
+    }
+}

@@ -39,7 +39,7 @@ struct NetworkInjection {
             let involved = Set(links.flatMap { [$0.from, $0.to] }).sorted(by: Self.nodeOrder)
             let described = links.map { "\($0.from)->\($0.to)" }.joined(separator: ", ")
             return Outcome(nodes: involved, detail: "\(Self.describe(spec)) on \(described)", latency: latency)
-        case .kill, .stop, .pause:
+        case .kill, .stop, .pause, .pauseThread:
             throw .injectFailed("\(step.fault.rawValue) is not a network fault")
         }
     }

@@ -27,6 +27,28 @@ public enum Fault: String, Sendable, Hashable, CaseIterable {
     case netem
     /// A bandwidth limit on directed links (`LinkShaping.rate`).
     case rate
+    /// Freezes the threads of the target whose names match the step's `thread` (`ThreadPause`); the rest of
+    /// the process runs on. Released when the fault's time is up.
+    case pauseThread = "pause-thread"
+}
+
+/// Which threads a `pause-thread` fault freezes, and how.
+public struct ThreadPause: Sendable, Hashable {
+    public enum Mode: Sendable, Hashable {
+        /// PTRACE_SEIZE + PTRACE_INTERRUPT each thread, PTRACE_DETACH at heal: no cooperation from the node.
+        case ptrace
+        /// `tgkill` `stop` to each thread and `resume` at heal, for nodes that install a pause handler.
+        case signal(stop: Int32, resume: Int32)
+    }
+
+    /// A regular expression on the thread names in `/proc/PID/task/*/comm`.
+    public var pattern: String
+    public var mode: Mode
+
+    public init(pattern: String, mode: Mode = .ptrace) {
+        self.pattern = pattern
+        self.mode = mode
+    }
 }
 
 /// Which nodes a fault is aimed at; resolved from live status when the fault is injected.
@@ -81,11 +103,13 @@ public struct NemesisStep: Sendable, Hashable {
     public var shaping: LinkShaping?
     /// Whether client traffic suffers the step's network fault too.
     public var clients: ClientTraffic
+    /// The threads of a `pause-thread` fault; set whenever `faults` holds `pause-thread`.
+    public var thread: ThreadPause?
     public var location: SourceLocation?
 
     public init(timing: Timing, faults: [Fault], target: TargetSpec, duration: Duration?,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                location: SourceLocation? = nil) {
+                thread: ThreadPause? = nil, location: SourceLocation? = nil) {
         self.timing = timing
         self.faults = faults
         self.target = target
@@ -93,6 +117,7 @@ public struct NemesisStep: Sendable, Hashable {
         self.partition = partition
         self.shaping = shaping
         self.clients = clients
+        self.thread = thread
         self.location = location
     }
 }
@@ -112,9 +137,13 @@ public struct ScheduledFault: Sendable, Hashable {
     /// The step's link shaping, when `fault` is `netem` or `rate`.
     public var shaping: LinkShaping?
     public var clients: ClientTraffic
+    /// The step's threads, when `fault` is `pause-thread`.
+    public var thread: ThreadPause?
 
     public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int,
-                partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean) {
+                partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
+                thread: ThreadPause? = nil) {
+        self.thread = fault == .pauseThread ? thread : nil
         self.id = id
         self.at = at
         self.fault = fault
@@ -133,7 +162,7 @@ extension NemesisStep {
     public static func == (lhs: NemesisStep, rhs: NemesisStep) -> Bool {
         lhs.timing == rhs.timing && lhs.faults == rhs.faults && lhs.target == rhs.target
             && lhs.duration == rhs.duration && lhs.partition == rhs.partition && lhs.shaping == rhs.shaping
-            && lhs.clients == rhs.clients
+            && lhs.clients == rhs.clients && lhs.thread == rhs.thread
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -144,5 +173,6 @@ extension NemesisStep {
         hasher.combine(partition)
         hasher.combine(shaping)
         hasher.combine(clients)
+        hasher.combine(thread)
     }
 }

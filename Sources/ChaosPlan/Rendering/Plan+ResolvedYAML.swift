@@ -77,6 +77,14 @@ extension Plan {
         }
         if let length = step.duration { fields.append("for: \(Units.format(length))") }
         fields += renderNetwork(step)
+        if let thread = step.thread {
+            fields.append("thread: \(quoted(thread.pattern))")
+            switch thread.mode {
+            case .ptrace: fields.append("mode: ptrace")
+            case .signal(let stop, let resume):
+                fields += ["mode: signal", "signal: \(stop)", "resume_signal: \(resume)"]
+            }
+        }
         return "{ " + fields.joined(separator: ", ") + " }"
     }
 

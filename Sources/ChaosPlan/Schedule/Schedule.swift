@@ -20,7 +20,8 @@ public enum Schedule {
                 guard time < plan.duration, let fault = step.faults.first else { continue }
                 occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
                                                   duration: step.duration, step: index, partition: step.partition,
-                                                  shaping: step.shaping, clients: step.clients))
+                                                  shaping: step.shaping, clients: step.clients,
+                                                  thread: step.thread))
             case .every(let period, let from, let until):
                 guard period > .zero, !step.faults.isEmpty else { continue }
                 let end = min(until ?? plan.duration, plan.duration)
@@ -31,7 +32,7 @@ public enum Schedule {
                     occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
                                                       duration: step.duration, step: index,
                                                       partition: step.partition, shaping: step.shaping,
-                                                      clients: step.clients))
+                                                      clients: step.clients, thread: step.thread))
                     time += period
                 }
             }
