@@ -61,20 +61,26 @@ public final class ThreadFreezer: Sendable {
     /// - Returns: the frozen threads and the time from the call until all of them were confirmed stopped.
     /// - Throws: `NemesisError` when no thread matches (listing the node's thread names) or ptrace is refused.
     public func freeze(pid: Int32, matching pattern: String) async throws(NemesisError) -> ([ThreadInfo], Duration) {
-        let regex: NSRegularExpression
-        do { regex = try NSRegularExpression(pattern: pattern) } catch {
-            throw .injectFailed("thread pattern '\(pattern)' is not a regular expression")
-        }
-        let all = ProcReader.threads(pid: pid)
-        let matching = all.filter { regex.firstMatch(in: $0.name, range: NSRange($0.name.startIndex..., in: $0.name)) != nil }
-        guard !matching.isEmpty else {
-            let names = Set(all.map(\.name)).sorted().joined(separator: ", ")
-            throw .injectFailed("no thread of pid \(pid) matches '\(pattern)'; its threads are: \(names)")
-        }
+        let matching = try Self.threads(of: pid, matching: pattern)
         let result = await withCheckedContinuation { continuation in
             submit(.freeze(pid: pid, threads: matching, done: { continuation.resume(returning: $0) }))
         }
         return (matching, try result.get())
+    }
+
+    /// The threads of `pid` whose names match `pattern`.
+    /// - Throws: `NemesisError` for a bad pattern, or when nothing matches (listing the process's thread names).
+    static func threads(of pid: Int32, matching pattern: String) throws(NemesisError) -> [ThreadInfo] {
+        guard let regex = try? NSRegularExpression(pattern: pattern) else {
+            throw .injectFailed("thread pattern '\(pattern)' is not a regular expression")
+        }
+        let all = ProcReader.threads(pid: pid)
+        let found = all.filter { regex.firstMatch(in: $0.name, range: NSRange($0.name.startIndex..., in: $0.name)) != nil }
+        guard !found.isEmpty else {
+            let names = Set(all.map(\.name)).sorted().joined(separator: ", ")
+            throw .injectFailed("no thread of pid \(pid) matches '\(pattern)'; its threads are: \(names)")
+        }
+        return found
     }
 
     /// Resumes the given threads (those that still exist).

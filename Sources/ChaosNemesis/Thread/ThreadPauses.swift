@@ -34,7 +34,7 @@ enum ThreadPauses {
                     let (threads, _) = try await ThreadFreezer.shared.freeze(pid: pid, matching: pause.pattern)
                     frozen.append(Frozen(node: node, pid: pid, threads: threads, mode: pause.mode))
                 case .signal(let stop, _):
-                    let threads = try matching(pause.pattern, pid: pid)
+                    let threads = try ThreadFreezer.threads(of: pid, matching: pause.pattern)
                     for thread in threads where cchaos_tgkill(pid, thread.tid, stop) != 0 {
                         throw NemesisError.injectFailed("tgkill \(thread.tid) of \(node): \(String(cString: strerror(errno)))")
                     }
@@ -65,18 +65,5 @@ enum ThreadPauses {
         frozen.map { entry in
             "\(entry.node): " + entry.threads.map { "\($0.name) (\($0.tid))" }.joined(separator: ", ")
         }.joined(separator: "; ")
-    }
-
-    private static func matching(_ pattern: String, pid: Int32) throws(NemesisError) -> [ThreadInfo] {
-        guard let regex = try? NSRegularExpression(pattern: pattern) else {
-            throw .injectFailed("thread pattern '\(pattern)' is not a regular expression")
-        }
-        let all = ProcReader.threads(pid: pid)
-        let found = all.filter { regex.firstMatch(in: $0.name, range: NSRange($0.name.startIndex..., in: $0.name)) != nil }
-        guard !found.isEmpty else {
-            let names = Set(all.map(\.name)).sorted().joined(separator: ", ")
-            throw .injectFailed("no thread of pid \(pid) matches '\(pattern)'; its threads are: \(names)")
-        }
-        return found
     }
 }
