@@ -10,10 +10,13 @@ struct SeedPlanTests {
         var plan: String
         var bug: String
         var duration: Duration
-        /// The checker that must call the buggy run invalid, and words its finding must contain.
+        /// The checker that must call the buggy run invalid, and words its finding must contain (in its message
+        /// or the lines it quotes).
         var checker: String
         var finding: String
         var needsLab = false
+        /// The finding must name the node of the plan's first fault (the one the bug was provoked on).
+        var namesFaultedNode = false
 
         var description: String { plan }
     }
@@ -25,12 +28,15 @@ struct SeedPlanTests {
              finding: "crash on shutdown"),
         Seed(plan: "divergence-skip-prev-check", bug: "skip-prev-check", duration: .seconds(20),
              checker: "divergence", finding: "disagree at committed index", needsLab: true),
+        Seed(plan: "tikv-paused-writer", bug: "resend-assert", duration: .seconds(14), checker: "crash",
+             finding: "assertion failed: cached_last < trunc_to_idx", needsLab: true, namesFaultedNode: true),
     ]
     // braft-leak-on-retry is not in this list yet: whether the retry path runs often enough within a one-minute
     // run depends on timing (leadership moves, TCP timeouts), so both directions are not yet reliable.
 
-    /// Runs `seed`'s plan with its bug (or with it removed) and returns the exit code and results.json.
-    static func run(_ seed: Seed, withBug: Bool) async throws -> (ExitCode, [String: Any]) {
+    /// Runs `seed`'s plan with its bug (or with it removed) and returns the exit code, results.json and the
+    /// targets of the first fault injected.
+    static func run(_ seed: Seed, withBug: Bool) async throws -> (ExitCode, [String: Any], [String]) {
         let out = TestSupport.temporaryDirectory("seed")
         defer { try? FileManager.default.removeItem(atPath: out) }
         var text = try String(contentsOfFile: "\(TestSupport.packageRoot)/plans/seeds/\(seed.plan).yaml",
@@ -43,7 +49,12 @@ struct SeedPlanTests {
                                                quiet: true))
         let run = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "\(out)/latest"))
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(run)/results.json"))
-        return (code, try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
+        let events = (try? String(contentsOfFile: "\(out)/\(run)/events.jsonl", encoding: .utf8)) ?? ""
+        let firstFault = events.split(separator: "\n").lazy
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["phase"] as? String == "inject" }
+        return (code, try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]),
+                firstFault?["targets"] as? [String] ?? [])
     }
 
     static func check(_ results: [String: Any], _ name: String) -> [String: Any]? {
@@ -54,19 +65,29 @@ struct SeedPlanTests {
     func theBugIsCaughtByItsChecker(_ seed: Seed) async throws {
         try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
         try #require(!seed.needsLab || geteuid() == 0, "needs root for the lab network (network faults)")
-        let (code, results) = try await Self.run(seed, withBug: true)
+        let (code, results, faulted) = try await Self.run(seed, withBug: true)
         #expect(code == .invalid, "\(seed.plan) with \(seed.bug): \(results["verdict"] ?? "?")")
         let check = try #require(Self.check(results, seed.checker), "no \(seed.checker) result")
         #expect(check["verdict"] as? String == "invalid", "\(check)")
-        let findings = (check["findings"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
-        #expect(findings.contains { $0.contains(seed.finding) }, "\(findings)")
+        let findings = check["findings"] as? [[String: Any]] ?? []
+        let matching = findings.filter { finding in
+            ([finding["message"] as? String] + (finding["details"] as? [String] ?? [])).contains {
+                $0?.contains(seed.finding) == true
+            }
+        }
+        #expect(!matching.isEmpty, "\(findings.compactMap { $0["message"] })")
+        if seed.namesFaultedNode {
+            let node = try #require(faulted.first, "no fault was injected")
+            #expect(matching.contains { $0["node"] as? String == node && ($0["message"] as? String ?? "")
+                .hasPrefix(node) }, "the finding does not name \(node): \(matching)")
+        }
     }
 
     @Test(arguments: seeds)
     func withoutTheBugTheSamePlanIsValid(_ seed: Seed) async throws {
         try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
         try #require(!seed.needsLab || geteuid() == 0, "needs root for the lab network (network faults)")
-        let (code, results) = try await Self.run(seed, withBug: false)
+        let (code, results, _) = try await Self.run(seed, withBug: false)
         let verdicts = (results["checks"] as? [[String: Any]] ?? []).map {
             "\($0["name"] ?? "?"): \($0["verdict"] ?? "?") — \($0["summary"] ?? "")"
         }

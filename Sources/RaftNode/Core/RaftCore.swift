@@ -229,10 +229,14 @@ public struct RaftCore {
 
     // MARK: - Output
 
-    /// Queues a message; anything but the leader's replication traffic and pre-votes waits for the disk.
+    /// Queues a message; what claims something durable (append acks, votes, a new term's campaign) waits for
+    /// the disk, the rest goes out at once. A heartbeat response claims nothing (as in etcd/raft), so a follower
+    /// with a slow or stalled writer still counts as alive and still confirms ReadIndex rounds, and the leader
+    /// still learns that it is reachable again and probes it.
     mutating func send(_ m: RaftMessage) {
         switch m.body {
-        case .appendEntries, .heartbeat, .installSnapshot, .requestVote(_, _, true), .voteResponse(_, true):
+        case .appendEntries, .heartbeat, .installSnapshot, .heartbeatResponse, .requestVote(_, _, true),
+             .voteResponse(_, true):
             out.messages.append(m)
         default:
             out.persistedMessages.append(m)
