@@ -67,7 +67,7 @@ static int child_lift(int fd) {
 
 static void child_run(const char *path, char *const argv[], char *const envp[], const char *cwd,
                       int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
-                      pid_t parent, int pipe_fd) {
+                      int core_dumps, pid_t parent, int pipe_fd) {
     if (new_process_group && setpgid(0, 0) != 0) {
         child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_SETPGID);
     }
@@ -110,6 +110,17 @@ static void child_run(const char *path, char *const argv[], char *const envp[], 
     if (cwd != NULL && chdir(cwd) != 0) {
         child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_CHDIR);
     }
+    if (core_dumps) {
+        // As far as the hard limit allows: a crash then leaves a core where kernel.core_pattern says.
+        struct rlimit core;
+        if (getrlimit(RLIMIT_CORE, &core) != 0) {
+            child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_RLIMIT);
+        }
+        core.rlim_cur = core.rlim_max;
+        if (setrlimit(RLIMIT_CORE, &core) != 0) {
+            child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_RLIMIT);
+        }
+    }
     if (child_cloexec_all() != 0) {
         child_fail(pipe_fd, CCHAOS_SPAWN_STAGE_CLOSE_FDS);
     }
@@ -119,7 +130,7 @@ static void child_run(const char *path, char *const argv[], char *const envp[], 
 
 int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                  int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
-                 int *stage_out, pid_t *pid_out) {
+                 int core_dumps, int *stage_out, pid_t *pid_out) {
     int report_pipe[2];
     if (pipe2(report_pipe, O_CLOEXEC) != 0) {
         *stage_out = CCHAOS_SPAWN_STAGE_PIPE;
@@ -137,7 +148,7 @@ int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const
     if (pid == 0) {
         close(report_pipe[0]);
         child_run(path, argv, envp, cwd, stdout_fd, stderr_fd, netns_fd, pdeath_signal, new_process_group,
-                  parent, report_pipe[1]);
+                  core_dumps, parent, report_pipe[1]);
         _exit(127); // not reached
     }
     close(report_pipe[1]);
@@ -260,4 +271,58 @@ long cchaos_ptrace_cont(pid_t tid, int signal) {
 
 long cchaos_ptrace_detach(pid_t tid, int signal) {
     return ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)signal);
+}
+
+int cchaos_ptrace_probe(int *stage_out) {
+    *stage_out = CCHAOS_PTRACE_PROBE_NONE;
+    pid_t child = fork();
+    if (child < 0) {
+        *stage_out = CCHAOS_PTRACE_PROBE_FORK;
+        return errno;
+    }
+    if (child == 0) {
+        // Only async-signal-safe calls here: the parent is multithreaded.
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        for (;;) {
+            pause();
+        }
+    }
+    int err = 0;
+    if (ptrace(PTRACE_SEIZE, child, NULL, NULL) != 0) {
+        err = errno;
+        *stage_out = CCHAOS_PTRACE_PROBE_SEIZE;
+    } else if (ptrace(PTRACE_INTERRUPT, child, NULL, NULL) != 0) {
+        err = errno;
+        *stage_out = CCHAOS_PTRACE_PROBE_INTERRUPT;
+    } else {
+        int stopped = 0;
+        int wait_err = ETIMEDOUT;
+        for (int waited = 0; waited < 20000 && !stopped; waited++) { // 2 s in steps of 100 us
+            siginfo_t info;
+            memset(&info, 0, sizeof info);
+            if (waitid(P_PID, (id_t)child, &info, WSTOPPED | WNOHANG | __WALL | __WNOTHREAD) != 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                wait_err = errno;
+                break;
+            }
+            stopped = info.si_pid == child && (info.si_code == CLD_TRAPPED || info.si_code == CLD_STOPPED);
+            if (!stopped) {
+                usleep(100);
+            }
+        }
+        if (!stopped) {
+            err = wait_err;
+            *stage_out = CCHAOS_PTRACE_PROBE_STOP;
+        } else if (ptrace(PTRACE_DETACH, child, NULL, NULL) != 0) {
+            err = errno;
+            *stage_out = CCHAOS_PTRACE_PROBE_DETACH;
+        }
+    }
+    (void)kill(child, SIGKILL);
+    siginfo_t done;
+    while (waitid(P_PID, (id_t)child, &done, WEXITED | __WALL | __WNOTHREAD) != 0 && errno == EINTR) {
+    }
+    return err;
 }

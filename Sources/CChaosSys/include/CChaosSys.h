@@ -24,6 +24,7 @@ typedef enum {
     CCHAOS_SPAWN_STAGE_EXECVE = 9,
     CCHAOS_SPAWN_STAGE_PIPE = 10,
     CCHAOS_SPAWN_STAGE_FORK = 11,
+    CCHAOS_SPAWN_STAGE_RLIMIT = 12,
 } cchaos_spawn_stage;
 
 /// Forks and execs one child; returns 0 once `execve` succeeded, else the errno of the failed step.
@@ -32,7 +33,7 @@ typedef enum {
 /// (if `new_process_group`), `PR_SET_PDEATHSIG(pdeath_signal)` (if > 0) plus a `getppid()` check against the
 /// parent that forked it, default signal dispositions and an empty signal mask, `setns(netns_fd, CLONE_NEWNET)`
 /// (if `netns_fd >= 0`), stdin from /dev/null, stdout/stderr onto the given fds, `chdir(cwd)` (if non-NULL),
-/// every other fd marked close-on-exec, `execve`. A failure in the child travels back over a CLOEXEC pipe,
+/// RLIMIT_CORE raised to its hard limit (if `core_dumps`), every other fd marked close-on-exec, `execve`. A failure in the child travels back over a CLOEXEC pipe,
 /// so the parent learns it synchronously; the failed child is reaped here (per pid, `__WNOTHREAD`).
 ///
 /// Call it from one long-lived thread: PR_SET_PDEATHSIG fires when the *thread* that forked exits.
@@ -43,7 +44,7 @@ typedef enum {
 ///   - pid_out: on success, the child's pid.
 int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                  int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
-                 int *stage_out, pid_t *pid_out);
+                 int core_dumps, int *stage_out, pid_t *pid_out);
 
 // MARK: - Waiting
 
@@ -100,5 +101,20 @@ long cchaos_ptrace_interrupt(pid_t tid);
 long cchaos_ptrace_cont(pid_t tid, int signal);
 /// PTRACE_DETACH a stopped `tid`, delivering `signal` (0 = none); the thread runs on.
 long cchaos_ptrace_detach(pid_t tid, int signal);
+
+/// The step of `cchaos_ptrace_probe` that failed.
+typedef enum {
+    CCHAOS_PTRACE_PROBE_NONE = 0,
+    CCHAOS_PTRACE_PROBE_FORK = 1,
+    CCHAOS_PTRACE_PROBE_SEIZE = 2,
+    CCHAOS_PTRACE_PROBE_INTERRUPT = 3,
+    CCHAOS_PTRACE_PROBE_STOP = 4,
+    CCHAOS_PTRACE_PROBE_DETACH = 5,
+} cchaos_ptrace_probe_stage;
+
+/// Tries what a thread freeze does, for real, on a throw-away child that only waits for signals: PTRACE_SEIZE,
+/// PTRACE_INTERRUPT, the tracing stop (within 2 s), PTRACE_DETACH; then kills and reaps the child (per pid).
+/// Returns 0 when every step worked, else the errno of the failed step, named in `*stage_out`.
+int cchaos_ptrace_probe(int *stage_out);
 
 #endif

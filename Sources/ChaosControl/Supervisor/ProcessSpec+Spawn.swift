@@ -34,7 +34,7 @@ extension ProcessSpec {
             withCStringArray(envp) { envpPointer in
                 let spawn = { (cwd: UnsafePointer<CChar>?) in
                     cchaos_spawn(path, argvPointer, envpPointer, cwd, stdoutFD, stderrFD, netnsFD,
-                                 parentDeathSignal, newProcessGroup ? 1 : 0, &stage, &pid)
+                                 parentDeathSignal, newProcessGroup ? 1 : 0, coreDumps ? 1 : 0, &stage, &pid)
                 }
                 if let workingDirectory {
                     return workingDirectory.withCString { spawn($0) }
@@ -87,7 +87,7 @@ extension ProcessSpec {
                 CCHAOS_SPAWN_STAGE_SETPGID: "setpgid", CCHAOS_SPAWN_STAGE_PDEATHSIG: "prctl(PR_SET_PDEATHSIG)",
                 CCHAOS_SPAWN_STAGE_STDIO: "dup2", CCHAOS_SPAWN_STAGE_CLOSE_FDS: "close_range",
                 CCHAOS_SPAWN_STAGE_SIGNALS: "sigprocmask", CCHAOS_SPAWN_STAGE_PIPE: "pipe2",
-                CCHAOS_SPAWN_STAGE_FORK: "fork",
+                CCHAOS_SPAWN_STAGE_FORK: "fork", CCHAOS_SPAWN_STAGE_RLIMIT: "setrlimit(RLIMIT_CORE)",
             ][cchaos_spawn_stage(UInt32(bitPattern: stage))] ?? "spawn step \(stage)"
             return ControlError(operation: operation, call: call, errno: errno,
                                 hint: "the system refused to start a process; check process and fd limits")

@@ -28,6 +28,9 @@ public struct ProcessSpec: Sendable, Hashable {
     public var parentDeathSignal: Int32
     /// Starts the child in its own process group (pgid = pid), so `signalGroup` reaches its helpers too.
     public var newProcessGroup: Bool
+    /// Raises the child's RLIMIT_CORE to its hard limit, so a crash leaves a core file where
+    /// `kernel.core_pattern` puts it (with a plain pattern: the working directory).
+    public var coreDumps: Bool
 
     public init(
         executable: String,
@@ -38,7 +41,8 @@ public struct ProcessSpec: Sendable, Hashable {
         stderrPath: String,
         networkNamespacePath: String? = nil,
         parentDeathSignal: Int32 = SIGKILL,
-        newProcessGroup: Bool = true
+        newProcessGroup: Bool = true,
+        coreDumps: Bool = false
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -49,6 +53,7 @@ public struct ProcessSpec: Sendable, Hashable {
         self.networkNamespacePath = networkNamespacePath
         self.parentDeathSignal = parentDeathSignal
         self.newProcessGroup = newProcessGroup
+        self.coreDumps = coreDumps
     }
 
     /// The executable as an absolute path, found the way a shell would: a name with a slash is a path

@@ -2,6 +2,7 @@ import ChaosChecker
 import ChaosControl
 import ChaosHistory
 import ChaosNemesis
+import ChaosNet
 import ChaosPlan
 import ChaosReport
 import ChaosWorkload
@@ -35,11 +36,14 @@ public enum Runner {
     }
 
     /// Applies the command-line overrides, picks the seed and finds what the plan needs on this machine.
-    static func prepare(_ loaded: Plan, _ options: RunOptions) throws -> PreparedRun {
+    /// - Parameter ptrace: whether this machine allows ptrace (asked only for plans that freeze threads by it).
+    static func prepare(_ loaded: Plan, _ options: RunOptions,
+                        ptrace: @autoclosure () -> Capabilities.Entry = Capabilities.probePtrace()) throws -> PreparedRun {
         var plan = loaded
         if let duration = options.duration { plan.duration = duration }
         let seed = options.seed ?? plan.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         plan.seed = seed
+        try PtraceRequirement.check(plan, ptrace: ptrace())
         let log: (String) -> Void = { if !options.quiet { Console.status("chaos: \($0)") } }
         let system: any SystemAdapter
         switch plan.cluster.system {

@@ -31,12 +31,12 @@ enum NetworkChoice: Sendable {
         }
         let affected = plan.nemesis.first { $0.clients == .affected && $0.faults.contains(where: \.isNetwork) }
         if let step = affected {
-            throw .environment(located(step, "'clients: affected' is not supported by this version of chaos "
-                                       + "(client traffic always stays clean); remove it"))
+            throw .environment(step.located("'clients: affected' is not supported by this version of chaos "
+                                            + "(client traffic always stays clean); remove it"))
         }
         if let step = plan.firstNetemStep, !probed.has("netem") {
-            throw .environment(located(step, "netem is not available in this kernel (CONFIG_NET_SCH_NETEM); "
-                                       + "load sch_netem or use mechanism: route"))
+            throw .environment(step.located("netem is not available in this kernel (CONFIG_NET_SCH_NETEM); "
+                                            + "load sch_netem or use mechanism: route"))
         }
         let shapes = plan.nemesis.contains { $0.faults.contains(.netem) || $0.faults.contains(.rate) }
         if shapes, !probed.has("htb") || !probed.has("u32") {
@@ -57,9 +57,5 @@ enum NetworkChoice: Sendable {
     static func mechanism(_ plan: Plan) -> PartitionMechanism {
         let explicit = plan.nemesis.compactMap(\.partition?.mechanism).first { $0 != .auto }
         return explicit.flatMap { PartitionMechanism(rawValue: $0.rawValue) } ?? .auto
-    }
-
-    private static func located(_ step: NemesisStep, _ message: String) -> String {
-        (step.location.map { "\($0): " } ?? "") + message
     }
 }

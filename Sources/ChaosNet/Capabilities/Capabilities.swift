@@ -12,6 +12,13 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
         public var detail: String
         /// What to do when it is missing; nil when available.
         public var remedy: String?
+
+        public init(name: String, available: Bool, detail: String, remedy: String?) {
+            self.name = name
+            self.available = available
+            self.detail = detail
+            self.remedy = remedy
+        }
     }
 
     public var entries: [Entry]
@@ -35,7 +42,7 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
             remedy: "run chaos as root (sudo) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN, or use network: loopback"))
         entries.append(userNamespaces())
         entries += KernelProbe.run()
-        entries.append(ptrace(capabilities: capabilities))
+        entries.append(PtraceProbe.run(capabilities: capabilities))
         return Capabilities(entries: entries.map { entry in
             var entry = entry
             if entry.available { entry.remedy = nil }
@@ -51,6 +58,13 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
             if let remedy = entry.remedy { line += "\n        -> \(remedy)" }
             return line
         }.joined(separator: "\n")
+    }
+
+    /// Only the ptrace row: what `chaos run` asks before a plan that freezes threads by ptrace starts.
+    public static func probePtrace() -> Entry {
+        var entry = PtraceProbe.run(capabilities: effectiveCapabilities())
+        if entry.available { entry.remedy = nil }
+        return entry
     }
 
     /// CapEff of this process from /proc/self/status.
@@ -75,15 +89,5 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
                          + "apparmor_restrict_unprivileged_userns \(apparmor)",
                      remedy: "without root, chaos needs user namespaces: sysctl user.max_user_namespaces=10000 "
                          + "kernel.unprivileged_userns_clone=1 kernel.apparmor_restrict_unprivileged_userns=0")
-    }
-
-    private static func ptrace(capabilities: UInt64) -> Entry {
-        let scope = readInt("/proc/sys/kernel/yama/ptrace_scope") ?? 0
-        let sysPtrace = capabilities & (1 << 19) != 0
-        let available = scope < 3 && (scope == 0 || sysPtrace)
-        return Entry(name: "ptrace", available: available,
-                     detail: "yama ptrace_scope \(scope), CAP_SYS_PTRACE \(sysPtrace ? "yes" : "no")",
-                     remedy: "thread pauses need ptrace: run as root or sysctl kernel.yama.ptrace_scope=1 "
-                         + "(3 cannot be undone without a reboot); or use the cooperative pause signal")
     }
 }
