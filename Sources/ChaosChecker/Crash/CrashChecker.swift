@@ -1,14 +1,17 @@
 import ChaosHistory
 import Foundation
 
-/// Finds crashes: exits nothing chaos did explains, deaths by signal, unclean graceful stops, and log lines
-/// that match panic/assertion patterns.
+/// Finds crashes: exits nothing chaos did explains, deaths by signal, unclean graceful stops, core files, and log
+/// lines that match panic/assertion patterns.
 public struct CrashChecker: Checker {
     /// Regular expressions matched against every line of every node's stdout.log and stderr.log.
     public var patterns: [String]
+    /// Where the kernel puts core files (this machine's, unless a test says otherwise).
+    public var corePattern: CorePattern
 
-    public init(patterns: [String]) {
+    public init(patterns: [String], corePattern: CorePattern = .current()) {
         self.patterns = patterns
+        self.corePattern = corePattern
     }
 
     public var name: String { "crash" }
@@ -20,6 +23,8 @@ public struct CrashChecker: Checker {
                 findings.append(finding)
             }
         }
+        let cores = coreFindings(input)
+        findings += cores
         var matchedLines = 0
         for node in input.nodes {
             guard let directory = input.nodeDirectories[node] else { continue }
@@ -40,18 +45,34 @@ public struct CrashChecker: Checker {
         return CheckResult(
             name: name, verdict: findings.isEmpty ? .valid : .invalid, summary: summary, findings: findings,
             metrics: ["exits": Double(input.exits.count), "unexpectedExits": Double(unexpected),
-                      "logMatches": Double(matchedLines)])
+                      "logMatches": Double(matchedLines), "coreFiles": Double(cores.count)])
+    }
+
+    /// One finding per core file a node left, naming the node and the file.
+    private func coreFindings(_ input: CheckInput) -> [Finding] {
+        var findings: [Finding] = []
+        for node in input.nodes {
+            guard let directory = input.nodeDirectories[node] else { continue }
+            let exits = input.exits.filter { $0.node == node }
+            for core in corePattern.coreFiles(workingDirectory: directory, pids: exits.map(\.pid)) {
+                let size = (try? FileManager.default.attributesOfItem(atPath: core.path)[.size] as? Int) ?? nil
+                let exit = core.pid.flatMap { pid in exits.first { $0.pid == pid } } ?? exits.last { $0.dumpedCore }
+                var details = [core.path + (size.map { " (\($0) bytes)" } ?? "")]
+                if let exit { details.append("from pid \(exit.pid), which \(describe(exit.status))") }
+                findings.append(Finding("\(node) left a core file: \(core.path)", node: node,
+                                        time: exit.map { Double($0.time) / 1e9 }, details: details))
+            }
+        }
+        return findings
     }
 
     /// A finding for an exit chaos cannot account for, or nil when the exit is explained and clean.
     private func judge(_ exit: NodeExit, logDirectory: String?) -> Finding? {
         let at = Double(exit.time) / 1e9
-        let tail = logDirectory.map { LogScan.tail(of: ($0 as NSString).appendingPathComponent("stderr.log")) }
-        let how: String
-        switch exit.status {
-        case .exited(let code): how = "exited with code \(code)"
-        case .signaled(let signal, let core):
-            how = "died by signal \(signal) (\(signalName(signal)))" + (core ? ", core dumped" : "")
+        var tail = logDirectory.map { LogScan.tail(of: ($0 as NSString).appendingPathComponent("stderr.log")) }
+        let how = describe(exit.status)
+        if exit.dumpedCore, let program = corePattern.pipeProgram {
+            tail = (tail ?? []) + ["its core went to '\(program)' (kernel.core_pattern is a pipe); look there"]
         }
         switch exit.cause {
         case .kill:
@@ -70,6 +91,14 @@ public struct CrashChecker: Checker {
         }
     }
 
+    private func describe(_ status: NodeExit.Status) -> String {
+        switch status {
+        case .exited(let code): "exited with code \(code)"
+        case .signaled(let signal, let core):
+            "died by signal \(signal) (\(signalName(signal)))" + (core ? ", core dumped" : "")
+        }
+    }
+
     private func format(_ seconds: Double) -> String { String(format: "%.1f", seconds) }
 }
 
@@ -81,4 +110,12 @@ public func signalName(_ signal: Int32) -> String {
         15: "SIGTERM", 19: "SIGSTOP", 24: "SIGXCPU", 25: "SIGXFSZ", 31: "SIGSYS",
     ]
     return names[signal] ?? "signal \(signal)"
+}
+
+extension NodeExit {
+    /// True when the kernel reported a core dump for this exit.
+    var dumpedCore: Bool {
+        if case .signaled(_, true) = status { return true }
+        return false
+    }
 }

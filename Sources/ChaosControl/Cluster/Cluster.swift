@@ -66,16 +66,17 @@ public final class Cluster: Sendable {
         guard let node = nodes.first(where: { $0.id == id }) else {
             throw ControlError(operation: "start node '\(id)'", hint: "known nodes: \(ids.joined(separator: ", "))")
         }
-        let home = nodeDirectory(id)
+        // Absolute, because the node starts in it: a crash leaves its core there (plain kernel.core_pattern).
+        let home = URL(fileURLWithPath: nodeDirectory(id)).standardizedFileURL.path
         do {
             try FileManager.default.createDirectory(atPath: "\(home)/data", withIntermediateDirectories: true)
         } catch {
             throw ControlError(operation: "create \(home)/data", hint: "\(error)")
         }
         let command = system.command(for: node, cluster: nodes, dataDirectory: "\(home)/data")
-        let spec = ProcessSpec(executable: command.executable, arguments: command.arguments,
+        let spec = ProcessSpec(executable: command.executable, arguments: command.arguments, workingDirectory: home,
                                stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log",
-                               networkNamespacePath: namespacePaths[id])
+                               networkNamespacePath: namespacePaths[id], coreDumps: true)
         let child = try supervisor.spawn(spec)
         state.withLock { $0[id] = NodeState(child: child) }
         Task { [self] in

@@ -1,3 +1,4 @@
+import ChaosChecker
 import ChaosNet
 import Foundation
 
@@ -38,12 +39,29 @@ public enum Doctor {
         let etcd = ["/usr/bin/etcd", "/usr/local/bin/etcd"].first { FileManager.default.isExecutableFile(atPath: $0) }
         return [
             Finding(feature: "kernel", available: true, detail: "Linux \(release) \(machine)"),
-            Finding(feature: "process faults", available: true, detail: "kill, stop, pause (signals)"),
+            Finding(feature: "process faults", available: true,
+                    detail: "kill, stop, pause (signals); pause-thread by signal, or by ptrace (see below)"),
+            coreFiles(),
             Finding(feature: "raft-node", available: raftNode != nil,
                     detail: raftNode ?? "not built; run 'swift build --product raft-node' (chaos run builds it)"),
             Finding(feature: "etcd", available: etcd != nil,
                     detail: etcd ?? "not installed; apt-get install -y etcd-server"),
         ]
+    }
+
+    /// Where a crashing node's core goes, and whether it may dump one at all (nodes get the hard RLIMIT_CORE).
+    static func coreFiles() -> Finding {
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit)
+        let hard = limit.rlim_max == rlim_t.max ? "unlimited" : "\(limit.rlim_max) bytes"
+        let place = CorePattern.current().whereCoresGo
+        guard limit.rlim_max != 0 else {
+            return Finding(feature: "core files", available: false,
+                           detail: "\(place); but the hard RLIMIT_CORE is 0, so nodes cannot dump core: raise it "
+                               + "(as root: ulimit -Hc unlimited) before running chaos")
+        }
+        return Finding(feature: "core files", available: true,
+                       detail: "\(place); nodes run with RLIMIT_CORE \(hard) (the hard limit)")
     }
 
     private static func read(_ path: String) -> String? {
