@@ -71,6 +71,42 @@ import Testing
         #expect(c.violations.isEmpty, "\(c.violations)")
     }
 
+    /// TiKV#17868's situation, which `resend-assert` turns into an abort: a leader with a frozen writer is
+    /// isolated, appends entries it never persists, and rejoins still frozen. It must still answer heartbeats
+    /// (so the new leader probes it), truncate its unpersisted tail under the new leader's entries, and persist
+    /// those once its writer runs again.
+    @Test func aRejoiningLeaderWithAFrozenWriterGivesUpItsUnpersistedTail() throws {
+        let c = SimCluster(size: 3, seed: 4)
+        let old = try #require(c.electLeader())
+        c.propose(old, .put(key: "x", value: "committed"))
+        c.run(ticks: 3)
+        c.frozenWriters.insert(old)
+        let persisted = c.core(old).persistedIndex
+        let others = c.ids.filter { $0 != old }
+        c.partition([old], others)
+        for i in 0..<5 { c.propose(old, .put(key: "x", value: "lost\(i)")) }
+        let tail = c.core(old).lastIndex
+        c.run(ticks: 60)
+        let new = try #require(others.first { c.core($0).role == .leader })
+        c.propose(new, .put(key: "x", value: "kept"))
+        c.run(ticks: 3)
+        c.heal()
+        c.run(ticks: 20)
+        // Still frozen: nothing new is durable, yet the tail was cut and the new leader's entries taken.
+        #expect(c.core(old).persistedIndex == persisted)
+        #expect(c.core(old).leader == new)
+        let conflict = persisted + 1
+        #expect(c.core(old).entries(from: conflict, to: tail).allSatisfy { $0.term == c.core(new).term })
+        c.releaseWriter(old)
+        c.run(ticks: 20)
+        let log = c.core(new).entries(from: 1, to: c.core(new).lastIndex)
+        for id in c.ids {
+            #expect(c.core(id).entries(from: 1, to: c.core(id).lastIndex) == log)
+            #expect(c.nodes[id]!.sm.get("x") == "kept")
+        }
+        #expect(c.violations.isEmpty, "\(c.violations)")
+    }
+
     /// Raft paper Figure 8: a leader must not count replicas of an older term's entry as committing it.
     @Test func figure8OlderTermEntryIsNotCommittedByCounting() throws {
         let c = SimCluster(size: 5, seed: 3)

@@ -39,6 +39,10 @@ final class SimCluster {
     var reads: [String: [ReadState]] = [:]
     var failedReads: [String: [UInt64]] = [:]
     let compactionMargin: UInt64
+    /// Nodes whose writer is frozen: what they ask to persist, and the messages waiting for it, are held here
+    /// (in order) until `releaseWriter`.
+    var frozenWriters: Set<String> = []
+    var heldWrites: [String: [Ready]] = [:]
 
     init(size: Int, seed: UInt64 = 1, snapshotEvery: UInt64 = 0, compactionMargin: UInt64 = 0) {
         ids = (1...size).map { "n\($0)" }
@@ -61,19 +65,13 @@ final class SimCluster {
     func process(_ id: String) {
         guard var n = nodes[id], n.up else { return }
         let rd = n.core.ready()
-        if let hs = rd.hardState { n.disk.hardState = hs }
-        if let s = rd.snapshot {
-            n.disk.snapshot = s
-            n.disk.log.reset(toSnapshot: s.index, term: s.term)
-            n.sm = (try? KVStateMachine(snapshot: s.data)) ?? KVStateMachine()
-            n.lastSnapshotIndex = s.index
+        if frozenWriters.contains(id), rd.needsPersistence || heldWrites[id] != nil {
+            // Like the real driver: behind a busy writer, even messages with nothing new to persist wait.
+            heldWrites[id, default: []].append(rd)
+            inFlight += rd.messages
+        } else {
+            write(rd, on: &n)
         }
-        if let first = rd.entries.first {
-            n.disk.log.truncate(from: first.index)
-            for e in rd.entries { n.disk.log.append(e) }
-        }
-        n.core.persisted(index: rd.lastIndex, term: rd.lastTerm)
-        inFlight += rd.messages + rd.persistedMessages
         reads[id, default: []] += rd.reads
         failedReads[id, default: []] += rd.failedReads
         for e in rd.committed {
@@ -98,6 +96,34 @@ final class SimCluster {
         nodes[id] = n
         // A follow-up Ready (e.g. commit after persisting) must not wait for the next input.
         if !nodes[id]!.core.readyIsIdle { process(id) }
+    }
+
+    /// What the writer does with one `Ready`: persist it, report it durable, release its messages.
+    private func write(_ rd: Ready, on n: inout Node) {
+        if let hs = rd.hardState { n.disk.hardState = hs }
+        if let s = rd.snapshot {
+            n.disk.snapshot = s
+            n.disk.log.reset(toSnapshot: s.index, term: s.term)
+            n.sm = (try? KVStateMachine(snapshot: s.data)) ?? KVStateMachine()
+            n.lastSnapshotIndex = s.index
+        }
+        if let first = rd.entries.first {
+            n.disk.log.truncate(from: first.index)
+            for e in rd.entries { n.disk.log.append(e) }
+        }
+        n.core.persisted(index: rd.lastIndex, term: rd.lastTerm)
+        inFlight += rd.messages + rd.persistedMessages
+    }
+
+    /// Unfreezes `id`'s writer: everything it held is written in order, then the node settles.
+    func releaseWriter(_ id: String) {
+        frozenWriters.remove(id)
+        for rd in heldWrites.removeValue(forKey: id) ?? [] {
+            var held = rd
+            held.messages = []  // those went out when the Ready was made
+            write(held, on: &nodes[id]!)
+        }
+        process(id)
     }
 
     /// Delivers messages until the network is quiet (or `limit` deliveries happened).
