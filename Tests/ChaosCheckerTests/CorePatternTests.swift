@@ -18,10 +18,12 @@ import Testing
 
     static let cases = [
         Case(pattern: "core", files: ["core", "core.txt", "stderr.log"], found: ["core": nil]),
-        Case(pattern: "core", usesPID: true, files: ["core.42", "core", "core.7"], found: ["core.42": 42, "core.7": nil]),
+        Case(pattern: "core", usesPID: true, files: ["core.42", "core", "core.7"],
+             found: ["core.42": 42, "core.7": nil]),
         Case(pattern: "%e.%p.core", files: ["raft-node.42.core", "sh.7.core", "x.core"],
              found: ["raft-node.42.core": 42, "sh.7.core": nil]),
-        Case(pattern: "cores/core-%t-%%", files: ["cores/core-1700000000-%", "core"], found: ["core-1700000000-%": nil]),
+        Case(pattern: "cores/core-%t-%%", files: ["cores/core-1700000000-%", "core"],
+             found: ["core-1700000000-%": nil]),
         // An absolute directory holds every process's cores: only those naming the node's pid are its.
         Case(pattern: "core.%p", absolute: true, files: ["core.42", "core.7"], found: ["core.42": 42]),
         Case(pattern: "core", absolute: true, files: ["core"], found: [:]),
@@ -47,7 +49,8 @@ import Testing
         let pattern = CorePattern(pattern: "|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h")
         #expect(pattern.pipeProgram == "/usr/lib/systemd/systemd-coredump")
         #expect(pattern.coreFiles(workingDirectory: NSTemporaryDirectory(), pids: [42]).isEmpty)
-        #expect(pattern.whereCoresGo.hasPrefix("kernel.core_pattern pipes cores to '/usr/lib/systemd/systemd-coredump'"))
+        #expect(pattern.whereCoresGo
+            .hasPrefix("kernel.core_pattern pipes cores to '/usr/lib/systemd/systemd-coredump'"))
         let exit = NodeExit(node: "n1", pid: 42, time: 1_000_000_000, status: .signaled(signal: 6, coreDumped: true),
                             cause: .unexpected)
         let result = await CrashChecker(patterns: [], corePattern: pattern)

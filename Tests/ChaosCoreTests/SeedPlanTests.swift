@@ -28,7 +28,7 @@ struct SeedPlanTests {
              finding: "crash on shutdown"),
         Seed(plan: "divergence-skip-prev-check", bug: "skip-prev-check", duration: .seconds(20),
              checker: "divergence", finding: "disagree at committed index", needsLab: true),
-        Seed(plan: "tikv-paused-writer", bug: "resend-assert", duration: .seconds(14), checker: "crash",
+        Seed(plan: "tikv-paused-writer", bug: "resend-assert", duration: .seconds(12), checker: "crash",
              finding: "assertion failed: cached_last < trunc_to_idx", needsLab: true, namesFaultedNode: true),
     ]
     // braft-leak-on-retry is not in this list yet: whether the retry path runs often enough within a one-minute

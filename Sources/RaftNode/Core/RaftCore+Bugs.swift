@@ -21,9 +21,14 @@ extension RaftCore {
     }
 
     /// A failed assertion of a bug mode: one line on stderr, as a native panic would print, then abort.
+    ///
+    /// The abort is the kernel's default one (death by SIGABRT, a core where `core_pattern` says), like a Rust
+    /// `panic = "abort"`: the Swift runtime's backtracer would otherwise catch it first, and it cannot finish
+    /// while a thread is frozen by ptrace, so the node would die seconds after the assertion instead of at it.
     static func fail(_ message: String) -> Never {
         let line = "raft-node: \(message)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
+        signal(SIGABRT, SIG_DFL)
         abort()
     }
 }
