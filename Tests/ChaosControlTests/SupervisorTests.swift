@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ChaosControl
 
@@ -75,9 +76,13 @@ struct SupervisorTests {
         let supervisor = Supervisor()
         let child = try supervisor.spawn(shell("trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done", scratch))
         #expect(await waitFor("ready", in: scratch.file("stdout.log")))
-        let (status, escalated) = await supervisor.terminate(child, grace: .seconds(10))
+        let killing = Mutex(false)
+        let (status, escalated) = await supervisor.terminate(child, grace: .seconds(10)) {
+            killing.withLock { $0 = true }
+        }
         #expect(status == .exited(0))
         #expect(!escalated)
+        #expect(!killing.withLock { $0 })
     }
 
     @Test("terminate: a child that ignores SIGTERM is SIGKILLed after the grace period")
@@ -87,10 +92,15 @@ struct SupervisorTests {
         let child = try supervisor.spawn(shell("trap '' TERM; echo ready; while :; do sleep 0.05; done", scratch))
         #expect(await waitFor("ready", in: scratch.file("stdout.log")))
         let start = ContinuousClock.now
-        let (status, escalated) = await supervisor.terminate(child, grace: .milliseconds(300))
+        // Told before the SIGKILL: the process must still be there when the callback runs.
+        let aliveWhenTold = Mutex<Bool?>(nil)
+        let (status, escalated) = await supervisor.terminate(child, grace: .milliseconds(300)) {
+            aliveWhenTold.withLock { $0 = supervisor.currentStatus(of: child) == nil }
+        }
         let elapsed = ContinuousClock.now - start
         #expect(status == .signaled(SIGKILL, coreDumped: false))
         #expect(escalated)
+        #expect(aliveWhenTold.withLock { $0 } == true)
         #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(5), "took \(elapsed)")
     }
 

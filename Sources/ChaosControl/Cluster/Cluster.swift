@@ -115,8 +115,10 @@ public final class Cluster: Sendable {
     public func stop(_ id: String, grace: Duration, cause: NodeExit.Cause = .stop) async {
         guard let child = mark(id, cause: cause) else { return }
         if isPaused(id) { try? supervisor.signal(child, SIGCONT) }
-        let (_, escalated) = await supervisor.terminate(child, grace: grace)
-        state.withLock { $0[id]?.escalated = escalated }
+        // Marked before the SIGKILL: the exit is recorded as soon as the process dies, before terminate returns.
+        _ = await supervisor.terminate(child, grace: grace) { [self] in
+            state.withLock { if $0[id]?.child == child { $0[id]?.escalated = true } }
+        }
         await waitUntilRecorded(id, child)
     }
 

@@ -81,8 +81,11 @@ public final class Supervisor: Sendable {
 
     /// SIGTERM (plus SIGCONT, in case it is paused), wait up to `grace`, then SIGKILL (to the process group)
     /// if it is still running.
+    /// - Parameter willKill: called just before the SIGKILL, so that whoever records the exit (which may happen
+    ///   before this returns) knows it was escalated.
     /// - Returns: the exit status and whether SIGKILL was needed.
-    public func terminate(_ child: ChildProcess, grace: Duration) async -> (ExitStatus, escalated: Bool) {
+    public func terminate(_ child: ChildProcess, grace: Duration, willKill: @Sendable () -> Void = {}) async
+        -> (ExitStatus, escalated: Bool) {
         if let status = currentStatus(of: child) {
             return (status, false)
         }
@@ -99,6 +102,7 @@ public final class Supervisor: Sendable {
                 group.cancelAll()
                 return (status, false)
             }
+            willKill()
             try? signalGroup(child, SIGKILL)
             try? signal(child, SIGKILL)
             while let next = await group.next() {
