@@ -38,7 +38,8 @@ public enum Runner {
     /// Applies the command-line overrides, picks the seed and finds what the plan needs on this machine.
     /// - Parameter ptrace: whether this machine allows ptrace (asked only for plans that freeze threads by it).
     static func prepare(_ loaded: Plan, _ options: RunOptions,
-                        ptrace: @autoclosure () -> Capabilities.Entry = Capabilities.probePtrace()) throws -> PreparedRun {
+                        ptrace: @autoclosure () -> Capabilities.Entry = Capabilities.probePtrace())
+        throws -> PreparedRun {
         var plan = loaded
         if let duration = options.duration { plan.duration = duration }
         let seed = options.seed ?? plan.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
