@@ -48,27 +48,39 @@ import Testing
         #expect(c.nodes[second]!.sm.get("a") == "19")
     }
 
-    @Test func repairsConflictingLogOfDeposedLeader() throws {
-        let c = SimCluster(size: 3, seed: 4)
-        let old = try #require(c.electLeader())
-        c.propose(old, .put(key: "x", value: "committed"))
-        c.run(ticks: 3)
+    /// Isolates leader `old`, lets it append `lost` entries only it holds (never committed, to be overwritten),
+    /// has the others elect a new leader that commits `x = kept`, and heals.
+    /// - Returns: the new leader.
+    static func replaceIsolatedLeader(_ c: SimCluster, _ old: String, lost: Int) throws -> String {
         let others = c.ids.filter { $0 != old }
         c.partition([old], others)
-        // Entries only the isolated leader holds: never committed, must be overwritten.
-        for i in 0..<10 { c.propose(old, .put(key: "x", value: "lost\(i)")) }
+        for i in 0..<lost { c.propose(old, .put(key: "x", value: "lost\(i)")) }
         c.run(ticks: 60)
         let new = try #require(others.first { c.core($0).role == .leader })
         c.propose(new, .put(key: "x", value: "kept"))
         c.run(ticks: 3)
         c.heal()
-        c.run(ticks: 40)
-        let log = c.core(new).entries(from: 1, to: c.core(new).lastIndex)
+        return new
+    }
+
+    /// Every node holds the log of `leader` and has applied `x = kept`; nothing unsafe happened.
+    static func expectConverged(_ c: SimCluster, on leader: String) {
+        let log = c.core(leader).entries(from: 1, to: c.core(leader).lastIndex)
         for id in c.ids {
             #expect(c.core(id).entries(from: 1, to: c.core(id).lastIndex) == log)
             #expect(c.nodes[id]!.sm.get("x") == "kept")
         }
         #expect(c.violations.isEmpty, "\(c.violations)")
+    }
+
+    @Test func repairsConflictingLogOfDeposedLeader() throws {
+        let c = SimCluster(size: 3, seed: 4)
+        let old = try #require(c.electLeader())
+        c.propose(old, .put(key: "x", value: "committed"))
+        c.run(ticks: 3)
+        let new = try Self.replaceIsolatedLeader(c, old, lost: 10)
+        c.run(ticks: 40)
+        Self.expectConverged(c, on: new)
     }
 
     /// TiKV#17868's situation, which `resend-assert` turns into an abort: a leader with a frozen writer is
@@ -82,29 +94,17 @@ import Testing
         c.run(ticks: 3)
         c.frozenWriters.insert(old)
         let persisted = c.core(old).persistedIndex
-        let others = c.ids.filter { $0 != old }
-        c.partition([old], others)
-        for i in 0..<5 { c.propose(old, .put(key: "x", value: "lost\(i)")) }
-        let tail = c.core(old).lastIndex
-        c.run(ticks: 60)
-        let new = try #require(others.first { c.core($0).role == .leader })
-        c.propose(new, .put(key: "x", value: "kept"))
-        c.run(ticks: 3)
-        c.heal()
+        let new = try Self.replaceIsolatedLeader(c, old, lost: 5)
+        let tail = persisted + 5
         c.run(ticks: 20)
         // Still frozen: nothing new is durable, yet the tail was cut and the new leader's entries taken.
         #expect(c.core(old).persistedIndex == persisted)
         #expect(c.core(old).leader == new)
-        let conflict = persisted + 1
-        #expect(c.core(old).entries(from: conflict, to: tail).allSatisfy { $0.term == c.core(new).term })
+        let replaced = c.core(old).entries(from: persisted + 1, to: tail)
+        #expect(!replaced.isEmpty && replaced.allSatisfy { $0.term == c.core(new).term }, "\(replaced)")
         c.releaseWriter(old)
         c.run(ticks: 20)
-        let log = c.core(new).entries(from: 1, to: c.core(new).lastIndex)
-        for id in c.ids {
-            #expect(c.core(id).entries(from: 1, to: c.core(id).lastIndex) == log)
-            #expect(c.nodes[id]!.sm.get("x") == "kept")
-        }
-        #expect(c.violations.isEmpty, "\(c.violations)")
+        Self.expectConverged(c, on: new)
     }
 
     /// Raft paper Figure 8: a leader must not count replicas of an older term's entry as committing it.
