@@ -37,7 +37,7 @@ extension MalformedPlanTests {
             "etcd with the append workload",
             "name: x\nduration: 3s\ncluster: { system: etcd }\nworkload: { kind: append }\n",
             [
-                "4:18: workload 'append' needs a replicated-log API, which etcd lacks; use register or cas-register"
+                "4:19: workload 'append' needs a replicated-log API, which etcd lacks; use register or cas-register"
                     + " with system 'etcd'",
             ]),
         MalformedPlan(

@@ -41,7 +41,7 @@ enum EtcdRevisionLog {
         ]])
         let stream = WatchStream(through: last)
         guard (try? await endpoint.request(.POST, "/v3/watch", body: request, timeout: timeout,
-                                           enough: { stream.consume($0) })) != nil
+                                           enough: { stream.consume(Array($0.readableBytesView)) })) != nil
         else { return nil }
         return stream.entries()
     }
@@ -64,9 +64,9 @@ final class WatchStream: Sendable {
     }
 
     /// Takes one body part; returns true once every revision up to `last` has arrived (or the watch failed).
-    func consume(_ part: ByteBuffer) -> Bool {
+    func consume(_ part: [UInt8]) -> Bool {
         state.withLock { state in
-            state.pending += part.readableBytesView
+            state.pending += part
             while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(state.pending[..<newline])
                 state.pending.removeSubrange(...newline)

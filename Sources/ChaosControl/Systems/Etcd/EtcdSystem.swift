@@ -65,6 +65,10 @@ public struct EtcdSystem: SystemAdapter {
         return reply.nodeStatus { _ in leaderNode }
     }
 
+    /// On SIGTERM a leader first hands leadership to a peer, waiting up to etcd's request timeout (5 s plus
+    /// two election timeouts) when the peer is stopping too, as at the end of a run; a second more to exit.
+    public var stopGrace: Duration { .seconds(6) + (electionTimeout ?? .seconds(1)) * 2 }
+
     public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
         EtcdClient(cluster: cluster, dialer: dialer)
     }
