@@ -62,9 +62,11 @@ bench: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench recorder
 
+# raft-node's own PUT throughput, then one chaos workload against raft-node and etcd: both ok/s and the ratio.
 bench-node: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench node --binary .build/release/raft-node
+	.build/release/chaos-bench systems --raft-node .build/release/raft-node
 
 # The shared corpus (per-file and total times, peak memory), then a real ~100k-op cas-register run checked
 # offline (goal: < 10 s and < 1 GiB).
