@@ -1,5 +1,4 @@
 import NIOHTTP1
-import Synchronization
 
 /// A client session against etcd over its v3 JSON gateway.
 ///
@@ -8,23 +7,15 @@ import Synchronization
 /// Outcomes are Jepsen's: a mutation whose request may have reached a member and got no definite answer is
 /// `info`; only answers that certainly had no effect are `fail`.
 final class EtcdClient: SystemClient {
-    private let nodes: [NodeAddress]
-    private let endpoints: [String: HTTPEndpoint]
-    private let current: Mutex<Int>
+    private let session: ClientEndpoints
 
     init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
-        nodes = cluster
-        endpoints = Dictionary(uniqueKeysWithValues: cluster.map {
-            ($0.id, HTTPEndpoint(node: $0, dialer: dialer))
-        })
-        current = Mutex(Int.random(in: 0..<max(cluster.count, 1)))
+        session = ClientEndpoints(cluster: cluster, dialer: dialer)
     }
 
-    var currentNode: String { nodes[current.withLock { $0 }].id }
+    var currentNode: String { session.currentNode }
 
-    func close() {
-        for endpoint in endpoints.values { endpoint.close() }
-    }
+    func close() { session.close() }
 
     /// A linearizable range read (the gateway's default; `serializable` stays false).
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
@@ -79,18 +70,19 @@ final class EtcdClient: SystemClient {
         while true {
             let remaining = deadline - .now
             if remaining <= .zero { return .fail("timeout: \(lastError)") }
-            let index = current.withLock { $0 }
-            let node = nodes[index]
+            let index = session.position
+            let node = session.nodes[index]
             do {
-                let response = try await endpoints[node.id]!.request(.POST, path, body: body, timeout: remaining)
+                let response = try await session.endpoint(at: index).request(.POST, path, body: body,
+                                                                             timeout: remaining)
                 if response.status == 200 { return .ok(response) }
                 // The next operation goes elsewhere: this member may be cut off from the leader.
-                moveOn(from: index)
+                session.moveOn(from: index)
                 lastError = "\(node.id): \(EtcdJSON.describe(response))"
                 if mutating && !Self.isDefinite(response) { return .info(lastError) }
                 try? await Task.sleep(for: .milliseconds(20))
             } catch {
-                moveOn(from: index)
+                session.moveOn(from: index)
                 if error.sent { return mutating ? .info("\(node.id): \(error)") : .fail("\(node.id): \(error)") }
                 lastError = "\(node.id): \(error)"
                 try? await Task.sleep(for: .milliseconds(10))
@@ -103,9 +95,5 @@ final class EtcdClient: SystemClient {
     /// `request timed out`, `no leader`) may come after the proposal entered the log.
     private static func isDefinite(_ response: HTTPResponse) -> Bool {
         (400..<500).contains(response.status) && response.status != 408
-    }
-
-    private func moveOn(from index: Int) {
-        current.withLock { if $0 == index { $0 = (index + 1) % nodes.count } }
     }
 }
