@@ -46,8 +46,12 @@ struct EtcdRunTests {
             return Row(time: time, node: r[1], answered: r[3] == "1", index: index, clusterCommit: commit)
         }
         #expect(Set(lag.filter(\.answered).map(\.node)) == ["n1", "n2", "n3"])
-        let heals = try LabCheck.jsonLines("\(directory)/events.jsonl").filter { $0["phase"] as? String == "heal" }
-        #expect(heals.count == 5, "heals: \(heals)")
+        let events = try LabCheck.jsonLines("\(directory)/events.jsonl")
+        let heals = events.filter { $0["phase"] as? String == "heal" }
+        // A `leader` target can find none (etcd 3.4 without pre-vote may stay leaderless for seconds after a
+        // heal), and that step is then an error event instead; every fault injected must be healed.
+        #expect(heals.count == events.filter { $0["phase"] as? String == "inject" }.count, "events: \(events)")
+        #expect(heals.count >= 3, "events: \(events)")
         for heal in heals {
             let at = Double(heal["time"] as? Int ?? 0) / 1e9
             let target = lag.last { $0.time <= at }?.clusterCommit ?? 0
