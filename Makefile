@@ -3,13 +3,13 @@
 
 SWIFT ?= swift
 # Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink, time for
-# benchmark figures, chromium for the report's browser test; qemu, the cloud kernel (it has sch_netem as a
-# module), static busybox and cpio for `make test-kernel`.
+# benchmark figures, chromium for the report's browser test, etcd-server for `system: etcd` (its plans and
+# tests); qemu, the cloud kernel (it has sch_netem as a module), static busybox and cpio for `make test-kernel`.
 # The kernel test's packages only where they exist: Debian on amd64 (Ubuntu has no linux-image-cloud-amd64).
 ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 KERNEL_PACKAGES := qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio
 KERNEL_TEST := $(if $(filter amd64,$(ARCH)),$(shell apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 && echo yes))
-PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-core \
+PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-core etcd-server \
 	$(if $(KERNEL_TEST),$(KERNEL_PACKAGES))
 PLAN ?= plans/quickstart.yaml
 
@@ -62,9 +62,11 @@ bench: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench recorder
 
+# raft-node's own PUT throughput, then one chaos workload against raft-node and etcd: both ok/s and the ratio.
 bench-node: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench node --binary .build/release/raft-node
+	.build/release/chaos-bench systems --raft-node .build/release/raft-node
 
 # The shared corpus (per-file and total times, peak memory), then a real ~100k-op cas-register run checked
 # offline (goal: < 10 s and < 1 GiB).

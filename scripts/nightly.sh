@@ -18,9 +18,12 @@ runs=(
   "plans/seeds/cubefs-shutdown-race.yaml|1|"
   "plans/cas-100k.yaml|0|"
   "plans/soak.yaml|0|--duration $SOAK"
+  "plans/etcd-kill.yaml|0|"
+  "plans/etcd-pause.yaml|0|"
 )
 if [ "$(id -u)" = 0 ]; then
   runs+=("plans/partition.yaml|0|" "plans/seeds/divergence-skip-prev-check.yaml|1|")
+  runs+=("plans/etcd-leader-isolation.yaml|0|" "plans/etcd-ci.yaml|0|")
 else
   echo "nightly: not root, skipping the lab-network plans (partition, divergence seed)"
 fi

@@ -24,6 +24,8 @@ import Testing
         ("nemesis kill", .signaled(signal: 9, coreDumped: false), .kill, false, .valid, nil),
         ("clean shutdown", .exited(code: 0), .shutdown, false, .valid, nil),
         ("clean stop", .exited(code: 0), .stop, false, .valid, nil),
+        ("stop by the SIGTERM sent (etcd re-raises it)", .signaled(signal: 15, coreDumped: false), .stop, false,
+         .valid, nil),
         ("segfault on stop", .signaled(signal: 11, coreDumped: false), .stop, false, .invalid,
          "crash on shutdown: n1 (pid 42) died by signal 11 (SIGSEGV) at 3.0s"),
         ("non-zero exit on shutdown", .exited(code: 2), .shutdown, false, .invalid,

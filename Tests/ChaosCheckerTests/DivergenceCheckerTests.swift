@@ -43,6 +43,26 @@ struct DivergenceCheckerTests {
         ])
     }
 
+    @Test("state hashes taken at the same index must match; at different indexes they are not compared")
+    func stateHashes() async throws {
+        func withHash(_ node: String, _ index: Int64, _ hash: String) -> NodeLog {
+            var log = Self.log(node, commit: 100, entries: 1...100)
+            log.stateHash = NodeLog.StateHash(index: index, hash: hash)
+            return log
+        }
+        let agreeing = [withHash("n1", 100, "aa"), withHash("n2", 100, "aa"), withHash("n3", 99, "bb")]
+        let valid = await DivergenceChecker().check(CheckInput(history: History(), logs: agreeing))
+        #expect(valid.verdict == .valid, "\(valid.findings.map(\.message))")
+        #expect(valid.metrics["stateHashesCompared"] == 1)
+
+        let differing = [withHash("n1", 100, "aa"), withHash("n2", 100, "ab")]
+        let invalid = await DivergenceChecker().check(CheckInput(history: History(), logs: differing))
+        #expect(invalid.verdict == .invalid)
+        let finding = try #require(invalid.findings.first)
+        #expect(finding.message == "n1 and n2 report different state hashes at index 100")
+        #expect(finding.details == ["n1: aa", "n2: ab"])
+    }
+
     @Test("no log read gives unknown")
     func noLogs() async {
         let result = await DivergenceChecker().check(CheckInput(history: History()))

@@ -34,6 +34,25 @@ extension MalformedPlanTests {
                 "3:20: system 'custom' needs 'binary' (the path of the node program)",
             ]),
         MalformedPlan(
+            "etcd with the append workload",
+            "name: x\nduration: 3s\ncluster: { system: etcd }\nworkload: { kind: append }\n",
+            [
+                "4:19: workload 'append' needs a replicated-log API, which etcd lacks; use register or cas-register"
+                    + " with system 'etcd'",
+            ]),
+        MalformedPlan(
+            "etcd with bug modes",
+            "name: x\nduration: 3s\ncluster: { system: etcd, bugs: [lost-wakeup] }\n",
+            [
+                "3:32: 'bugs' are raft-node's test-only bug modes; etcd has none, remove 'bugs'",
+            ]),
+        MalformedPlan(
+            "etcd election timeout under five heartbeats",
+            "name: x\nduration: 3s\ncluster: { system: etcd, election_timeout: 300ms }\n",
+            [
+                "3:44: etcd needs 'election_timeout' (300ms) to be at least 5 times 'heartbeat' (100ms)",
+            ]),
+        MalformedPlan(
             "heartbeat too long",
             "name: x\nduration: 3s\ncluster: { election_timeout: 150ms, heartbeat: 200ms }\n",
             [

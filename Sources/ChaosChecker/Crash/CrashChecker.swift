@@ -82,7 +82,9 @@ public struct CrashChecker: Checker {
                            node: exit.node, time: at, details: tail ?? [])
         case .stop, .shutdown:
             var problem: String?
-            if case .signaled = exit.status, !exit.escalated { problem = how }
+            // Dying by the SIGTERM chaos sent is a clean stop: it is the default action, and how Go servers such
+            // as etcd end after their shutdown handlers ran (they re-raise the signal). Any other signal is not.
+            if case .signaled(let signal, _) = exit.status, signal != SIGTERM, !exit.escalated { problem = how }
             if case .exited(let code) = exit.status, code != 0 { problem = how }
             if exit.escalated { problem = "did not exit within its grace period after SIGTERM and was SIGKILLed" }
             guard let problem else { return nil }

@@ -17,11 +17,15 @@ public struct DivergenceChecker: Checker {
         let logs = input.logs.sorted { $0.node < $1.node }
         var findings: [Finding] = []
         var compared: Int64 = 0
+        var hashesCompared = 0
         for i in logs.indices {
             for j in logs.indices where j > i {
                 let (count, finding) = Self.compare(logs[i], logs[j])
                 compared += count
                 if let finding { findings.append(finding) }
+                let (hashed, hashFinding) = Self.compareStateHashes(logs[i], logs[j])
+                hashesCompared += hashed ? 1 : 0
+                if let hashFinding { findings.append(hashFinding) }
             }
         }
         let acknowledged = AcknowledgedAppends.check(input.history, logs: logs)
@@ -32,10 +36,12 @@ public struct DivergenceChecker: Checker {
                 + "commit index up to \(committed))"
             : "\(findings.count) divergence finding\(findings.count == 1 ? "" : "s")"
         if acknowledged.checked > 0 { summary += "; \(acknowledged.checked) acknowledged appends checked" }
+        if hashesCompared > 0 { summary += "; \(hashesCompared) pairs of state hashes compared" }
         return CheckResult(
             name: name, verdict: findings.isEmpty ? .valid : .invalid, summary: summary, findings: findings,
             metrics: ["logs": Double(logs.count), "comparedEntries": Double(compared),
-                      "maxCommitIndex": Double(committed), "acknowledgedAppends": Double(acknowledged.checked)])
+                      "maxCommitIndex": Double(committed), "acknowledgedAppends": Double(acknowledged.checked),
+                      "stateHashesCompared": Double(hashesCompared)])
     }
 
     /// Compares two logs on the indexes both hold and both have committed.
@@ -68,6 +74,15 @@ public struct DivergenceChecker: Checker {
             index += 1
         }
         return (compared, nil)
+    }
+
+    /// Compares the nodes' own state hashes when both took theirs at the same index.
+    /// - Returns: whether they were comparable, and a finding when they differ.
+    static func compareStateHashes(_ a: NodeLog, _ b: NodeLog) -> (Bool, Finding?) {
+        guard let x = a.stateHash, let y = b.stateHash, x.index == y.index else { return (false, nil) }
+        guard x.hash != y.hash else { return (true, nil) }
+        return (true, Finding("\(a.node) and \(b.node) report different state hashes at index \(x.index)",
+                              node: a.node, details: ["\(a.node): \(x.hash)", "\(b.node): \(y.hash)"]))
     }
 
     /// The entry at `index`, found by offset (entries are contiguous) with a check that it really is that one.

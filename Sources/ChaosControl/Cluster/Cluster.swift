@@ -136,12 +136,18 @@ public final class Cluster: Sendable {
     }
 
     /// Stops every node gracefully (the end of a run), resuming paused ones first so they can exit.
+    ///
+    /// The leader goes last: a leader stopped together with its followers may spend its grace period handing
+    /// leadership to a peer that is exiting too (etcd waits up to its request timeout); alone, it has no one to
+    /// hand over to and exits at once.
     public func shutdown(grace: Duration) async {
+        let leader = await leader()
         await withTaskGroup(of: Void.self) { group in
-            for id in ids where isRunning(id) {
+            for id in ids where isRunning(id) && id != leader {
                 group.addTask { await self.stop(id, grace: grace, cause: .shutdown) }
             }
         }
+        if let leader, isRunning(leader) { await stop(leader, grace: grace, cause: .shutdown) }
     }
 
     /// Every exit so far, in order.

@@ -8,6 +8,9 @@ struct HTTPExchange: Sendable {
     var host: String
     var body: ByteBuffer?
     var promise: EventLoopPromise<HTTPResponse>
+    /// For a response that streams without end (etcd's watch): fed each body part as it arrives; when it returns
+    /// true the response so far completes the exchange and the connection is closed.
+    var enough: (@Sendable (ByteBuffer) -> Bool)? = nil
 }
 
 /// Turns `HTTPExchange`s into request parts and collects the response parts into one `HTTPResponse`.
@@ -19,12 +22,14 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private var pending: EventLoopPromise<HTTPResponse>?
+    private var enough: (@Sendable (ByteBuffer) -> Bool)?
     private var status = 0
     private var body: ByteBuffer?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
         pending = exchange.promise
+        enough = exchange.enough
         var head = HTTPRequestHead(version: .http1_1, method: exchange.method, uri: exchange.path)
         head.headers.add(name: "Host", value: exchange.host)
         head.headers.add(name: "Content-Length", value: String(exchange.body?.readableBytes ?? 0))
@@ -41,7 +46,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             status = Int(head.status.code)
             body = nil
         case .body(var part):
+            let done = enough?(part) ?? false
             if body == nil { body = part } else { body!.writeBuffer(&part) }
+            if done, let promise = pending {
+                pending = nil
+                promise.succeed(HTTPResponse(status: status, body: Array(body!.readableBytesView)))
+                context.close(promise: nil)
+            }
         case .end:
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             pending?.succeed(HTTPResponse(status: status, body: bytes))

@@ -1,27 +1,19 @@
 import Foundation
 import NIOHTTP1
-import Synchronization
 
 /// A client session against raft-node: sends to the node it believes leads, follows `421` leader hints, and
 /// turns every outcome into Jepsen's ok / fail / info.
 final class RaftNodeClient: SystemClient {
-    private let nodes: [NodeAddress]
-    private let endpoints: [String: HTTPEndpoint]
-    private let current: Mutex<Int>
+    private let session: ClientEndpoints
+    private var nodes: [NodeAddress] { session.nodes }
 
     init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
-        nodes = cluster
-        endpoints = Dictionary(uniqueKeysWithValues: cluster.map {
-            ($0.id, HTTPEndpoint(node: $0, dialer: dialer))
-        })
-        current = Mutex(Int.random(in: 0..<max(cluster.count, 1)))
+        session = ClientEndpoints(cluster: cluster, dialer: dialer)
     }
 
-    var currentNode: String { nodes[current.withLock { $0 }].id }
+    var currentNode: String { session.currentNode }
 
-    func close() {
-        for endpoint in endpoints.values { endpoint.close() }
-    }
+    func close() { session.close() }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
         switch await send(.GET, "/kv/\(escape(key))", body: nil, timeout: timeout, mutating: false) {
@@ -90,10 +82,11 @@ final class RaftNodeClient: SystemClient {
         while true {
             let remaining = deadline - .now
             if remaining <= .zero { return .fail("timeout: \(lastError)") }
-            let index = current.withLock { $0 }
+            let index = session.position
             let node = nodes[index]
             do {
-                let response = try await endpoints[node.id]!.request(method, path, body: body, timeout: remaining)
+                let response = try await session.endpoint(at: index).request(method, path, body: body,
+                                                                             timeout: remaining)
                 // A 503 marked definite (no leader yet) proposed nothing, like a 421: try again within the deadline.
                 let noLeader = response.status == 503 && response.json?["definite"] as? Bool == true
                 guard response.status == 421 || noLeader else { return .ok(response) }
@@ -116,7 +109,7 @@ final class RaftNodeClient: SystemClient {
     @discardableResult
     private func follow(hint: String?, from index: Int) -> Int {
         let next = hint.flatMap { id in nodes.firstIndex { $0.id == id } } ?? (index + 1) % nodes.count
-        current.withLock { $0 = next }
+        session.move(to: next)
         return next
     }
 

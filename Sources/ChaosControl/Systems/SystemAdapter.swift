@@ -64,10 +64,15 @@ public protocol SystemAdapter: Sendable {
 
     /// The node's log as digests, for comparing replicas; nil when the system cannot say or the node is silent.
     func log(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration) async -> NodeLog?
+
+    /// How long a node may take to exit after SIGTERM before it is SIGKILLed (and judged a crash on shutdown).
+    var stopGrace: Duration { get }
 }
 
 extension SystemAdapter {
     public func log(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration) async -> NodeLog? { nil }
+
+    public var stopGrace: Duration { .seconds(5) }
 }
 
 /// An argument vector, never passed through a shell.

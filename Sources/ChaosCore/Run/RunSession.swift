@@ -81,7 +81,7 @@ struct RunSession {
         let logs = settle && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
         sampling.cancel()
         await sampling.value
-        await cluster.shutdown(grace: .seconds(5))
+        await cluster.shutdown(grace: system.stopGrace)
         await supervisor.killAll()
         let history = recorder.finish()
         for writer in [events.close, samples.close, exits.close] { writer() }
@@ -116,7 +116,8 @@ struct RunSession {
         let begin = ContinuousClock.now
         let end = begin + plan.duration
         let nemesis = Nemesis(cluster: cluster, schedule: Schedule.expand(plan, seed: run.seed), seed: run.seed,
-                              start: zero, scheduleStart: begin, events: events, network: network)
+                              start: zero, scheduleStart: begin, events: events, network: network,
+                              stopGrace: cluster.system.stopGrace)
         let workload = Workload(spec: plan.workload, system: cluster.system, cluster: run.nodes, recorder: recorder,
                                 seed: run.seed)
         let flushing = Task {

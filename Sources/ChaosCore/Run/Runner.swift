@@ -54,7 +54,12 @@ public enum Runner {
                 binary: binary, electionTimeout: plan.cluster.electionTimeout, heartbeat: plan.cluster.heartbeat,
                 snapshotEvery: plan.cluster.snapshotEvery, bugs: plan.cluster.bugs,
                 extraArguments: plan.cluster.args)
-        case .etcd, .custom:
+        case .etcd:
+            system = EtcdSystem(
+                binary: try BinaryLocator.etcd(configured: plan.cluster.binary),
+                electionTimeout: plan.cluster.electionTimeout, heartbeat: plan.cluster.heartbeat,
+                snapshotEvery: plan.cluster.snapshotEvery, extraArguments: plan.cluster.args)
+        case .custom:
             throw RunError.environment(
                 "this version of chaos cannot run system '\(plan.cluster.system.rawValue)' yet; use raft-node")
         }

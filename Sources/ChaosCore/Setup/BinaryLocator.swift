@@ -34,13 +34,37 @@ enum BinaryLocator {
             try build(packageRoot: packageRoot, configuration: configuration)
             if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
         }
-        for entry in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(entry)/raft-node"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
+        if let found = onPath("raft-node") { return found }
         throw RunError.environment(
             "raft-node binary not found; build it with 'swift build --product raft-node', "
                 + "set CHAOS_RAFT_NODE, or give cluster.binary in the plan")
+    }
+
+    /// Resolves `etcd`: the plan's `binary`, then `etcd` on `PATH`.
+    /// - Throws: `RunError.environment` with the command that installs it.
+    static func etcd(configured: String?) throws -> String {
+        let install = "install it: apt-get install etcd-server"
+        if let configured {
+            guard FileManager.default.isExecutableFile(atPath: configured) else {
+                throw RunError.environment(
+                    "etcd binary '\(configured)' (cluster.binary) is missing or not executable; \(install), "
+                        + "or fix cluster.binary")
+            }
+            return configured
+        }
+        guard let found = onPath("etcd") else {
+            throw RunError.environment("etcd binary not found on PATH; \(install), or give cluster.binary in the plan")
+        }
+        return found
+    }
+
+    /// The first executable called `name` in `$PATH`.
+    private static func onPath(_ name: String) -> String? {
+        for entry in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(entry)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
     }
 
     private static func build(packageRoot: String, configuration: String) throws {

@@ -13,14 +13,28 @@ public struct NodeLog: Sendable, Hashable, Codable {
         }
     }
 
+    /// A hash of the node's whole state as of one index, computed by the node itself (etcd's backend hash):
+    /// nodes that report one at the same index must agree.
+    public struct StateHash: Sendable, Hashable, Codable {
+        public var index: Int64
+        public var hash: String
+
+        public init(index: Int64, hash: String) {
+            self.index = index
+            self.hash = hash
+        }
+    }
+
     public var node: String
     public var commitIndex: Int64
     /// Entries from the first the node still holds (after compaction) up to its last.
     public var entries: [Entry]
+    public var stateHash: StateHash?
 
-    public init(node: String, commitIndex: Int64, entries: [Entry]) {
+    public init(node: String, commitIndex: Int64, entries: [Entry], stateHash: StateHash? = nil) {
         self.node = node
         self.commitIndex = commitIndex
         self.entries = entries
+        self.stateHash = stateHash
     }
 }

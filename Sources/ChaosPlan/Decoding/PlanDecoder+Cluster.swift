@@ -49,6 +49,20 @@ extension PlanDecoder {
             error("system 'custom' needs 'binary' (the path of the node program)", at: system.value)
             failed = true
         }
+        if cluster.system == .etcd, !cluster.bugs.isEmpty, let entry = fields["bugs"] {
+            error("'bugs' are raft-node's test-only bug modes; etcd has none, remove 'bugs'", at: entry.value)
+            failed = true
+        }
+        // etcd refuses to start unless its election timeout is at least five heartbeats (defaults 1000 ms, 100 ms).
+        if cluster.system == .etcd, cluster.heartbeat != nil || cluster.electionTimeout != nil {
+            let heartbeat = cluster.heartbeat ?? .milliseconds(100)
+            let election = cluster.electionTimeout ?? .milliseconds(1000)
+            if election < heartbeat * 5, let entry = fields["election_timeout"] ?? fields["heartbeat"] {
+                error("etcd needs 'election_timeout' (\(Units.format(election))) to be at least 5 times 'heartbeat' "
+                      + "(\(Units.format(heartbeat)))", at: entry.value)
+                failed = true
+            }
+        }
         // A heartbeat no shorter than the election timeout makes followers start elections under a live leader.
         if let heartbeat = cluster.heartbeat, let election = cluster.electionTimeout, heartbeat >= election,
            let entry = fields["heartbeat"] {
@@ -73,7 +87,8 @@ extension PlanDecoder {
         return text
     }
 
-    mutating func decodeWorkload(_ entry: Entry) -> WorkloadSpec? {
+    /// - Parameter system: the cluster's system when that part decoded; some kinds need what a system lacks.
+    mutating func decodeWorkload(_ entry: Entry, system: ClusterSpec.System?) -> WorkloadSpec? {
         guard let fields = fields(of: entry, known: Self.workloadKeys) else { return nil }
         var workload = WorkloadSpec()
         var failed = false
@@ -81,6 +96,12 @@ extension PlanDecoder {
             if let value { workload[keyPath: keyPath] = value } else { failed = true }
         }
         if let entry = fields["kind"] { take(choice(entry, what: "workload kind"), into: \.kind) }
+        // etcd's store has no append that hands out dense log positions, which the append model needs.
+        if system == .etcd, workload.kind == .append, let entry = fields["kind"] {
+            error("workload 'append' needs a replicated-log API, which etcd lacks; use register or cas-register"
+                  + " with system 'etcd'", at: entry.value)
+            failed = true
+        }
         if let entry = fields["keys"] { take(integer(entry, in: 1...Int.max), into: \.keys) }
         if let entry = fields["clients"] { take(integer(entry, in: 1...Int.max), into: \.clients) }
         if let entry = fields["rate"] { take(rate(entry), into: \.rate) }

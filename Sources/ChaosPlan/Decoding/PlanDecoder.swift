@@ -37,7 +37,7 @@ struct PlanDecoder {
         var sampleInterval: Duration? = .milliseconds(100)
         if let entry = fields["sample_interval"] { sampleInterval = duration(entry, allowZero: false) }
         let (cluster, nodes) = fields["cluster"].map { decodeCluster($0) } ?? (ClusterSpec(), 3)
-        let workload = fields["workload"].map { decodeWorkload($0) } ?? WorkloadSpec()
+        let workload = fields["workload"].map { decodeWorkload($0, system: cluster?.system) } ?? WorkloadSpec()
         let nemesis = fields["nemesis"].map { decodeNemesis($0, nodes: nodes, runDuration: runDuration) } ?? []
         let checks = fields["checks"].map { decodeChecks($0) } ?? ChecksSpec()
 
