@@ -28,9 +28,11 @@ public final class HTTPEndpoint: Sendable {
     }
 
     /// Sends one request and waits for its response, at most `timeout` in all (connecting included).
+    /// - Parameter headers: extra request headers (`Host` and `Content-Length` are always set).
     /// - Throws: `HTTPClientError`, saying whether the request may have reached the server.
     public func request(
-        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: Duration
+        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
+        timeout: Duration
     ) async throws(HTTPClientError) -> HTTPResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel = try await connectedChannel(deadline: deadline)
@@ -40,7 +42,8 @@ public final class HTTPEndpoint: Sendable {
             channel.close(promise: nil)
         }
         let buffer = body.map { ByteBuffer(bytes: $0) }
-        let exchange = HTTPExchange(method: method, path: path, host: host, body: buffer, promise: promise)
+        let exchange = HTTPExchange(method: method, path: path, host: host, headers: headers, body: buffer,
+                                    promise: promise)
         channel.writeAndFlush(exchange, promise: nil)
         do {
             let response = try await promise.futureResult.get()

@@ -49,7 +49,9 @@ public enum Runner {
                 binary: binary, electionTimeout: plan.cluster.electionTimeout, heartbeat: plan.cluster.heartbeat,
                 snapshotEvery: plan.cluster.snapshotEvery, bugs: plan.cluster.bugs,
                 extraArguments: plan.cluster.args)
-        case .etcd, .custom:
+        case .custom:
+            system = try BinaryLocator.customSystem(plan.cluster, log: log)
+        case .etcd:
             throw RunError.environment(
                 "this version of chaos cannot run system '\(plan.cluster.system.rawValue)' yet; use raft-node")
         }

@@ -10,7 +10,7 @@ struct PlanDecoder {
     let file: String
     /// Keys the composer renamed after reporting them as duplicates; skipped without a second message.
     let ignoredKeys: Set<String>
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
     init(file: String, ignoredKeys: Set<String> = []) {
         self.file = file

@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+@testable import ChaosPlan
+
+/// A custom adapter file with mistakes and the exact diagnostics it must produce, located in the adapter file.
+struct MalformedAdapter: Sendable, CustomTestStringConvertible {
+    var name: String
+    var yaml: String
+    /// Each `FILE:LINE:COL: message`, FILE relative to the test's directory (`adapters/x.yaml`, `plans/p.yaml`).
+    var expected: [String]
+
+    init(_ name: String, _ yaml: String, _ expected: [String]) {
+        self.name = name
+        self.yaml = yaml
+        self.expected = expected
+    }
+
+    var testDescription: String { name }
+}
+
+/// Bad adapter definitions get the plan's located diagnostics (file, line, column, what to do), several at once,
+/// with suggestions for misspelt keys and placeholders; a plan with such an adapter does not load (exit 3).
+@Suite struct MalformedAdapterTests {
+    static let status = "status: { path: /status, commit: c, applied: a, role: r }\n"
+    static let read = "client:\n  read: { path: \"/kv/{key}\", value: value }\n"
+
+    /// Writes `plans/p.yaml` (naming `../adapters/x.yaml`) and the adapter into a fresh directory, and returns
+    /// the diagnostics with that directory cut from their file names.
+    static func diagnose(adapter: String, cluster: String = "system: custom, binary: /bin/true")
+        throws -> [String]
+    {
+        let root = NSTemporaryDirectory() + "chaos-adapter-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: "\(root)/plans", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(root)/adapters", withIntermediateDirectories: true)
+        try adapter.write(toFile: "\(root)/adapters/x.yaml", atomically: true, encoding: .utf8)
+        let plan = "name: p\nduration: 3s\ncluster: { \(cluster), adapter: ../adapters/x.yaml }\n"
+        let (parsed, diagnostics) = PlanLoader.diagnose(plan, file: "\(root)/plans/p.yaml")
+        #expect(parsed == nil)
+        return diagnostics.map { $0.description.replacingOccurrences(of: "\(root)/", with: "") }
+    }
+
+    @Test(arguments: cases)
+    func reportsExactDiagnostics(_ adapter: MalformedAdapter) throws {
+        #expect(try Self.diagnose(adapter: adapter.yaml) == adapter.expected)
+    }
+
+    @Test func aMissingAdapterFileIsReportedAtThePlansKey() throws {
+        let (plan, diagnostics) = PlanLoader.diagnose(
+            "name: p\nduration: 3s\ncluster: { system: custom, binary: /bin/true, adapter: nope.yaml }\n",
+            file: "/nonexistent/plans/p.yaml")
+        #expect(plan == nil)
+        #expect(diagnostics.map(\.description) == [
+            "/nonexistent/plans/p.yaml:3:55: cannot read adapter 'nope.yaml' (no such file at "
+                + "'/nonexistent/plans/nope.yaml'); the path is relative to the plan file, or give the adapter inline "
+                + "as a mapping",
+        ])
+    }
+
+    @Test func anAdapterNeedsSystemCustom() throws {
+        let found = try Self.diagnose(adapter: "command: [x]\n" + Self.read + Self.status,
+                                      cluster: "system: raft-node")
+        #expect(found == ["plans/p.yaml:3:31: 'adapter' is only for system 'custom'; remove it or set system: custom"])
+    }
+
+    @Test func theShippedAdapterAndPlanLoad() throws {
+        let plan = try PlanLoader.load(path: Fixtures.plansDirectory.appendingPathComponent("custom-raft-node.yaml").path)
+        let adapter = try #require(plan.cluster.adapter)
+        #expect(adapter.client.read != nil && adapter.client.cas != nil && adapter.log != nil)
+        // The resolved plan carries the adapter inline and reads back to the same plan.
+        let again = try PlanLoader.parse(plan.resolvedYAML(seed: 5), file: "runs/x/plan.yaml")
+        var expected = plan
+        expected.seed = 5
+        #expect(again == expected)
+    }
+
+    static let cases: [MalformedAdapter] = [
+        MalformedAdapter(
+            "misspelt top-level key",
+            "comand: [x]\n" + read + status,
+            [
+                "adapters/x.yaml:1:1: unknown key 'comand' in 'adapter' (did you mean 'command'?)",
+                "adapters/x.yaml:1:1: missing required key 'command'",
+            ]),
+        MalformedAdapter(
+            "unknown placeholder in the command",
+            "command: [\"{binary}\", \"--id={idd}\", \"{dta_dir}\"]\n" + read + status,
+            [
+                "adapters/x.yaml:1:29: unknown placeholder '{idd}' (did you mean 'id'?)",
+                "adapters/x.yaml:1:37: unknown placeholder '{dta_dir}' (did you mean 'data_dir'?)",
+            ]),
+        MalformedAdapter(
+            "peer placeholder outside a repeat",
+            "command: [x, \"{peer.ip}\"]\n" + read + status,
+            [
+                "adapters/x.yaml:1:15: unknown placeholder '{peer.ip}' (did you mean 'peers'?)",
+            ]),
+        MalformedAdapter(
+            "repeat and join in one element",
+            "command: [x, { each_peer: [a], join: b }]\n" + read + status,
+            [
+                "adapters/x.yaml:1:14: a mapping in 'command' needs exactly one of 'each_peer', 'each_node' "
+                    + "(arguments repeated per node) or 'join' (one argument joined over the nodes)",
+            ]),
+        MalformedAdapter(
+            "join with a bad node selection",
+            "command: [x, { join: \"{peer.id}\", nodes: others }]\n" + read + status,
+            [
+                "adapters/x.yaml:1:43: 'nodes' must be 'all' or 'peers', got 'others'",
+            ]),
+        MalformedAdapter(
+            "empty command",
+            "command: []\n" + read + status,
+            [
+                "adapters/x.yaml:1:10: 'command' must be a non-empty list: the program (usually \"{binary}\") and "
+                    + "its arguments, got a list",
+            ]),
+        MalformedAdapter(
+            "unknown filter and a write placeholder in a read",
+            "command: [x]\nclient:\n  read: { path: \"/kv/{key|base46}/{value}\", value: v }\n" + status,
+            [
+                "adapters/x.yaml:3:18: unknown filter 'base46' in '{key|base46}' (did you mean 'base64'?)",
+                "adapters/x.yaml:3:31: unknown placeholder '{value}' (did you mean 'key'?)",
+            ]),
+        MalformedAdapter(
+            "bad status codes and method",
+            "command: [x]\nclient:\n  write: { method: PTU, path: /w, ok: [20, 2xx] }\n" + status,
+            [
+                "adapters/x.yaml:3:20: unknown HTTP method 'PTU' (did you mean 'PUT'?)",
+                "adapters/x.yaml:3:41: each entry of 'ok' must be an HTTP status such as 200 or a class such as 4xx"
+                    + ", got '20'",
+            ]),
+        MalformedAdapter(
+            "cas without its result field, path without a slash",
+            "command: [x]\nclient:\n  cas: { path: kv }\n" + status,
+            [
+                "adapters/x.yaml:3:8: missing required key 'succeeded'",
+                "adapters/x.yaml:3:16: 'path' must start with '/', got 'kv'",
+            ]),
+        MalformedAdapter(
+            "match with a field but no value",
+            "command: [x]\nclient:\n  not_leader: [{ status: 421, field: leader }]\n"
+                + "  read: { path: /r, value: v }\n" + status,
+            [
+                "adapters/x.yaml:3:31: 'field' needs 'equals' (the value that makes the answer match)",
+            ]),
+        MalformedAdapter(
+            "status without a way to find the leader",
+            "command: [x]\n" + read + "status: { path: /s, commit: c, aplied: a }\n",
+            [
+                "adapters/x.yaml:4:9: 'status' needs 'role' or 'leader' (chaos finds the leader from them)",
+                "adapters/x.yaml:4:9: missing required key 'applied'",
+                "adapters/x.yaml:4:33: unknown key 'aplied' in 'status' (did you mean 'applied'?)",
+            ]),
+        MalformedAdapter(
+            "log that cannot be paged",
+            "command: [x]\n" + read + status
+                + "log: { path: /log, entries: e, index: i, term: t, digest: d, comit: c }\n",
+            [
+                "adapters/x.yaml:5:14: the log request must use '{from}' (and '{to}') so chaos can page through the log",
+                "adapters/x.yaml:5:62: unknown key 'comit' in 'log' (did you mean 'commit'?)",
+            ]),
+        MalformedAdapter(
+            "bad field path and decoding",
+            "command: [x]\nclient:\n  read: { path: /r, value: { path: \"kvs..value\", decode: base46 } }\n"
+                + status,
+            [
+                "adapters/x.yaml:3:35: a JSON field path is names and list indexes joined by '.', like "
+                    + "'kvs.0.value', got 'kvs..value'",
+                "adapters/x.yaml:3:57: unknown decoding 'base46' (did you mean 'base64'?)",
+            ]),
+        MalformedAdapter(
+            "no operations",
+            "command: [x]\nclient: { not_leader: [421] }\n" + status,
+            [
+                "adapters/x.yaml:2:9: 'client' needs at least one operation (read, write, cas, append)",
+            ]),
+        MalformedAdapter(
+            "invalid YAML",
+            "command: [x\n" + read + status,
+            [
+                "adapters/x.yaml:2:7: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence "
+                    + "at line 1)",
+            ]),
+        MalformedAdapter(
+            "many problems at once",
+            "command: [\"{bin}\"]\nclient:\n  reed: { path: /r }\nstatus: { path: /s }\n",
+            [
+                "adapters/x.yaml:1:11: unknown placeholder '{bin}' (did you mean 'binary'?)",
+                "adapters/x.yaml:2:3: 'client' needs at least one operation (read, write, cas, append)",
+                "adapters/x.yaml:3:3: unknown key 'reed' in 'client' (did you mean 'read'?)",
+                "adapters/x.yaml:4:9: missing required key 'commit'",
+                "adapters/x.yaml:4:9: missing required key 'applied'",
+                "adapters/x.yaml:4:9: 'status' needs 'role' or 'leader' (chaos finds the leader from them)",
+            ]),
+    ]
+}
