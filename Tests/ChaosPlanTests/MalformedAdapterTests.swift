@@ -42,7 +42,8 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: cases)
     func reportsExactDiagnostics(_ adapter: MalformedAdapter) throws {
-        #expect(try Self.diagnose(adapter: adapter.yaml) == adapter.expected)
+        let found = try Self.diagnose(adapter: adapter.yaml)
+        #expect(found == adapter.expected, "\(found.joined(separator: "\n"))")
     }
 
     @Test func aMissingAdapterFileIsReportedAtThePlansKey() throws {
@@ -51,7 +52,7 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
             file: "/nonexistent/plans/p.yaml")
         #expect(plan == nil)
         #expect(diagnostics.map(\.description) == [
-            "/nonexistent/plans/p.yaml:3:55: cannot read adapter 'nope.yaml' (no such file at "
+            "/nonexistent/plans/p.yaml:3:56: cannot read adapter 'nope.yaml' (no such file at "
                 + "'/nonexistent/plans/nope.yaml'); the path is relative to the plan file, or give the adapter inline "
                 + "as a mapping",
         ])
@@ -61,6 +62,17 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
         let found = try Self.diagnose(adapter: "command: [x]\n" + Self.read + Self.status,
                                       cluster: "system: raft-node")
         #expect(found == ["plans/p.yaml:3:31: 'adapter' is only for system 'custom'; remove it or set system: custom"])
+    }
+
+    @Test func theWorkloadsOperationsMustBeDefinedAndRaftNodeSettingsAreWarnedAbout() throws {
+        let found = try Self.diagnose(adapter: "command: [x]\n" + Self.read + Self.status,
+                                      cluster: "system: custom, binary: /bin/true, bugs: [x]")
+        #expect(found == [
+            "plans/p.yaml:3:1: workload 'cas-register' needs the adapter's 'write' and 'cas' operations; add them "
+                + "under 'client' in the adapter or choose another workload kind",
+            "plans/p.yaml:3:47: warning: 'bugs' is a raft-node setting and does nothing with system 'custom'; pass "
+                + "the node's own flags in 'args' or in the adapter's command",
+        ])
     }
 
     @Test func theShippedAdapterAndPlanLoad() throws {
@@ -87,13 +99,14 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
             "command: [\"{binary}\", \"--id={idd}\", \"{dta_dir}\"]\n" + read + status,
             [
                 "adapters/x.yaml:1:29: unknown placeholder '{idd}' (did you mean 'id'?)",
-                "adapters/x.yaml:1:37: unknown placeholder '{dta_dir}' (did you mean 'data_dir'?)",
+                "adapters/x.yaml:1:38: unknown placeholder '{dta_dir}' (did you mean 'data_dir'?)",
             ]),
         MalformedAdapter(
             "peer placeholder outside a repeat",
             "command: [x, \"{peer.ip}\"]\n" + read + status,
             [
-                "adapters/x.yaml:1:15: unknown placeholder '{peer.ip}' (did you mean 'peers'?)",
+                "adapters/x.yaml:1:15: unknown placeholder '{peer.ip}' ({peer.*} placeholders exist only inside each_peer, "
+                    + "each_node and join)",
             ]),
         MalformedAdapter(
             "repeat and join in one element",
@@ -106,7 +119,7 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
             "join with a bad node selection",
             "command: [x, { join: \"{peer.id}\", nodes: others }]\n" + read + status,
             [
-                "adapters/x.yaml:1:43: 'nodes' must be 'all' or 'peers', got 'others'",
+                "adapters/x.yaml:1:42: 'nodes' must be 'all' or 'peers', got 'others'",
             ]),
         MalformedAdapter(
             "empty command",
@@ -119,15 +132,15 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
             "unknown filter and a write placeholder in a read",
             "command: [x]\nclient:\n  read: { path: \"/kv/{key|base46}/{value}\", value: v }\n" + status,
             [
-                "adapters/x.yaml:3:18: unknown filter 'base46' in '{key|base46}' (did you mean 'base64'?)",
-                "adapters/x.yaml:3:31: unknown placeholder '{value}' (did you mean 'key'?)",
+                "adapters/x.yaml:3:22: unknown filter 'base46' in '{key|base46}' (did you mean 'base64'?)",
+                "adapters/x.yaml:3:35: unknown placeholder '{value}' (expected one of: key)",
             ]),
         MalformedAdapter(
             "bad status codes and method",
             "command: [x]\nclient:\n  write: { method: PTU, path: /w, ok: [20, 2xx] }\n" + status,
             [
                 "adapters/x.yaml:3:20: unknown HTTP method 'PTU' (did you mean 'PUT'?)",
-                "adapters/x.yaml:3:41: each entry of 'ok' must be an HTTP status such as 200 or a class such as 4xx"
+                "adapters/x.yaml:3:40: each entry of 'ok' must be an HTTP status such as 200 or a class such as 4xx"
                     + ", got '20'",
             ]),
         MalformedAdapter(
@@ -148,9 +161,9 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
             "status without a way to find the leader",
             "command: [x]\n" + read + "status: { path: /s, commit: c, aplied: a }\n",
             [
-                "adapters/x.yaml:4:9: 'status' needs 'role' or 'leader' (chaos finds the leader from them)",
                 "adapters/x.yaml:4:9: missing required key 'applied'",
-                "adapters/x.yaml:4:33: unknown key 'aplied' in 'status' (did you mean 'applied'?)",
+                "adapters/x.yaml:4:9: 'status' needs 'role' or 'leader' (chaos finds the leader from them)",
+                "adapters/x.yaml:4:32: unknown key 'aplied' in 'status' (did you mean 'applied'?)",
             ]),
         MalformedAdapter(
             "log that cannot be paged",
@@ -165,9 +178,9 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
             "command: [x]\nclient:\n  read: { path: /r, value: { path: \"kvs..value\", decode: base46 } }\n"
                 + status,
             [
-                "adapters/x.yaml:3:35: a JSON field path is names and list indexes joined by '.', like "
+                "adapters/x.yaml:3:36: a JSON field path is names and list indexes joined by '.', like "
                     + "'kvs.0.value', got 'kvs..value'",
-                "adapters/x.yaml:3:57: unknown decoding 'base46' (did you mean 'base64'?)",
+                "adapters/x.yaml:3:58: unknown decoding 'base46' (did you mean 'base64'?)",
             ]),
         MalformedAdapter(
             "no operations",
@@ -184,11 +197,11 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
             ]),
         MalformedAdapter(
             "many problems at once",
-            "command: [\"{bin}\"]\nclient:\n  reed: { path: /r }\nstatus: { path: /s }\n",
+            "command: [\"{binry}\"]\nclient:\n  reed: { path: /r }\nstatus: { path: /s }\n",
             [
-                "adapters/x.yaml:1:11: unknown placeholder '{bin}' (did you mean 'binary'?)",
-                "adapters/x.yaml:2:3: 'client' needs at least one operation (read, write, cas, append)",
+                "adapters/x.yaml:1:12: unknown placeholder '{binry}' (did you mean 'binary'?)",
                 "adapters/x.yaml:3:3: unknown key 'reed' in 'client' (did you mean 'read'?)",
+                "adapters/x.yaml:3:3: 'client' needs at least one operation (read, write, cas, append)",
                 "adapters/x.yaml:4:9: missing required key 'commit'",
                 "adapters/x.yaml:4:9: missing required key 'applied'",
                 "adapters/x.yaml:4:9: 'status' needs 'role' or 'leader' (chaos finds the leader from them)",

@@ -60,6 +60,32 @@ extension PlanDecoder {
         return AdapterDefinition(command: command, client: client, status: status, log: log, yaml: yaml)
     }
 
+    /// Whether the adapter defines every operation the workload issues; reports the missing ones at `entry`.
+    mutating func checkAdapter(_ adapter: AdapterDefinition, serves kind: WorkloadSpec.Kind, at entry: Entry) -> Bool {
+        let needed: [(String, OperationDefinition?)] = switch kind {
+        case .register: [("read", adapter.client.read), ("write", adapter.client.write)]
+        case .casRegister: [("read", adapter.client.read), ("write", adapter.client.write), ("cas", adapter.client.cas)]
+        case .append: [("append", adapter.client.append)]
+        }
+        let missing = needed.filter { $0.1 == nil }.map { "'\($0.0)'" }
+        guard missing.isEmpty else {
+            error("workload '\(kind.rawValue)' needs the adapter's \(missing.joined(separator: " and ")) "
+                  + "operation\(missing.count == 1 ? "" : "s"); add \(missing.count == 1 ? "it" : "them") under "
+                  + "'client' in the adapter or choose another workload kind", at: entry.key)
+            return false
+        }
+        return true
+    }
+
+    /// raft-node's own settings do nothing for a custom system; say so rather than ignore them silently.
+    mutating func warnAboutRaftNodeSettings(_ fields: Fields) {
+        for key in ["election_timeout", "heartbeat", "snapshot_every", "bugs"] {
+            guard let entry = fields[key] else { continue }
+            warning("'\(key)' is a raft-node setting and does nothing with system 'custom'; pass the node's own "
+                    + "flags in 'args' or in the adapter's command", at: entry.key)
+        }
+    }
+
     // MARK: Command
 
     private mutating func decodeCommand(_ entry: Entry) -> [CommandArgument]? {

@@ -158,19 +158,12 @@ extension PlanDecoder {
             guard let text = string(entry) else { return nil }
             return checkedPath(text, at: entry.value).map { FieldRead(path: $0) }
         }
-        guard let fields = fields(of: entry, known: ["path", "decode", "missing"]),
-              let pathEntry = required("path", in: fields), let text = string(pathEntry),
-              let path = checkedPath(text, at: pathEntry.value) else { return nil }
-        var read = FieldRead(path: path)
-        if let entry = fields["decode"] {
-            guard let decode: FieldRead.Decoding = choice(entry, what: "decoding") else { return nil }
-            read.decode = decode
-        }
-        if let entry = fields["missing"] {
-            guard let missing = string(entry) else { return nil }
-            read.missing = missing
-        }
-        return read
+        guard let fields = fields(of: entry, known: ["path", "decode", "missing"]) else { return nil }
+        let path = required("path", in: fields).flatMap { fieldPath($0) }
+        let decode = fields["decode"].map { choice($0, what: "decoding") as FieldRead.Decoding? }
+        let missing = fields["missing"].map { string($0) }
+        guard let path, decode != .some(nil), missing != .some(nil) else { return nil }
+        return FieldRead(path: path, decode: decode ?? nil, missing: missing ?? nil)
     }
 
     private mutating func fieldPath(_ entry: Entry) -> FieldPath? {

@@ -55,6 +55,7 @@ extension PlanDecoder {
                 failed = true
             } else {
                 takeOptional(decodeAdapterEntry(entry), into: \.adapter)
+                warnAboutRaftNodeSettings(fields)
             }
         } else if cluster.system == .custom, let system = fields["system"] {
             error("system 'custom' needs 'adapter' (a file relative to the plan, or an inline mapping;"

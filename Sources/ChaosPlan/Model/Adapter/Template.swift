@@ -49,6 +49,8 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
                 }
                 if !allowed.contains(name) {
                     let hint = allowed.isEmpty ? " (no placeholders are available here)"
+                        : name.hasPrefix("peer.") && !allowed.contains("peer.id")
+                        ? " ({peer.*} placeholders exist only inside each_peer, each_node and join)"
                         : Suggestion.hint(for: name, among: allowed)
                     problems.append((i, "unknown placeholder '{\(name)}'" + hint))
                 }
