@@ -2,22 +2,6 @@ import Foundation
 import Testing
 @testable import ChaosPlan
 
-/// A custom adapter file with mistakes and the exact diagnostics it must produce, located in the adapter file.
-struct MalformedAdapter: Sendable, CustomTestStringConvertible {
-    var name: String
-    var yaml: String
-    /// Each `FILE:LINE:COL: message`, FILE relative to the test's directory (`adapters/x.yaml`, `plans/p.yaml`).
-    var expected: [String]
-
-    init(_ name: String, _ yaml: String, _ expected: [String]) {
-        self.name = name
-        self.yaml = yaml
-        self.expected = expected
-    }
-
-    var testDescription: String { name }
-}
-
 /// Bad adapter definitions get the plan's located diagnostics (file, line, column, what to do), several at once,
 /// with suggestions for misspelt keys and placeholders; a plan with such an adapter does not load (exit 3).
 @Suite struct MalformedAdapterTests {
@@ -41,7 +25,7 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
     }
 
     @Test(arguments: cases)
-    func reportsExactDiagnostics(_ adapter: MalformedAdapter) throws {
+    func reportsExactDiagnostics(_ adapter: MalformedPlan) throws {
         let found = try Self.diagnose(adapter: adapter.yaml)
         #expect(found == adapter.expected, "\(found.joined(separator: "\n"))")
     }
@@ -86,56 +70,57 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
         #expect(again == expected)
     }
 
-    static let cases: [MalformedAdapter] = [
-        MalformedAdapter(
+    /// Each adapter text with its diagnostics as `FILE:LINE:COL: message`, FILE relative to the test directory.
+    static let cases: [MalformedPlan] = [
+        MalformedPlan(
             "misspelt top-level key",
             "comand: [x]\n" + read + status,
             [
                 "adapters/x.yaml:1:1: unknown key 'comand' in 'adapter' (did you mean 'command'?)",
                 "adapters/x.yaml:1:1: missing required key 'command'",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "unknown placeholder in the command",
             "command: [\"{binary}\", \"--id={idd}\", \"{dta_dir}\"]\n" + read + status,
             [
                 "adapters/x.yaml:1:29: unknown placeholder '{idd}' (did you mean 'id'?)",
                 "adapters/x.yaml:1:38: unknown placeholder '{dta_dir}' (did you mean 'data_dir'?)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "peer placeholder outside a repeat",
             "command: [x, \"{peer.ip}\"]\n" + read + status,
             [
                 "adapters/x.yaml:1:15: unknown placeholder '{peer.ip}' ({peer.*} placeholders exist only inside each_peer, "
                     + "each_node and join)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "repeat and join in one element",
             "command: [x, { each_peer: [a], join: b }]\n" + read + status,
             [
                 "adapters/x.yaml:1:14: a mapping in 'command' needs exactly one of 'each_peer', 'each_node' "
                     + "(arguments repeated per node) or 'join' (one argument joined over the nodes)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "join with a bad node selection",
             "command: [x, { join: \"{peer.id}\", nodes: others }]\n" + read + status,
             [
                 "adapters/x.yaml:1:42: 'nodes' must be 'all' or 'peers', got 'others'",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "empty command",
             "command: []\n" + read + status,
             [
                 "adapters/x.yaml:1:10: 'command' must be a non-empty list: the program (usually \"{binary}\") and "
                     + "its arguments, got a list",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "unknown filter and a write placeholder in a read",
             "command: [x]\nclient:\n  read: { path: \"/kv/{key|base46}/{value}\", value: v }\n" + status,
             [
                 "adapters/x.yaml:3:22: unknown filter 'base46' in '{key|base46}' (did you mean 'base64'?)",
                 "adapters/x.yaml:3:35: unknown placeholder '{value}' (expected one of: key)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "bad status codes and method",
             "command: [x]\nclient:\n  write: { method: PTU, path: /w, ok: [20, 2xx] }\n" + status,
             [
@@ -143,21 +128,21 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
                 "adapters/x.yaml:3:40: each entry of 'ok' must be an HTTP status such as 200 or a class such as 4xx"
                     + ", got '20'",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "cas without its result field, path without a slash",
             "command: [x]\nclient:\n  cas: { path: kv }\n" + status,
             [
                 "adapters/x.yaml:3:8: missing required key 'succeeded'",
                 "adapters/x.yaml:3:16: 'path' must start with '/', got 'kv'",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "match with a field but no value",
             "command: [x]\nclient:\n  not_leader: [{ status: 421, field: leader }]\n"
                 + "  read: { path: /r, value: v }\n" + status,
             [
                 "adapters/x.yaml:3:31: 'field' needs 'equals' (the value that makes the answer match)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "status without a way to find the leader",
             "command: [x]\n" + read + "status: { path: /s, commit: c, aplied: a }\n",
             [
@@ -165,7 +150,7 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
                 "adapters/x.yaml:4:9: 'status' needs 'role' or 'leader' (chaos finds the leader from them)",
                 "adapters/x.yaml:4:32: unknown key 'aplied' in 'status' (did you mean 'applied'?)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "log that cannot be paged",
             "command: [x]\n" + read + status
                 + "log: { path: /log, entries: e, index: i, term: t, digest: d, comit: c }\n",
@@ -173,7 +158,7 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
                 "adapters/x.yaml:5:14: the log request must use '{from}' (and '{to}') so chaos can page through the log",
                 "adapters/x.yaml:5:62: unknown key 'comit' in 'log' (did you mean 'commit'?)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "bad field path and decoding",
             "command: [x]\nclient:\n  read: { path: /r, value: { path: \"kvs..value\", decode: base46 } }\n"
                 + status,
@@ -182,20 +167,20 @@ struct MalformedAdapter: Sendable, CustomTestStringConvertible {
                     + "'kvs.0.value', got 'kvs..value'",
                 "adapters/x.yaml:3:58: unknown decoding 'base46' (did you mean 'base64'?)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "no operations",
             "command: [x]\nclient: { not_leader: [421] }\n" + status,
             [
                 "adapters/x.yaml:2:9: 'client' needs at least one operation (read, write, cas, append)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "invalid YAML",
             "command: [x\n" + read + status,
             [
                 "adapters/x.yaml:2:7: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence "
                     + "at line 1)",
             ]),
-        MalformedAdapter(
+        MalformedPlan(
             "many problems at once",
             "command: [\"{binry}\"]\nclient:\n  reed: { path: /r }\nstatus: { path: /s }\n",
             [

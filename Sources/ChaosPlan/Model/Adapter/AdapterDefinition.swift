@@ -9,15 +9,6 @@ public struct AdapterDefinition: Sendable, Hashable {
     public var log: LogDefinition?
     /// The adapter as YAML (block style), recorded inline in a run's resolved plan so the run replays alone.
     public var yaml: String
-
-    public init(command: [CommandArgument], client: ClientDefinition, status: StatusDefinition,
-                log: LogDefinition?, yaml: String) {
-        self.command = command
-        self.client = client
-        self.status = status
-        self.log = log
-        self.yaml = yaml
-    }
 }
 
 /// One element of the command template.
@@ -45,23 +36,11 @@ public struct ClientDefinition: Sendable, Hashable {
     public var cas: OperationDefinition?
     public var append: OperationDefinition?
     /// Answers that mean "not the leader, nothing was done": the client retries, at the hinted node if any.
-    public var notLeader: [ResponseMatch]
+    public var notLeader: [ResponseMatch] = []
     /// Where a not-leader answer names the leader (its node id, `n1`...).
     public var leaderHint: FieldRead?
     /// Answers to a write that mean it definitely did not take effect (`fail`); other errors are `info`.
-    public var definiteFailure: [ResponseMatch]
-
-    public init(read: OperationDefinition? = nil, write: OperationDefinition? = nil, cas: OperationDefinition? = nil,
-                append: OperationDefinition? = nil, notLeader: [ResponseMatch] = [], leaderHint: FieldRead? = nil,
-                definiteFailure: [ResponseMatch] = [ResponseMatch(status: .init(code: 400, wholeClass: true))]) {
-        self.read = read
-        self.write = write
-        self.cas = cas
-        self.append = append
-        self.notLeader = notLeader
-        self.leaderHint = leaderHint
-        self.definiteFailure = definiteFailure
-    }
+    public var definiteFailure = [ResponseMatch(status: .init(code: 400, wholeClass: true))]
 }
 
 /// One HTTP request template.
@@ -76,18 +55,6 @@ public struct RequestDefinition: Sendable, Hashable {
     public struct Header: Sendable, Hashable {
         public var name: String
         public var value: Template
-
-        public init(name: String, value: Template) {
-            self.name = name
-            self.value = value
-        }
-    }
-
-    public init(method: String, path: Template, body: Template? = nil, headers: [Header] = []) {
-        self.method = method
-        self.path = path
-        self.body = body
-        self.headers = headers
     }
 }
 
@@ -100,14 +67,6 @@ public struct OperationDefinition: Sendable, Hashable {
     public var absent: [ResponseMatch]
     /// The read value, the cas "swapped" flag, or the appended entry's index.
     public var result: FieldRead?
-
-    public init(request: RequestDefinition, ok: [ResponseMatch], absent: [ResponseMatch] = [],
-                result: FieldRead? = nil) {
-        self.request = request
-        self.ok = ok
-        self.absent = absent
-        self.result = result
-    }
 }
 
 /// A test on an HTTP answer: its status (one code or a class like `4xx`), and optionally a JSON field's value.
@@ -129,12 +88,6 @@ public struct ResponseMatch: Sendable, Hashable {
     public var field: FieldPath?
     /// The field's JSON value as text (`true`, `42`, `leader`).
     public var equals: String?
-
-    public init(status: Status, field: FieldPath? = nil, equals: String? = nil) {
-        self.status = status
-        self.field = field
-        self.equals = equals
-    }
 }
 
 /// A path into a JSON answer: keys, and indexes into arrays (`kvs.0.value`).
@@ -156,12 +109,6 @@ public struct FieldRead: Sendable, Hashable {
     public var path: FieldPath
     public var decode: Decoding?
     public var missing: String?
-
-    public init(path: FieldPath, decode: Decoding? = nil, missing: String? = nil) {
-        self.path = path
-        self.decode = decode
-        self.missing = missing
-    }
 }
 
 /// The status endpoint and where each figure is in its answer.
@@ -176,20 +123,6 @@ public struct StatusDefinition: Sendable, Hashable {
     public var roles: [String: String]
     public var last: FieldRead?
     public var snapshot: FieldRead?
-
-    public init(request: RequestDefinition, commit: FieldRead, applied: FieldRead, leader: FieldRead? = nil,
-                term: FieldRead? = nil, role: FieldRead? = nil, roles: [String: String] = [:], last: FieldRead? = nil,
-                snapshot: FieldRead? = nil) {
-        self.request = request
-        self.commit = commit
-        self.applied = applied
-        self.leader = leader
-        self.term = term
-        self.role = role
-        self.roles = roles
-        self.last = last
-        self.snapshot = snapshot
-    }
 }
 
 /// A paged log-digest endpoint: `{from}`/`{to}` in the request, a list of entries in the answer.
@@ -201,14 +134,4 @@ public struct LogDefinition: Sendable, Hashable {
     public var digest: FieldPath
     /// The node's commit index as of the page, if the answer carries it.
     public var commit: FieldPath?
-
-    public init(request: RequestDefinition, entries: FieldPath, index: FieldPath, term: FieldPath, digest: FieldPath,
-                commit: FieldPath?) {
-        self.request = request
-        self.entries = entries
-        self.index = index
-        self.term = term
-        self.digest = digest
-        self.commit = commit
-    }
 }
