@@ -9,9 +9,9 @@ import Testing
     static let read = "client:\n  read: { path: \"/kv/{key}\", value: value }\n"
 
     /// Writes `plans/p.yaml` (naming `../adapters/x.yaml`) and the adapter into a fresh directory, and returns
-    /// the diagnostics with that directory cut from their file names.
-    static func diagnose(adapter: String, cluster: String = "system: custom, binary: /bin/true")
-        throws -> [String]
+    /// the plan (nil on an error) and the diagnostics with that directory cut from their file names.
+    static func load(adapter: String, cluster: String = "system: custom, binary: /bin/true")
+        throws -> (Plan?, [String])
     {
         let root = NSTemporaryDirectory() + "chaos-adapter-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -20,8 +20,29 @@ import Testing
         try adapter.write(toFile: "\(root)/adapters/x.yaml", atomically: true, encoding: .utf8)
         let plan = "name: p\nduration: 3s\ncluster: { \(cluster), adapter: ../adapters/x.yaml }\n"
         let (parsed, diagnostics) = PlanLoader.diagnose(plan, file: "\(root)/plans/p.yaml")
-        #expect(parsed == nil)
-        return diagnostics.map { $0.description.replacingOccurrences(of: "\(root)/", with: "") }
+        return (parsed, diagnostics.map { $0.description.replacingOccurrences(of: "\(root)/", with: "") })
+    }
+
+    static func diagnose(adapter: String, cluster: String = "system: custom, binary: /bin/true")
+        throws -> [String]
+    {
+        let (plan, diagnostics) = try load(adapter: adapter, cluster: cluster)
+        #expect(plan == nil)
+        return diagnostics
+    }
+
+    /// The full example in docs/adapters.md is the shipped adapter (written more compactly).
+    @Test func theDocumentedAdapterIsTheShippedOne() throws {
+        let doc = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/adapters.md"),
+                             encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let example = try #require(blocks.first { $0.hasPrefix("command:") })
+        let shipped = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("adapters/raft-node.yaml"),
+                                 encoding: .utf8)
+        var documented = try #require(try Self.load(adapter: example).0?.cluster.adapter)
+        var reference = try #require(try Self.load(adapter: shipped).0?.cluster.adapter)
+        (documented.yaml, reference.yaml) = ("", "")
+        #expect(documented == reference)
     }
 
     @Test(arguments: cases)
