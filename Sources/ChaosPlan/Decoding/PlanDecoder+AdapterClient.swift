@@ -5,7 +5,8 @@ extension PlanDecoder {
     static let requestKeys = ["method", "path", "body", "headers"]
     static let httpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH"]
     static let clientKeys = ["read", "write", "cas", "append", "not_leader", "leader_hint", "definite_failure"]
-    static let statusKeys = requestKeys + ["commit", "applied", "leader", "term", "role", "roles", "last", "snapshot"]
+    static let statusKeys = requestKeys + ["commit", "applied", "leader", "self", "term", "role", "roles", "last",
+                                            "snapshot"]
     static let logKeys = requestKeys + ["entries", "index", "term", "digest", "commit"]
 
     /// Each operation: the placeholders its request may use, its default method, and its result key.
@@ -194,7 +195,7 @@ extension PlanDecoder {
             if read == nil { failed = true }
             return read
         }
-        let leader = optional("leader"), term = optional("term"), role = optional("role")
+        let leader = optional("leader"), selfID = optional("self"), term = optional("term"), role = optional("role")
         let last = optional("last"), snapshot = optional("snapshot")
         if fields["leader"] == nil, fields["role"] == nil {
             error("'status' needs 'role' or 'leader' (chaos finds the leader from them)", at: fields.node)
@@ -212,7 +213,7 @@ extension PlanDecoder {
             }
         }
         guard !failed, let request, let commit, let applied else { return nil }
-        return StatusDefinition(request: request, commit: commit, applied: applied, leader: leader, term: term,
+        return StatusDefinition(request: request, commit: commit, applied: applied, leader: leader, selfID: selfID, term: term,
                                 role: role, roles: roles, last: last, snapshot: snapshot)
     }
 

@@ -47,8 +47,9 @@ public struct CustomSystem: SystemAdapter {
             let theirs = JSONField.read(field, in: root) ?? ""
             role = NodeStatus.Role(rawValue: spec.roles[theirs] ?? theirs) ?? .unknown
         } else {
-            // Only a leader field: the node leads when it names itself.
-            role = leader == node.id ? .leader : leader == nil ? .unknown : .follower
+            // Only a leader field: the node leads when it names itself (by node id, or by its `self` field).
+            let own = spec.selfID.flatMap { JSONField.read($0, in: root) } ?? node.id
+            role = leader == own ? .leader : leader == nil ? .unknown : .follower
         }
         return NodeStatus(role: role, term: number(spec.term) ?? 0, leader: leader,
                           commitIndex: number(spec.commit) ?? 0, appliedIndex: number(spec.applied) ?? 0,

@@ -117,6 +117,8 @@ public struct StatusDefinition: Sendable, Hashable {
     public var commit: FieldRead
     public var applied: FieldRead
     public var leader: FieldRead?
+    /// The node's own id in the terms `leader` uses (etcd's numeric member id); nil = the node id (`n1`).
+    public var selfID: FieldRead?
     public var term: FieldRead?
     public var role: FieldRead?
     /// The system's role words mapped to chaos's (`leader`, `follower`, `candidate`); identity when empty.
