@@ -13,7 +13,8 @@ struct CustomAdapterRunTests {
     /// The plan text for `system` (`raft-node`, or `custom` through the shipped adapter).
     static func plan(_ name: String, custom: Bool, body: String, args: [String] = []) -> String {
         let cluster = custom
-            ? "{ system: custom, nodes: 3, binary: raft-node, adapter: \"\(adapter)\", args: \(args), network: loopback }"
+            ? "{ system: custom, nodes: 3, binary: raft-node, adapter: \"\(adapter)\", args: \(args), "
+                + "network: loopback }"
             : "{ system: raft-node, nodes: 3, args: \(args), network: loopback }"
         return "name: \(name)\nduration: 30s\ncluster: \(cluster)\n" + body
     }
@@ -38,7 +39,9 @@ struct CustomAdapterRunTests {
 
     @Test func theAdapterBuildsTheBuiltInCommandLine() throws {
         let plan = try PlanLoader.parse(Self.plan("c", custom: true, body: "", args: ["--fast"]), file: "/tmp/c.yaml")
-        let nodes = (1...3).map { NodeAddress(id: "n\($0)", host: "10.77.0.\($0 + 1)", peerPort: 7000, clientPort: 8000) }
+        let nodes = (1...3).map {
+            NodeAddress(id: "n\($0)", host: "10.77.0.\($0 + 1)", peerPort: 7000, clientPort: 8000)
+        }
         let custom = CustomSystem(definition: try #require(plan.cluster.adapter), binary: "/bin/raft-node",
                                   extraArguments: ["--fast"])
         let builtIn = RaftNodeSystem(binary: "/bin/raft-node", extraArguments: ["--fast"])

@@ -81,7 +81,8 @@ import Testing
     }
 
     @Test func theShippedAdapterAndPlanLoad() throws {
-        let plan = try PlanLoader.load(path: Fixtures.plansDirectory.appendingPathComponent("custom-raft-node.yaml").path)
+        let path = Fixtures.plansDirectory.appendingPathComponent("custom-raft-node.yaml").path
+        let plan = try PlanLoader.load(path: path)
         let adapter = try #require(plan.cluster.adapter)
         #expect(adapter.client.read != nil && adapter.client.cas != nil && adapter.log != nil)
         // The resolved plan carries the adapter inline and reads back to the same plan.
@@ -111,8 +112,8 @@ import Testing
             "peer placeholder outside a repeat",
             "command: [x, \"{peer.ip}\"]\n" + read + status,
             [
-                "adapters/x.yaml:1:15: unknown placeholder '{peer.ip}' ({peer.*} placeholders exist only inside each_peer, "
-                    + "each_node and join)",
+                "adapters/x.yaml:1:15: unknown placeholder '{peer.ip}' ({peer.*} placeholders exist only inside "
+                    + "each_peer, each_node and join)",
             ]),
         MalformedPlan(
             "repeat and join in one element",
@@ -176,7 +177,8 @@ import Testing
             "command: [x]\n" + read + status
                 + "log: { path: /log, entries: e, index: i, term: t, digest: d, comit: c }\n",
             [
-                "adapters/x.yaml:5:14: the log request must use '{from}' (and '{to}') so chaos can page through the log",
+                "adapters/x.yaml:5:14: the log request must use '{from}' (and '{to}') so chaos can page through "
+                    + "the log",
                 "adapters/x.yaml:5:62: unknown key 'comit' in 'log' (did you mean 'commit'?)",
             ]),
         MalformedPlan(

@@ -15,9 +15,9 @@ extension PlanDecoder {
         let path = Self.resolve(relative, besideFile: file)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             let exists = FileManager.default.fileExists(atPath: path)
-            error("cannot read adapter '\(relative)' (\(exists ? "not readable UTF-8 text" : "no such file") at '\(path)')"
-                  + "; the path is relative to the plan file, or give the adapter inline as a mapping",
-                  at: entry.value)
+            let reason = exists ? "not readable UTF-8 text" : "no such file"
+            error("cannot read adapter '\(relative)' (\(reason) at '\(path)'); the path is relative to the plan "
+                  + "file, or give the adapter inline as a mapping", at: entry.value)
             return nil
         }
         var composer = DocumentComposer(text: text, file: path)
@@ -25,8 +25,9 @@ extension PlanDecoder {
         diagnostics += composer.diagnostics
         guard let root else {
             if composer.diagnostics.isEmpty {
-                diagnostics.append(Diagnostic(location: SourceLocation(file: path, line: 1, column: 1),
-                                              message: "the adapter is empty; it needs 'command', 'client' and 'status'"))
+                diagnostics.append(Diagnostic(
+                    location: SourceLocation(file: path, line: 1, column: 1),
+                    message: "the adapter is empty; it needs 'command', 'client' and 'status'"))
             }
             return nil
         }
@@ -116,7 +117,9 @@ extension PlanDecoder {
         }
         if let entry = fields["each_peer"] ?? fields["each_node"] {
             for extra in ["nodes", "separator", "prefix"] {
-                if let stray = fields[extra] { error("'\(extra)' goes with 'join', not '\(entry.name)'", at: stray.key) }
+                if let stray = fields[extra] {
+                    error("'\(extra)' goes with 'join', not '\(entry.name)'", at: stray.key)
+                }
             }
             guard let texts = entry.value.sequence, !texts.isEmpty else {
                 error("'\(entry.name)' must be a non-empty list of arguments, got \(describe(entry.value))",

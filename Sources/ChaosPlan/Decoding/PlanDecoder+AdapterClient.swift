@@ -213,7 +213,8 @@ extension PlanDecoder {
             }
         }
         guard !failed, let request, let commit, let applied else { return nil }
-        return StatusDefinition(request: request, commit: commit, applied: applied, leader: leader, selfID: selfID, term: term,
+        return StatusDefinition(request: request, commit: commit, applied: applied, leader: leader, selfID: selfID,
+                                term: term,
                                 role: role, roles: roles, last: last, snapshot: snapshot)
     }
 

@@ -40,7 +40,9 @@ public struct CustomSystem: SystemAdapter {
         guard response.status / 100 == 2, let root = JSONField.root(of: response) else {
             throw .connectionLost(sent: true)
         }
-        func number(_ read: FieldRead?) -> Int64? { read.flatMap { JSONField.read($0, in: root) }.flatMap { Int64($0) } }
+        func number(_ read: FieldRead?) -> Int64? {
+            read.flatMap { JSONField.read($0, in: root) }.flatMap { Int64($0) }
+        }
         let leader = spec.leader.flatMap { JSONField.read($0, in: root) }.flatMap { $0.isEmpty ? nil : $0 }
         let role: NodeStatus.Role
         if let field = spec.role {

@@ -94,7 +94,9 @@ public struct ResponseMatch: Sendable, Hashable {
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     public var steps: [String]
 
-    public init(_ text: String) { steps = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+    public init(_ text: String) {
+        steps = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    }
 
     public var description: String { steps.joined(separator: ".") }
 }

@@ -111,8 +111,9 @@ public struct Template: Sendable, Hashable, CustomStringConvertible {
         switch filter {
         case nil: value
         case .json:
-            String(decoding: (try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed]))
-                .map { Array($0.dropFirst().dropLast()) } ?? Array("\"\"".utf8), as: UTF8.self)
+            // Encoded as a one-element array, whose brackets are then dropped: a string literal, quotes included.
+            String(decoding: (try? JSONSerialization.data(withJSONObject: [value]))?.dropFirst().dropLast() ?? [],
+                   as: UTF8.self)
         case .url:
             value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "&", "="]))
                 ?? value
