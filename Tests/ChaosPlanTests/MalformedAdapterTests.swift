@@ -87,6 +87,7 @@ import Testing
         #expect(adapter.client.read != nil && adapter.client.cas != nil && adapter.log != nil)
         // The resolved plan carries the adapter inline and reads back to the same plan.
         let again = try PlanLoader.parse(plan.resolvedYAML(seed: 5), file: "runs/x/plan.yaml")
+        #expect(PlanLoader.diagnose(plan.resolvedYAML(seed: 5), file: "runs/x/plan.yaml").diagnostics.isEmpty)
         var expected = plan
         expected.seed = 5
         #expect(again == expected)

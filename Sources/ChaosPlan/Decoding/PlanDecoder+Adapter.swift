@@ -79,9 +79,10 @@ extension PlanDecoder {
     }
 
     /// raft-node's own settings do nothing for a custom system; say so rather than ignore them silently.
+    /// An empty `bugs: []` (as every resolved plan.yaml writes it) sets nothing and is not worth a warning.
     mutating func warnAboutRaftNodeSettings(_ fields: Fields) {
         for key in ["election_timeout", "heartbeat", "snapshot_every", "bugs"] {
-            guard let entry = fields[key] else { continue }
+            guard let entry = fields[key], entry.value.sequence?.isEmpty != true else { continue }
             warning("'\(key)' is a raft-node setting and does nothing with system 'custom'; pass the node's own "
                     + "flags in 'args' or in the adapter's command", at: entry.key)
         }
