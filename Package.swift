@@ -40,7 +40,9 @@ let package = Package(
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
         .target(name: "ChaosNet", dependencies: ["CNetlink", "CChaosSys", "ChaosControl"], swiftSettings: strict),
-        .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory"] + nio, swiftSettings: strict),
+        // ChaosPlan for the declarative adapter definitions (`system: custom`) that ChaosControl runs.
+        .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory", "ChaosPlan"] + nio,
+                swiftSettings: strict),
         .target(name: "ChaosNemesis",
                 dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory"],
                 swiftSettings: strict),

@@ -17,10 +17,16 @@ runs=(
   "plans/seeds/braft-lost-wakeup.yaml|1|"
   "plans/seeds/cubefs-shutdown-race.yaml|1|"
   "plans/cas-100k.yaml|0|"
+  "plans/custom-raft-node.yaml|0|--duration 1m"
   "plans/soak.yaml|0|--duration $SOAK"
   "plans/etcd-kill.yaml|0|"
   "plans/etcd-pause.yaml|0|"
 )
+if [ -x /usr/bin/etcd ]; then
+  runs+=("plans/custom-etcd.yaml|0|--duration 1m")
+else
+  echo "nightly: /usr/bin/etcd missing (apt-get install etcd-server), skipping plans/custom-etcd.yaml"
+fi
 if [ "$(id -u)" = 0 ]; then
   runs+=("plans/partition.yaml|0|" "plans/seeds/divergence-skip-prev-check.yaml|1|")
   runs+=("plans/etcd-leader-isolation.yaml|0|" "plans/etcd-ci.yaml|0|")

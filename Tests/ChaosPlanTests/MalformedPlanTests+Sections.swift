@@ -32,6 +32,8 @@ extension MalformedPlanTests {
             "name: x\nduration: 3s\ncluster: { system: custom }\n",
             [
                 "3:20: system 'custom' needs 'binary' (the path of the node program)",
+                "3:20: system 'custom' needs 'adapter' (a file relative to the plan, or an inline mapping;"
+                    + " see docs/adapters.md)",
             ]),
         MalformedPlan(
             "etcd with the append workload",

@@ -28,12 +28,13 @@ public final class HTTPEndpoint: Sendable {
     }
 
     /// Sends one request and waits for its response, at most `timeout` in all (connecting included).
+    /// - Parameter headers: extra request headers (`Host` and `Content-Length` are always set).
     /// - Parameter enough: for a response that never ends by itself (a stream), sees each body part as it
     ///   arrives and says when what came is enough; the connection is then closed.
     /// - Throws: `HTTPClientError`, saying whether the request may have reached the server.
     public func request(
-        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: Duration,
-        enough: (@Sendable (ByteBuffer) -> Bool)? = nil
+        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
+        timeout: Duration, enough: (@Sendable (ByteBuffer) -> Bool)? = nil
     ) async throws(HTTPClientError) -> HTTPResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel = try await connectedChannel(deadline: deadline)
@@ -43,8 +44,8 @@ public final class HTTPEndpoint: Sendable {
             channel.close(promise: nil)
         }
         let buffer = body.map { ByteBuffer(bytes: $0) }
-        let exchange = HTTPExchange(method: method, path: path, host: host, body: buffer, promise: promise,
-                                    enough: enough)
+        let exchange = HTTPExchange(method: method, path: path, host: host, headers: headers, body: buffer,
+                                    promise: promise, enough: enough)
         channel.writeAndFlush(exchange, promise: nil)
         do {
             let response = try await promise.futureResult.get()

@@ -6,6 +6,7 @@ struct HTTPExchange: Sendable {
     var method: HTTPMethod
     var path: String
     var host: String
+    var headers: [(String, String)]
     var body: ByteBuffer?
     var promise: EventLoopPromise<HTTPResponse>
     /// For a response that streams without end (etcd's watch): fed each body part as it arrives; when it returns
@@ -32,6 +33,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         enough = exchange.enough
         var head = HTTPRequestHead(version: .http1_1, method: exchange.method, uri: exchange.path)
         head.headers.add(name: "Host", value: exchange.host)
+        for (name, value) in exchange.headers { head.headers.add(name: name, value: value) }
         head.headers.add(name: "Content-Length", value: String(exchange.body?.readableBytes ?? 0))
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body = exchange.body {

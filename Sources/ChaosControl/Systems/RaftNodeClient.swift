@@ -4,16 +4,15 @@ import NIOHTTP1
 /// A client session against raft-node: sends to the node it believes leads, follows `421` leader hints, and
 /// turns every outcome into Jepsen's ok / fail / info.
 final class RaftNodeClient: SystemClient {
-    private let session: ClientEndpoints
-    private var nodes: [NodeAddress] { session.nodes }
+    private let sender: LeaderFollowingSender
 
     init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
-        session = ClientEndpoints(cluster: cluster, dialer: dialer)
+        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
     }
 
-    var currentNode: String { session.currentNode }
+    var currentNode: String { sender.currentNode }
 
-    func close() { session.close() }
+    func close() { sender.close() }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
         switch await send(.GET, "/kv/\(escape(key))", body: nil, timeout: timeout, mutating: false) {
@@ -73,44 +72,17 @@ final class RaftNodeClient: SystemClient {
         return "\(response.status) \(error)"
     }
 
-    /// Sends to the believed leader, following hints and skipping unreachable nodes until `timeout` runs out.
+    /// Sends to the believed leader, following `421` hints, until `timeout` runs out.
     private func send(
         _ method: HTTPMethod, _ path: String, body: [UInt8]?, timeout: Duration, mutating: Bool
     ) async -> OpOutcome<HTTPResponse> {
-        let deadline = ContinuousClock.now + timeout
-        var lastError = "no node reachable"
-        while true {
-            let remaining = deadline - .now
-            if remaining <= .zero { return .fail("timeout: \(lastError)") }
-            let index = session.position
-            let node = nodes[index]
-            do {
-                let response = try await session.endpoint(at: index).request(method, path, body: body,
-                                                                             timeout: remaining)
-                // A 503 marked definite (no leader yet) proposed nothing, like a 421: try again within the deadline.
-                let noLeader = response.status == 503 && response.json?["definite"] as? Bool == true
-                guard response.status == 421 || noLeader else { return .ok(response) }
-                lastError = noLeader ? "\(node.id) knows no leader" : "\(node.id) is not the leader"
-                // With no hint, or a hint back to this node (its view is stale), give the election a moment.
-                let hint = response.json?["leader"] as? String
-                if follow(hint: hint, from: index) == index || hint == nil {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
-            } catch {
-                if error.sent { return mutating ? .info(error.description) : .fail(error.description) }
-                lastError = "\(node.id): \(error)"
-                follow(hint: nil, from: index)
-                try? await Task.sleep(for: .milliseconds(10))
-            }
+        await sender.send(method, path, body: body, timeout: timeout, mutating: mutating) { response, node in
+            // A 503 marked definite (no leader yet) proposed nothing, like a 421: try again within the deadline.
+            let noLeader = response.status == 503 && response.json?["definite"] as? Bool == true
+            guard response.status == 421 || noLeader else { return nil }
+            return .init(hint: response.json?["leader"] as? String,
+                         reason: noLeader ? "\(node) knows no leader" : "\(node) is not the leader")
         }
-    }
-
-    /// Moves to the hinted leader, or to the next node when there is no hint; returns the new position.
-    @discardableResult
-    private func follow(hint: String?, from index: Int) -> Int {
-        let next = hint.flatMap { id in nodes.firstIndex { $0.id == id } } ?? (index + 1) % nodes.count
-        session.move(to: next)
-        return next
     }
 
     private func escape(_ key: String) -> String {

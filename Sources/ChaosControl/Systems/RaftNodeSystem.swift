@@ -71,27 +71,19 @@ public struct RaftNodeSystem: SystemAdapter {
     /// Pages through `GET /raft/log` from the first entry the node still holds to its last.
     public func log(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration) async -> NodeLog? {
         guard let status = try? await self.status(of: node, via: endpoint, timeout: timeout) else { return nil }
-        let last = status.lastIndex ?? status.commitIndex
-        var next = (status.snapshotIndex ?? 0) + 1
-        var entries: [NodeLog.Entry] = []
-        var commitIndex = status.commitIndex
-        while next <= last {
-            let path = "/raft/log?from=\(next)&to=\(last)"
-            guard let response = try? await endpoint.request(.GET, path, timeout: timeout), response.status == 200,
-                  let json = response.json, let page = json["entries"] as? [[String: Any]]
+        return await LogPager.read(node: node.id, first: (status.snapshotIndex ?? 0) + 1,
+                                   last: status.lastIndex ?? status.commitIndex,
+                                   commitIndex: status.commitIndex) { from, to in
+            guard let response = try? await endpoint.request(.GET, "/raft/log?from=\(from)&to=\(to)", timeout: timeout),
+                  response.status == 200, let json = response.json, let page = json["entries"] as? [[String: Any]]
             else { return nil }
-            commitIndex = int64(json["commitIndex"]) ?? commitIndex
-            let decoded = page.compactMap { entry -> NodeLog.Entry? in
+            let entries = page.compactMap { entry -> NodeLog.Entry? in
                 guard let index = int64(entry["index"]), let term = int64(entry["term"]),
                       let digest = entry["digest"] as? String else { return nil }
                 return NodeLog.Entry(index: index, term: term, digest: digest)
             }
-            // Entries below what the node keeps in memory are skipped by the node: start after the first gap.
-            guard let lastDecoded = decoded.last else { break }
-            entries += decoded
-            next = lastDecoded.index + 1
+            return LogPager.Page(entries: entries, commitIndex: int64(json["commitIndex"]))
         }
-        return NodeLog(node: node.id, commitIndex: commitIndex, entries: entries)
     }
 }
 

@@ -60,8 +60,7 @@ public enum Runner {
                 electionTimeout: plan.cluster.electionTimeout, heartbeat: plan.cluster.heartbeat,
                 snapshotEvery: plan.cluster.snapshotEvery, extraArguments: plan.cluster.args)
         case .custom:
-            throw RunError.environment(
-                "this version of chaos cannot run system '\(plan.cluster.system.rawValue)' yet; use raft-node")
+            system = try BinaryLocator.customSystem(plan.cluster, log: log)
         }
         let network = try NetworkChoice.resolve(plan)
         let nodes: [NodeAddress]

@@ -3,7 +3,7 @@ import Yams
 /// The `cluster:` and `workload:` sections.
 extension PlanDecoder {
     static let clusterKeys = ["system", "nodes", "binary", "args", "election_timeout", "heartbeat",
-                              "snapshot_every", "bugs", "start_timeout", "network", "subnet"]
+                              "snapshot_every", "bugs", "start_timeout", "network", "subnet", "adapter"]
     static let workloadKeys = ["kind", "keys", "clients", "rate", "timeout"]
     /// One to nine nodes: Raft needs one, and a one-host lab gets no more honest past nine.
     static let nodeRange = 1...9
@@ -62,6 +62,19 @@ extension PlanDecoder {
                       + "(\(Units.format(heartbeat)))", at: entry.value)
                 failed = true
             }
+        }
+        if let entry = fields["adapter"] {
+            if cluster.system != .custom {
+                error("'adapter' is only for system 'custom'; remove it or set system: custom", at: entry.key)
+                failed = true
+            } else {
+                takeOptional(decodeAdapterEntry(entry), into: \.adapter)
+                warnAboutRaftNodeSettings(fields)
+            }
+        } else if cluster.system == .custom, let system = fields["system"] {
+            error("system 'custom' needs 'adapter' (a file relative to the plan, or an inline mapping;"
+                  + " see docs/adapters.md)", at: system.value)
+            failed = true
         }
         // A heartbeat no shorter than the election timeout makes followers start elections under a live leader.
         if let heartbeat = cluster.heartbeat, let election = cluster.electionTimeout, heartbeat >= election,

@@ -10,7 +10,7 @@ struct PlanDecoder {
     let file: String
     /// Keys the composer renamed after reporting them as duplicates; skipped without a second message.
     let ignoredKeys: Set<String>
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
     init(file: String, ignoredKeys: Set<String> = []) {
         self.file = file
@@ -40,6 +40,9 @@ struct PlanDecoder {
         let workload = fields["workload"].map { decodeWorkload($0, system: cluster?.system) } ?? WorkloadSpec()
         let nemesis = fields["nemesis"].map { decodeNemesis($0, nodes: nodes, runDuration: runDuration) } ?? []
         let checks = fields["checks"].map { decodeChecks($0) } ?? ChecksSpec()
+        if let adapter = cluster?.adapter, let kind = workload?.kind, let entry = fields["cluster"] {
+            failed = !checkAdapter(adapter, serves: kind, at: fields["workload"] ?? entry) || failed
+        }
 
         guard !failed, let name, let runDuration, let sampleInterval, let cluster, let workload, let nemesis,
               let checks else { return nil }

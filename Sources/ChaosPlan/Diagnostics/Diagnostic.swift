@@ -30,11 +30,17 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
 extension Diagnostic {
     /// Orders diagnostics by position so a user reads them top to bottom, as in the file; problems at the same
-    /// spot keep the order they were found in.
+    /// spot keep the order they were found in. Several files (a plan and its adapter) stay in the order they
+    /// first appear.
     static func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        diagnostics.enumerated().sorted { lhs, rhs in
-            (lhs.element.location.line, lhs.element.location.column, lhs.offset)
-                < (rhs.element.location.line, rhs.element.location.column, rhs.offset)
+        var files: [String: Int] = [:]
+        for diagnostic in diagnostics where files[diagnostic.location.file] == nil {
+            files[diagnostic.location.file] = files.count
+        }
+        return diagnostics.enumerated().sorted { lhs, rhs in
+            (files[lhs.element.location.file]!, lhs.element.location.line, lhs.element.location.column, lhs.offset)
+                < (files[rhs.element.location.file]!, rhs.element.location.line, rhs.element.location.column,
+                   rhs.offset)
         }.map(\.element)
     }
 }

@@ -54,13 +54,16 @@ public struct ClusterSpec: Sendable, Hashable {
     public var network: NetworkMode
     /// The lab's private IPv4 network under `network: namespaces`.
     public var subnet: String
+    /// How to drive the system, for `system: custom` (read from the file the plan names, or given inline).
+    public var adapter: AdapterDefinition?
 
     public init(
         system: System = .raftNode, nodes: Int = 3, binary: String? = nil, args: [String] = [],
         electionTimeout: Duration? = nil, heartbeat: Duration? = nil, snapshotEvery: Int? = nil,
         bugs: [String] = [], startTimeout: Duration = .seconds(10), network: NetworkMode = .auto,
-        subnet: String = "10.77.0.0/24"
+        subnet: String = "10.77.0.0/24", adapter: AdapterDefinition? = nil
     ) {
+        self.adapter = adapter
         self.network = network
         self.subnet = subnet
         self.system = system

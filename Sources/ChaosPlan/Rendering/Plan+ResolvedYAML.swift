@@ -26,6 +26,14 @@ extension Plan {
             "  start_timeout: \(Units.format(cluster.startTimeout))",
             "  network: \(cluster.network.rawValue)",
             "  subnet: \(cluster.subnet)",
+        ]
+        if let adapter = cluster.adapter {
+            // Inline, so the run directory replays on its own even when the adapter file changes or moves.
+            lines.append("  adapter:")
+            let text = adapter.yaml.hasSuffix("\n") ? String(adapter.yaml.dropLast()) : adapter.yaml
+            lines += text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
+        }
+        lines += [
             "workload:",
             "  kind: \(workload.kind.rawValue)",
             "  keys: \(workload.keys)",
