@@ -12,7 +12,7 @@ import Testing
         let plan = Plan(
             name: "every.field", seed: 3, duration: .milliseconds(90_500),
             cluster: ClusterSpec(
-                system: .custom, nodes: 7, binary: "/opt/my node \"v3\"/node",
+                system: .raftNode, nodes: 7, binary: "/opt/my node \"v3\"/node",
                 args: ["--x=1", "null", "3", "tab\there", "new\nline", "back\\slash", "ünï ✓", "\u{1}"],
                 electionTimeout: .milliseconds(1500), heartbeat: .microseconds(250), snapshotEvery: 10,
                 bugs: ["a", "yes"], startTimeout: .seconds(3600)),
