@@ -19,6 +19,11 @@ final class RaftNodeClient: SystemClient {
 
     var currentNode: String { nodes[current.withLock { $0 }].id }
 
+    func begin(at node: String) {
+        guard let index = nodes.firstIndex(where: { $0.id == node }) else { return }
+        current.withLock { $0 = index }
+    }
+
     func close() {
         for endpoint in endpoints.values { endpoint.close() }
     }
