@@ -25,6 +25,8 @@ struct SeedPlanTests {
              finding: "crash on shutdown"),
         Seed(plan: "divergence-skip-prev-check", bug: "skip-prev-check", duration: .seconds(20),
              checker: "divergence", finding: "disagree at committed index", needsLab: true),
+        Seed(plan: "restate-stuck-appenders", bug: "wait-new-term", duration: .seconds(16), checker: "liveness",
+             finding: "never completed", needsLab: true),
     ]
     // braft-leak-on-retry is not in this list yet: whether the retry path runs often enough within a one-minute
     // run depends on timing (leadership moves, TCP timeouts), so both directions are not yet reliable.
