@@ -6,7 +6,7 @@ import NIOCore
 /// settled who leads; it is woken only when the term advances. A correct node answers at once (421 with the
 /// leader, or a definite 503 when it knows none) and lets the client look elsewhere.
 extension RaftNodeServer {
-    /// A request held until the term moves past `term`.
+    /// A client request held while the node waits for a new term, with when it arrived.
     struct HeldRequest {
         var since: NIODeadline
         var retry: () -> Void
