@@ -25,7 +25,7 @@ struct SeedPlanTests {
              finding: "crash on shutdown"),
         Seed(plan: "divergence-skip-prev-check", bug: "skip-prev-check", duration: .seconds(20),
              checker: "divergence", finding: "disagree at committed index", needsLab: true),
-        Seed(plan: "restate-stuck-appenders", bug: "wait-new-term", duration: .seconds(12), checker: "liveness",
+        Seed(plan: "restate-stuck-appenders", bug: "wait-new-term", duration: .seconds(15), checker: "liveness",
              finding: "never completed", needsLab: true),
         // The shortest run the leak checker judges: 5 s warm-up plus 30 s of fit, with some slack.
         Seed(plan: "braft-leak-on-retry", bug: "leak-on-retry", duration: .seconds(40), checker: "leak",
