@@ -93,7 +93,7 @@ bench-report: setup
 	.build/release/chaos-bench report
 
 # Longer plans, every seed plan and a 10-minute soak on the release build (scripts/nightly.sh); fails when a
-# plan does not end as expected. SOAK=1h for a longer soak.
+# plan does not end as expected. SOAK=1h for a longer soak; ONLY=REGEX runs only the plans whose path matches.
 nightly: release
 	bash scripts/nightly.sh
 

@@ -27,7 +27,8 @@ public struct Workload: Sendable {
             for slot in 0..<spec.clients {
                 let client = WorkloadClient(
                     slot: slot, clientCount: spec.clients, generator: generator, system: system, cluster: cluster,
-                    recorder: recorder, timeout: spec.timeout, interval: interval, seed: seed)
+                    recorder: recorder, timeout: spec.timeout, interval: interval,
+                    home: spec.bind == .node && !cluster.isEmpty ? cluster[slot % cluster.count].id : nil, seed: seed)
                 group.addTask { await client.run(until: end) }
             }
         }

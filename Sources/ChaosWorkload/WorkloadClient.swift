@@ -15,6 +15,8 @@ struct WorkloadClient: Sendable {
     let timeout: Duration
     /// Seconds between invocations for this client; nil = back to back.
     let interval: Duration?
+    /// The node every operation starts at (`bind: node`); nil = wherever the session last went.
+    let home: String?
     let seed: UInt64
 
     func run(until end: ContinuousClock.Instant) async {
@@ -31,6 +33,7 @@ struct WorkloadClient: Sendable {
             }
             if ContinuousClock.now >= end || Task.isCancelled { break }
             let op = generator.next(using: &rng)
+            if let home { session.begin(at: home) }
             let indeterminate = await perform(op, process: process, session: session)
             if indeterminate {
                 process += clientCount

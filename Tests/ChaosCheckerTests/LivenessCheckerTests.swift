@@ -77,4 +77,28 @@ struct LivenessCheckerTests {
         #expect(result.verdict == .unknown)
         #expect(result.summary.contains("before recover_within (10.0s) was up"))
     }
+
+    @Test("a read the client gave up on counts as stuck; a quick definite failure does not")
+    func timedOutReads() async throws {
+        // After the heal at 30s: a read failing after the 1s client timeout, and a write refused at once.
+        var ops = Self.history(from: 31, to: 60) { _ in .ok }.operations
+        let read = ns(45)
+        ops += [ChaosHistory.Operation(time: read, process: 100, type: .invoke, f: "read", value: nil),
+                ChaosHistory.Operation(time: read + ns(1), process: 100, type: .fail, f: "read", value: nil,
+                                       error: "timeout"),
+                ChaosHistory.Operation(time: ns(46), process: 101, type: .invoke, f: "write", value: 2),
+                ChaosHistory.Operation(time: ns(46.01), process: 101, type: .fail, f: "write", value: 2,
+                                       error: "421 not leader")]
+        var history = History(ops.sorted { $0.time < $1.time })
+        history.reindex()
+        let input = CheckInput(history: history, samples: SyntheticCluster().samples(),
+                               events: fault("partition", ["n3"], from: 10, to: 30), duration: 60)
+        let result = await LivenessChecker(recoverWithin: .seconds(5), opTimeout: .seconds(1)).check(input)
+        #expect(result.verdict == .invalid)
+        let stuck = try #require(result.findings.last)
+        #expect(stuck.message.hasPrefix("1 operation invoked after 35.0s"))
+        #expect(stuck.details == ["process 100 read nil invoked at 45.0s: fail after 1.0s (timeout)"])
+        // Without the clients' timeout a failed read is a completed one.
+        #expect(await LivenessChecker(recoverWithin: .seconds(5)).check(input).verdict == .valid)
+    }
 }

@@ -30,9 +30,12 @@ struct SeedPlanTests {
              checker: "divergence", finding: "disagree at committed index", needsLab: true),
         Seed(plan: "tikv-paused-writer", bug: "resend-assert", duration: .seconds(12), checker: "crash",
              finding: "assertion failed: cached_last < trunc_to_idx", needsLab: true, namesFaultedNode: true),
+        Seed(plan: "restate-stuck-appenders", bug: "wait-new-term", duration: .seconds(15), checker: "liveness",
+             finding: "never completed", needsLab: true),
+        // The shortest run the leak checker judges: 5 s warm-up plus 30 s of fit, with some slack.
+        Seed(plan: "braft-leak-on-retry", bug: "leak-on-retry", duration: .seconds(40), checker: "leak",
+             finding: "RSS grows", needsLab: true),
     ]
-    // braft-leak-on-retry is not in this list yet: whether the retry path runs often enough within a one-minute
-    // run depends on timing (leadership moves, TCP timeouts), so both directions are not yet reliable.
 
     /// Runs `seed`'s plan with its bug (or with it removed) and returns the exit code, results.json and the
     /// targets of the first fault injected.

@@ -97,6 +97,12 @@ extension MalformedPlanTests {
                 "3:19: unknown workload kind 'cas-regster' (did you mean 'cas-register'?)",
             ]),
         MalformedPlan(
+            "unknown workload binding",
+            "name: x\nduration: 3s\nworkload: { bind: nodes }\n",
+            [
+                "3:19: unknown workload binding 'nodes' (did you mean 'node'?)",
+            ]),
+        MalformedPlan(
             "bad rate",
             "name: x\nduration: 3s\nworkload: { rate: fast }\n",
             [

@@ -70,7 +70,7 @@ import Testing
                 command: ["{binary}", --id, "{id}"]
                 client: { read: { path: "/kv/{key|url}", value: value }, write: { path: "/kv/{key}", body: "{value}" } }
                 status: { path: /status, commit: commit, applied: applied, leader: leader }
-            workload: { kind: register, keys: 2, clients: 4, rate: 1000/m, timeout: 500ms }
+            workload: { kind: register, keys: 2, clients: 4, rate: 1000/m, timeout: 500ms, bind: node }
             nemesis:
               - { every: 10s, from: 5s, until: 1m, faults: [stop, pause], target: minority }
               - { at: 1m30s_is_not_a_duration_so_not_here, fault: kill, target: n5 }
@@ -90,7 +90,7 @@ import Testing
         let expected = Plan(
             name: "full.plan_1", seed: .max, duration: .seconds(120), cluster: cluster,
             workload: WorkloadSpec(kind: .register, keys: 2, clients: 4, rate: 1000.0 / 60,
-                                   timeout: .milliseconds(500)),
+                                   timeout: .milliseconds(500), bind: .node),
             nemesis: [
                 NemesisStep(timing: .every(.seconds(10), from: .seconds(5), until: .seconds(60)),
                             faults: [.stop, .pause], target: .minority, duration: nil),

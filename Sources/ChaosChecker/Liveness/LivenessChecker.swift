@@ -4,9 +4,14 @@ import ChaosHistory
 /// `recoverWithin`, and every operation invoked after that deadline must complete (not time out, not hang).
 public struct LivenessChecker: Checker {
     public var recoverWithin: Duration
+    /// The clients' per-operation deadline: an operation that failed only once it had run this long was given
+    /// up on (a read that timed out is recorded as `fail`, since it changed nothing), so it never completed.
+    /// nil = only `info` and unfinished operations count as stuck.
+    public var opTimeout: Duration?
 
-    public init(recoverWithin: Duration = .seconds(10)) {
+    public init(recoverWithin: Duration = .seconds(10), opTimeout: Duration? = nil) {
         self.recoverWithin = recoverWithin
+        self.opTimeout = opTimeout
     }
 
     public var name: String { "liveness" }
@@ -42,7 +47,8 @@ public struct LivenessChecker: Checker {
                 + "(limit \(seconds(limit))s): the commit index stayed at \(recovery.commitAtStart) and no "
                 + "operation succeeded", time: Double(healedAt) / 1e9, until: Double(end) / 1e9))
         }
-        let stuck = StuckOperations.find(in: input.history, after: deadline, runEnd: end, settle: limit)
+        let stuck = StuckOperations.find(in: input.history, after: deadline, runEnd: end, settle: limit,
+                                         givenUpAfter: opTimeout?.nanoseconds)
         metrics["stuckOps"] = Double(stuck.count)
         if !stuck.isEmpty {
             findings.append(Finding("\(stuck.count) operation\(stuck.count == 1 ? "" : "s") invoked after "
@@ -91,14 +97,18 @@ struct Recovery {
     }
 }
 
-/// Operations invoked after a deadline that ended indeterminate (`info`) or never ended.
+/// Operations invoked after a deadline that ended indeterminate (`info`), failed only when the client gave up,
+/// or never ended.
 enum StuckOperations {
     struct Stuck {
         var line: String
     }
 
-    /// - Parameter settle: an op still open at the end is stuck only if invoked at least this long before it.
-    static func find(in history: History, after deadline: Int64, runEnd: Int64, settle: Int64) -> [Stuck] {
+    /// - Parameters:
+    ///   - settle: an op still open at the end is stuck only if invoked at least this long before it.
+    ///   - givenUpAfter: a `fail` this long after its invocation is a client timeout; nil = never counts.
+    static func find(in history: History, after deadline: Int64, runEnd: Int64, settle: Int64,
+                     givenUpAfter: Int64? = nil) -> [Stuck] {
         var open: [Int: Operation] = [:]
         var stuck: [Stuck] = []
         for op in history.operations {
@@ -106,9 +116,10 @@ enum StuckOperations {
                 open[op.process] = op
                 continue
             }
-            guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline, op.type == .info
-            else { continue }
-            stuck.append(Stuck(line: describe(invoke) + ": info after \(seconds(op.time - invoke.time))s"
+            guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline else { continue }
+            let gaveUp = op.type == .fail && givenUpAfter.map { op.time - invoke.time >= $0 } == true
+            guard op.type == .info || gaveUp else { continue }
+            stuck.append(Stuck(line: describe(invoke) + ": \(op.type) after \(seconds(op.time - invoke.time))s"
                 + (op.error.map { " (\($0))" } ?? "")))
         }
         for invoke in open.values.sorted(by: { $0.time < $1.time })

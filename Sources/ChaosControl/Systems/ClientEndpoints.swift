@@ -28,6 +28,12 @@ final class ClientEndpoints: Sendable {
         current.withLock { $0 = position }
     }
 
+    /// Makes the node with id `node` the one requests go to (ignored for an unknown id).
+    func move(to node: String) {
+        guard let index = nodes.firstIndex(where: { $0.id == node }) else { return }
+        move(to: index)
+    }
+
     /// Moves to the next node, unless another request already moved on from `position`.
     func moveOn(from position: Int) {
         current.withLock { if $0 == position { $0 = (position + 1) % nodes.count } }

@@ -19,6 +19,9 @@ final class LeaderFollowingSender: Sendable {
     /// The node the next request goes to.
     var currentNode: String { session.currentNode }
 
+    /// Sends the next request to `node` first (a client bound to a node starts each operation there).
+    func begin(at node: String) { session.move(to: node) }
+
     func close() { session.close() }
 
     /// Sends until a node answers with something other than a redirect, or `timeout` runs out.

@@ -12,6 +12,8 @@ final class RaftNodeClient: SystemClient {
 
     var currentNode: String { sender.currentNode }
 
+    func begin(at node: String) { sender.begin(at: node) }
+
     func close() { sender.close() }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {

@@ -21,6 +21,8 @@ public protocol SystemClient: Sendable {
     func append(_ entry: String, timeout: Duration) async -> OpOutcome<Int64>
     /// The node the next request goes to.
     var currentNode: String { get }
+    /// Sends the next request to `node` (a client bound to a node starts each operation there).
+    func begin(at node: String)
     /// Drops open connections (the client is being retired or its process id replaced).
     func close()
 }

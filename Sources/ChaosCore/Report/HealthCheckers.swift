@@ -3,8 +3,10 @@ import ChaosPlan
 
 /// The lag, leak, liveness and divergence checkers a plan's `checks:` asks for, with its settings.
 public enum HealthCheckers {
+    /// - Parameter opTimeout: the workload's per-operation deadline; a failure that took this long is an
+    ///   operation the client gave up on, which liveness counts as never completed.
     /// - Returns: the checkers in the order their results are listed (lag, leak, liveness, divergence).
-    public static func make(from checks: ChecksSpec) -> [any Checker] {
+    public static func make(from checks: ChecksSpec, opTimeout: Duration? = nil) -> [any Checker] {
         var checkers: [any Checker] = []
         if let lag = checks.lag {
             checkers.append(LagChecker(maxEntries: lag.maxEntries, stallAfter: lag.stallAfter,
@@ -15,7 +17,9 @@ public enum HealthCheckers {
                                         maxFDGrowthPerHour: leak.maxFDGrowthPerHour,
                                         maxThreadGrowthPerHour: leak.maxThreadGrowthPerHour, warmUp: leak.warmUp))
         }
-        if let liveness = checks.liveness { checkers.append(LivenessChecker(recoverWithin: liveness.recoverWithin)) }
+        if let liveness = checks.liveness {
+            checkers.append(LivenessChecker(recoverWithin: liveness.recoverWithin, opTimeout: opTimeout))
+        }
         if checks.divergence != nil { checkers.append(DivergenceChecker()) }
         return checkers
     }

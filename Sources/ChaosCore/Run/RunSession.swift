@@ -159,7 +159,7 @@ struct RunSession {
                 model: linearizable.model ?? plan.workload.kind.naturalModel, timeLimit: linearizable.timeLimit,
                 registersStartAbsent: true))
         }
-        checkers += HealthCheckers.make(from: plan.checks)
+        checkers += HealthCheckers.make(from: plan.checks, opTimeout: plan.workload.timeout)
         let input = CheckInput(
             history: history, samples: samples, events: events, exits: exits, logs: logs,
             nodeDirectories: Dictionary(uniqueKeysWithValues: run.nodes.map { ($0.id, "\(store.nodes)/\($0.id)") }),

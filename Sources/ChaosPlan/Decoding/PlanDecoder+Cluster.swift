@@ -4,7 +4,7 @@ import Yams
 extension PlanDecoder {
     static let clusterKeys = ["system", "nodes", "binary", "args", "election_timeout", "heartbeat",
                               "snapshot_every", "bugs", "start_timeout", "network", "subnet", "adapter"]
-    static let workloadKeys = ["kind", "keys", "clients", "rate", "timeout"]
+    static let workloadKeys = ["kind", "keys", "clients", "rate", "timeout", "bind"]
     /// One to nine nodes: Raft needs one, and a one-host lab gets no more honest past nine.
     static let nodeRange = 1...9
 
@@ -119,6 +119,7 @@ extension PlanDecoder {
         if let entry = fields["clients"] { take(integer(entry, in: 1...Int.max), into: \.clients) }
         if let entry = fields["rate"] { take(rate(entry), into: \.rate) }
         if let entry = fields["timeout"] { take(duration(entry, allowZero: false), into: \.timeout) }
+        if let entry = fields["bind"] { take(choice(entry, what: "workload binding"), into: \.bind) }
         return failed ? nil : workload
     }
 

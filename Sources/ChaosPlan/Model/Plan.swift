@@ -92,6 +92,16 @@ public struct WorkloadSpec: Sendable, Hashable {
         case append
     }
 
+    /// Where each client sends its operations.
+    public enum Binding: String, Sendable, Hashable, CaseIterable {
+        /// A client starts at a random node and stays with the node that last served it, following leader
+        /// hints (what a leader-aware client library does).
+        case none
+        /// Client i belongs to node i mod n and starts every operation there, following hints only within the
+        /// operation (Jepsen's workers bound to nodes; an application co-located with each node).
+        case node
+    }
+
     public var kind: Kind
     public var keys: Int
     public var clients: Int
@@ -99,14 +109,16 @@ public struct WorkloadSpec: Sendable, Hashable {
     public var rate: Double?
     /// Per-operation deadline: past it the operation is recorded as `info`.
     public var timeout: Duration
+    public var bind: Binding
 
     public init(kind: Kind = .casRegister, keys: Int = 8, clients: Int = 8, rate: Double? = nil,
-                timeout: Duration = .seconds(1)) {
+                timeout: Duration = .seconds(1), bind: Binding = .none) {
         self.kind = kind
         self.keys = keys
         self.clients = clients
         self.rate = rate
         self.timeout = timeout
+        self.bind = bind
     }
 }
 

@@ -40,6 +40,7 @@ extension Plan {
             "  clients: \(workload.clients)",
             "  rate: \(workload.rate.map(Units.formatRate) ?? "unlimited")",
             "  timeout: \(Units.format(workload.timeout))",
+            "  bind: \(workload.bind.rawValue)",
         ]
         lines.append(nemesis.isEmpty ? "nemesis: []" : "nemesis:")
         lines += nemesis.map { "  - " + Self.render($0) }

@@ -20,6 +20,12 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// CubeFS#3128: on SIGTERM the WAL is closed while the writer still uses it, so shutdown under load fails.
     /// Caught by the crash checker as a crash on shutdown.
     case unsafeShutdown = "unsafe-shutdown"
+    /// Restate#2885: a node that loses its leader holds client requests until it sees a new term, expecting
+    /// the election that usually follows. A follower cut off and healed hears the same leader again in the same
+    /// term (pre-vote kept everyone's term), so the wake-up never comes and every request sent to it hangs while
+    /// the rest of the cluster serves. Caught by the liveness checker as operations that never complete after
+    /// the last heal.
+    case waitNewTerm = "wait-new-term"
 
     /// `lost-wakeup` starts once the leader's commit index reaches this.
     static let lostWakeupAfter: UInt64 = 500

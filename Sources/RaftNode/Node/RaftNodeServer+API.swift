@@ -20,40 +20,48 @@ extension RaftNodeServer {
     public func propose(_ command: Command, on loop: any EventLoop) -> EventLoopFuture<ApplyOutcome> {
         let promise = loop.makePromise(of: ApplyOutcome.self)
         let data = command.encode()
-        coreLoop.execute {
-            guard !self.stopping else {
-                promise.fail(NodeAPIError.unavailable("node is shutting down"))
-                return
-            }
-            guard let (index, term) = self.core.propose(data) else {
-                promise.fail(self.notLeaderError())
-                return
-            }
-            self.proposals.register(index: index, term: term, promise: promise)
-            self.scheduleFlush()
-        }
+        coreLoop.execute { self.admitProposal(data, promise) }
         return withDeadline(promise, on: loop)
+    }
+
+    /// On the core loop: appends the proposal to the log if this node leads, else answers where to go.
+    private func admitProposal(_ data: [UInt8], _ promise: EventLoopPromise<ApplyOutcome>) {
+        guard !stopping else {
+            promise.fail(NodeAPIError.unavailable("node is shutting down"))
+            return
+        }
+        if holdUntilNewTerm({ self.admitProposal(data, promise) }) { return }
+        guard let (index, term) = core.propose(data) else {
+            promise.fail(notLeaderError())
+            return
+        }
+        proposals.register(index: index, term: term, promise: promise)
+        scheduleFlush()
     }
 
     /// A linearizable read of `key` through ReadIndex: leadership is confirmed by a quorum, then the value
     /// is read once the state machine has applied the commit index of that moment.
     public func read(_ key: String, on loop: any EventLoop) -> EventLoopFuture<String?> {
         let promise = loop.makePromise(of: String?.self)
-        coreLoop.execute {
-            guard !self.stopping else {
-                promise.fail(NodeAPIError.unavailable("node is shutting down"))
-                return
-            }
-            guard self.core.role == .leader else {
-                promise.fail(self.notLeaderError())
-                return
-            }
-            self.nextReadID += 1
-            self.readWaiters[self.nextReadID] = (key, promise)
-            self.core.readIndex(id: self.nextReadID)
-            self.scheduleFlush()
-        }
+        coreLoop.execute { self.admitRead(key, promise) }
         return withDeadline(promise, on: loop)
+    }
+
+    /// On the core loop: starts a ReadIndex round if this node leads, else answers where to go.
+    private func admitRead(_ key: String, _ promise: EventLoopPromise<String?>) {
+        guard !stopping else {
+            promise.fail(NodeAPIError.unavailable("node is shutting down"))
+            return
+        }
+        if holdUntilNewTerm({ self.admitRead(key, promise) }) { return }
+        guard core.role == .leader else {
+            promise.fail(notLeaderError())
+            return
+        }
+        nextReadID += 1
+        readWaiters[nextReadID] = (key, promise)
+        core.readIndex(id: nextReadID)
+        scheduleFlush()
     }
 
     /// Fails `promise` with 503 when the request deadline passes first.

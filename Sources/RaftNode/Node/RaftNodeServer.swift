@@ -31,6 +31,9 @@ public final class RaftNodeServer: @unchecked Sendable {
     var lastRole: RaftRole = .follower
     var lastTerm: UInt64 = 0
     var lastLeader: String?
+    /// `wait-new-term` only: the term the node lost its leader in, and the requests held until it passes.
+    var waitingPastTerm: UInt64?
+    var heldRequests: [HeldRequest] = []
 
     /// Opens (or creates) the data dir and recovers from it; binds nothing yet.
     /// - Throws: `RaftNodeError` for bad settings, a data dir of another node or cluster, or corruption.
@@ -114,6 +117,7 @@ public final class RaftNodeServer: @unchecked Sendable {
             self.tickTask?.cancel()
             for (_, w) in self.readWaiters { w.promise.fail(NodeAPIError.unavailable("node is shutting down")) }
             self.readWaiters.removeAll()
+            self.releaseHeldRequests()
         }.wait()
         writer.stop(timeout: deadline)
         applier.stop(timeout: deadline)
@@ -143,6 +147,7 @@ public final class RaftNodeServer: @unchecked Sendable {
         flushScheduled = false
         guard !stopping else { return }
         let rd = core.ready()
+        watchForNewTerm()
         logRoleChange()
         guard !rd.isEmpty else { return }
         transport.send(rd.messages)

@@ -14,6 +14,8 @@ final class CustomClient: SystemClient {
 
     var currentNode: String { sender.currentNode }
 
+    func begin(at node: String) { sender.begin(at: node) }
+
     func close() { sender.close() }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {

@@ -15,6 +15,8 @@ final class EtcdClient: SystemClient {
 
     var currentNode: String { session.currentNode }
 
+    func begin(at node: String) { session.move(to: node) }
+
     func close() { session.close() }
 
     /// A linearizable range read (the gateway's default; `serializable` stays false).
