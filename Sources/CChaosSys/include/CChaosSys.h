@@ -24,6 +24,7 @@ typedef enum {
     CCHAOS_SPAWN_STAGE_EXECVE = 9,
     CCHAOS_SPAWN_STAGE_PIPE = 10,
     CCHAOS_SPAWN_STAGE_FORK = 11,
+    CCHAOS_SPAWN_STAGE_USERNS = 12,
 } cchaos_spawn_stage;
 
 /// Forks and execs one child; returns 0 once `execve` succeeded, else the errno of the failed step.
@@ -44,6 +45,22 @@ typedef enum {
 int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                  int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
                  int *stage_out, pid_t *pid_out);
+
+/// Like `cchaos_spawn`, but the child first enters a new user and network namespace in which it is uid/gid 0
+/// (mapped onto the caller's uid/gid; setgroups denied), so an unprivileged chaos can build its lab there.
+/// The child keeps stdout/stderr, gets its own process group (the parent forwards signals, see
+/// `cchaos_wait_forwarding_signals`) and PR_SET_PDEATHSIG(SIGKILL). A refused namespace reports
+/// `CCHAOS_SPAWN_STAGE_USERNS` with the errno of unshare or of the map write.
+int cchaos_spawn_in_user_namespace(const char *path, char *const argv[], char *const envp[], int *stage_out,
+                                   pid_t *pid_out);
+
+/// Tries for real what `cchaos_spawn_in_user_namespace` needs, in a throw-away child: 0 when a user + network
+/// namespace could be made and mapped, else the errno.
+int cchaos_try_user_namespace(void);
+
+/// Waits for child `pid` (as `cchaos_waitid_pid` with WEXITED) while forwarding SIGINT, SIGTERM and SIGHUP
+/// to it; the previous signal dispositions are restored before returning.
+int cchaos_wait_forwarding_signals(pid_t pid, int *code, int *status);
 
 // MARK: - Waiting
 

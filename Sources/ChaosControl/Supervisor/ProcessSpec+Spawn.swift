@@ -95,8 +95,8 @@ extension ProcessSpec {
     }
 }
 
-/// Calls `body` with a NULL-terminated C array of copies of `strings`, freed afterwards.
-private func withCStringArray<Result>(
+/// Calls `body` with a NULL-terminated C array of copies of `strings` (an argv or envp), freed afterwards.
+public func withCStringArray<Result>(
     _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Result
 ) -> Result {
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
