@@ -32,7 +32,8 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
             name: "root", available: privileged,
             detail: "uid \(getuid()), CAP_NET_ADMIN \(netAdmin ? "yes" : "no"), "
                 + "CAP_SYS_ADMIN \(sysAdmin ? "yes" : "no")",
-            remedy: "run chaos as root (sudo) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN, or use network: loopback"))
+            remedy: "run chaos as root (sudo) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN; where user namespaces are "
+                + "allowed (userns), chaos builds its lab in one without root; else use network: loopback"))
         entries.append(userNamespaces())
         entries += KernelProbe.run()
         entries.append(ptrace(capabilities: capabilities))
@@ -81,7 +82,8 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
         let settings = "max_user_namespaces \(maximum.map(String.init) ?? "absent"), unprivileged_userns_clone "
             + "\(unprivileged.map(String.init) ?? "absent"), apparmor_restrict_unprivileged_userns "
             + "\(apparmor.map(String.init) ?? "absent")"
-        let used = getuid() == 0 ? "not needed as root" : "chaos runs its lab in one"
+        let used = UserNamespace.isInside ? "this chaos runs in one"
+            : getuid() == 0 ? "not needed as root" : "chaos runs its lab in one"
         return Entry(name: "userns", available: failure == nil,
                      detail: "\(settings); \(failure ?? "created a user + network namespace (\(used))")",
                      remedy: "without root, chaos needs user namespaces: sysctl user.max_user_namespaces=10000 "
