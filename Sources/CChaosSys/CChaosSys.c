@@ -184,7 +184,7 @@ int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const
 
 int cchaos_spawn_in_user_namespace(const char *path, char *const argv[], char *const envp[], int *stage_out,
                                    pid_t *pid_out) {
-    return spawn(path, argv, envp, NULL, 1, 2, -1, SIGKILL, 1, 1, stage_out, pid_out);
+    return spawn(path, argv, envp, NULL, 1, 2, -1, SIGKILL, 0, 1, stage_out, pid_out);
 }
 
 int cchaos_try_user_namespace(void) {
@@ -202,9 +202,12 @@ int cchaos_try_user_namespace(void) {
 
 static pid_t forwarded_child = 0;
 
-static void forward_signal(int sig) {
+/// Passes a signal on to the child, except one the terminal sent (Ctrl-C: SI_KERNEL), which the child, in
+/// the same foreground process group, has received itself; a second copy would make it quit without cleanup.
+static void forward_signal(int sig, siginfo_t *info, void *context) {
+    (void)context;
     int saved = errno;
-    if (forwarded_child > 0) {
+    if (forwarded_child > 0 && info->si_code != SI_KERNEL) {
         (void)kill(forwarded_child, sig);
     }
     errno = saved;
@@ -213,8 +216,8 @@ static void forward_signal(int sig) {
 int cchaos_wait_forwarding_signals(pid_t pid, int *code, int *status) {
     struct sigaction forward, previous[3];
     memset(&forward, 0, sizeof forward);
-    forward.sa_handler = forward_signal;
-    forward.sa_flags = SA_RESTART;
+    forward.sa_sigaction = forward_signal;
+    forward.sa_flags = SA_RESTART | SA_SIGINFO;
     sigemptyset(&forward.sa_mask);
     const int signals[3] = { SIGINT, SIGTERM, SIGHUP };
     forwarded_child = pid;

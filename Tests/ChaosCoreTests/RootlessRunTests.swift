@@ -14,30 +14,14 @@ import Glibc
 struct RootlessRunTests {
     static let nobody = "65534"
 
-    @Test func anUnprivilegedUserRunsAPartitionPlanInAUserNamespace() throws {
-        let chaos = try #require(TestSupport.binary("chaos"), "chaos is not built; run 'swift build' first")
-        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
-        let asNobody = ["/usr/bin/setpriv", "--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups"]
-        try #require(FileManager.default.isExecutableFile(atPath: asNobody[0]), "setpriv (util-linux) is missing")
-        let precondition = LabCheck.run(asNobody + ["unshare", "--user", "--map-root-user", "--net", "true"])
-        try #require(precondition.status == 0,
-                     "this kernel refuses user namespaces to unprivileged users: \(precondition.output)")
+    static let asNobody = ["/usr/bin/setpriv", "--reuid=\(nobody)", "--regid=\(nobody)", "--clear-groups"]
 
-        let out = TestSupport.temporaryDirectory("rootless")
+    @Test func anUnprivilegedUserRunsAPartitionPlanInAUserNamespace() throws {
+        let (chaos, out) = try Self.prepare("rootless")
         defer { try? FileManager.default.removeItem(atPath: out) }
-        chmod(out, 0o777)
         let host = LabCheck.hostNetwork()
-        let plan = try LabCheck.writePlan(in: out, """
-            name: rootless
-            duration: 9s
-            cluster: { nodes: 3, network: namespaces }
-            workload: { kind: cas-register, keys: 4, clients: 4, rate: 100/s, timeout: 1s }
-            nemesis:
-              - { at: 3s, fault: partition, shape: isolate, target: leader, mechanism: route, for: 3s }
-            checks: { stats: {}, crash: {}, linearizable: {} }
-            """)
-        chmod(plan, 0o644)
-        let result = LabCheck.run(asNobody + ["env", "HOME=\(out)", chaos, "run", plan, "--out", out, "--quiet"])
+        let plan = try Self.plan(in: out, duration: "9s")
+        let result = LabCheck.run(Self.asNobody + ["env", "HOME=\(out)", chaos, "run", plan, "--out", out, "--quiet"])
         #expect(result.status == 0, "chaos as nobody: \(result.output)")
 
         let directory = try LabCheck.runDirectory(out)
@@ -50,5 +34,64 @@ struct RootlessRunTests {
 
         #expect(TestSupport.processes(matching: out).isEmpty, "chaos or its nodes outlived the run")
         #expect(LabCheck.hostNetwork() == host, "the host's links or routes changed")
+    }
+
+    /// SIGINT to the invoking chaos reaches the one in the user namespace, which heals, stops and writes results.
+    @Test func anInterruptIsForwardedIntoTheUserNamespace() async throws {
+        let (chaos, out) = try Self.prepare("rootless-int")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let plan = try Self.plan(in: out, duration: "60s")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.asNobody[0])
+        process.arguments = Array(Self.asNobody.dropFirst()) + ["env", "HOME=\(out)", chaos, "run", plan, "--out", out,
+                                                                "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        var injected = false
+        while ContinuousClock.now < deadline, !injected {
+            try await Task.sleep(for: .milliseconds(100))
+            let events = (try? LabCheck.runDirectory(out)).flatMap {
+                try? String(contentsOfFile: "\($0)/events.jsonl", encoding: .utf8)
+            }
+            injected = events?.contains(#""phase":"inject""#) == true
+        }
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(injected, "the partition was never injected")
+        #expect(process.terminationStatus == 130)
+        let results = try String(contentsOfFile: "\(try LabCheck.runDirectory(out))/results.json", encoding: .utf8)
+        #expect(results.contains(#""interrupted" : true"#), "results: \(results)")
+        #expect(TestSupport.processes(matching: out).isEmpty, "chaos or its nodes outlived the interrupt")
+    }
+
+    /// The chaos binary and a run directory nobody may write; skips (with the reason) where nobody cannot make
+    /// a user namespace.
+    static func prepare(_ label: String) throws -> (chaos: String, out: String) {
+        let chaos = try #require(TestSupport.binary("chaos"), "chaos is not built; run 'swift build' first")
+        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        try #require(FileManager.default.isExecutableFile(atPath: asNobody[0]), "setpriv (util-linux) is missing")
+        let precondition = LabCheck.run(asNobody + ["unshare", "--user", "--map-root-user", "--net", "true"])
+        try #require(precondition.status == 0,
+                     "this kernel refuses user namespaces to unprivileged users: \(precondition.output)")
+        let out = TestSupport.temporaryDirectory(label)
+        chmod(out, 0o777)
+        return (chaos, out)
+    }
+
+    /// A 3-node plan isolating the leader (route mechanism) from 3 s to 6 s.
+    static func plan(in out: String, duration: String) throws -> String {
+        let plan = try LabCheck.writePlan(in: out, """
+            name: rootless
+            duration: \(duration)
+            cluster: { nodes: 3, network: namespaces }
+            workload: { kind: cas-register, keys: 4, clients: 4, rate: 100/s, timeout: 1s }
+            nemesis:
+              - { at: 3s, fault: partition, shape: isolate, target: leader, mechanism: route, for: 3s }
+            checks: { stats: {}, crash: {}, linearizable: {} }
+            """)
+        chmod(plan, 0o644)
+        return plan
     }
 }

@@ -48,8 +48,8 @@ int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const
 
 /// Like `cchaos_spawn`, but the child first enters a new user and network namespace in which it is uid/gid 0
 /// (mapped onto the caller's uid/gid; setgroups denied), so an unprivileged chaos can build its lab there.
-/// The child keeps stdout/stderr, gets its own process group (the parent forwards signals, see
-/// `cchaos_wait_forwarding_signals`) and PR_SET_PDEATHSIG(SIGKILL). A refused namespace reports
+/// The child keeps stdout/stderr and the caller's process group (a terminal's Ctrl-C reaches it directly) and
+/// gets PR_SET_PDEATHSIG(SIGKILL). A refused namespace reports
 /// `CCHAOS_SPAWN_STAGE_USERNS` with the errno of unshare or of the map write.
 int cchaos_spawn_in_user_namespace(const char *path, char *const argv[], char *const envp[], int *stage_out,
                                    pid_t *pid_out);
@@ -59,7 +59,8 @@ int cchaos_spawn_in_user_namespace(const char *path, char *const argv[], char *c
 int cchaos_try_user_namespace(void);
 
 /// Waits for child `pid` (as `cchaos_waitid_pid` with WEXITED) while forwarding SIGINT, SIGTERM and SIGHUP
-/// to it; the previous signal dispositions are restored before returning.
+/// sent to the caller by a process (not those from the terminal, which the child gets itself); the previous
+/// signal dispositions are restored before returning.
 int cchaos_wait_forwarding_signals(pid_t pid, int *code, int *status);
 
 // MARK: - Waiting

@@ -27,8 +27,8 @@ public enum UserNamespace {
     }
 
     /// Runs this executable again with `arguments` inside a new user + network namespace and waits for it,
-    /// forwarding SIGINT, SIGTERM and SIGHUP to it (it runs in its own process group, so a terminal's Ctrl-C
-    /// reaches it once, through us). It dies with us (PR_SET_PDEATHSIG), and with it the whole lab.
+    /// forwarding SIGINT, SIGTERM and SIGHUP sent to us (a terminal's Ctrl-C reaches it directly, once).
+    /// It dies with us (PR_SET_PDEATHSIG), and with it the whole lab.
     /// - Returns: its exit code, or 128 + the signal that killed it.
     /// - Throws: `NetError` when the namespace or the exec is refused.
     public static func rerun(arguments: [String]) throws(NetError) -> Int32 {
