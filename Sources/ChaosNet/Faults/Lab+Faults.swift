@@ -4,7 +4,8 @@
 /// default class `1:1` carries unmatched traffic, plus for every peer j a class `1:(0x10+j)` selected by a
 /// u32 match on the peer's address. netem `(0x100+j):` hangs under that class; a rate limit is the class's
 /// htb rate. The controller's clients (`Lab.clients`) are one more peer, class `1:f` and netem `ff:`, so a
-/// node's traffic to the clients can be dropped or shaped like a link to another node (never the sampler's). Where the kernel has no netem, partitions use unreachable routes instead (`mechanism: route`).
+/// node's traffic to the clients can be dropped or shaped like a link to another node (never the sampler's).
+/// Where the kernel has no netem, partitions use unreachable routes instead (`mechanism: route`).
 extension Lab {
     /// htb rate of a class with no limit: 10 Gbit/s, in bytes per second.
     static let unlimited: UInt64 = 1_250_000_000
