@@ -42,11 +42,11 @@ struct RootlessRunTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let result = LabCheck.run(Self.asNobody + ["env", "HOME=\(out)", chaos, "doctor"])
         #expect(result.status == 0)
-        #expect(result.output.contains("missing root"), result.output)
-        #expect(result.output.contains("ok      userns"), result.output)
+        #expect(result.output.contains("missing root"), "\(result.output)")
+        #expect(result.output.contains("ok      userns"), "\(result.output)")
         let inside = try #require(result.output.components(separatedBy: "inside a user namespace").last,
                                   "no second table from inside a user namespace: \(result.output)")
-        #expect(inside.contains("ok      netns") && inside.contains("ok      bridge"), result.output)
+        #expect(inside.contains("ok      netns") && inside.contains("ok      bridge"), "\(result.output)")
     }
 
     /// SIGINT to the invoking chaos reaches the one in the user namespace, which heals, stops and writes results.
