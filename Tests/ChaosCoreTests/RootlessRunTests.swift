@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 /// Without root, `chaos run` builds its lab inside a user namespace: run as `nobody` (setpriv drops every
-/// capability) a partition plan succeeds with namespaces, writes its run directory as that user, and leaves no
-/// process, link or route behind.
+/// capability) a partition + thread-pause plan succeeds with namespaces and ptrace, writes its run directory as
+/// that user, and leaves no process, link or route behind.
 @Suite(.serialized, .timeLimit(.minutes(2)),
        .enabled(if: getuid() == 0, "needs root to start chaos as an unprivileged user (setpriv --reuid)"))
 struct RootlessRunTests {
@@ -28,9 +28,12 @@ struct RootlessRunTests {
         let owner = try FileManager.default.attributesOfItem(atPath: "\(directory)/results.json")[.ownerAccountID]
         #expect((owner as? NSNumber)?.stringValue == Self.nobody, "results.json should belong to nobody")
         let events = try LabCheck.jsonLines("\(directory)/events.jsonl")
-        let inject = try #require(events.first { $0["phase"] as? String == "inject" }, "events: \(events)")
+        let injects = events.filter { $0["phase"] as? String == "inject" }
+        let inject = try #require(injects.first { $0["fault"] as? String == "partition" }, "events: \(events)")
         #expect((inject["detail"] as? String)?.contains("-x->") == true, "no link was cut: \(inject)")
         #expect(events.contains { $0["phase"] as? String == "heal" }, "events: \(events)")
+        let paused = injects.first { $0["fault"] as? String == "pause-thread" }
+        #expect((paused?["detail"] as? String)?.contains("raft-writer") == true, "ptrace pause: \(events)")
 
         #expect(TestSupport.processes(matching: out).isEmpty, "chaos or its nodes outlived the run")
         #expect(LabCheck.hostNetwork() == host, "the host's links or routes changed")
@@ -93,7 +96,8 @@ struct RootlessRunTests {
         return (chaos, out)
     }
 
-    /// A 3-node plan isolating the leader (route mechanism) from 3 s to 6 s.
+    /// A 3-node plan isolating the leader (route mechanism) from 3 s to 6 s and freezing a follower's WAL writer
+    /// (ptrace of chaos's own children, inside the user namespace) from 3 s to 5 s.
     static func plan(in out: String, duration: String) throws -> String {
         let plan = try LabCheck.writePlan(in: out, """
             name: rootless
@@ -102,6 +106,7 @@ struct RootlessRunTests {
             workload: { kind: cas-register, keys: 4, clients: 4, rate: 100/s, timeout: 1s }
             nemesis:
               - { at: 3s, fault: partition, shape: isolate, target: leader, mechanism: route, for: 3s }
+              - { at: 3s, fault: pause-thread, target: follower, thread: "^raft-writer$", for: 2s }
             checks: { stats: {}, crash: {}, linearizable: {} }
             """)
         chmod(plan, 0o644)
