@@ -23,7 +23,8 @@ struct NetworkRunTests {
             cluster: { nodes: 3, network: namespaces }
             workload: { kind: cas-register, keys: 4, clients: 4, rate: 200/s, timeout: 1s }
             nemesis:
-              - { at: 3s, fault: partition, shape: isolate, target: leader, mechanism: route, for: 6s }
+              - { at: 3s, fault: partition, shape: isolate, target: leader, mechanism: route, clients: affected,
+                  for: 6s }
             checks: { stats: {}, crash: {}, linearizable: {} }
             """)
         let code = await Runner.run(RunOptions(planPath: plan, outputRoot: out, seed: 5, quiet: true))
@@ -37,6 +38,9 @@ struct NetworkRunTests {
         let isolated = try #require((inject["targets"] as? [String])?.first)
         #expect(inject["fault"] as? String == "partition")
         #expect((inject["detail"] as? String)?.contains("\(isolated)-x->") == true, "detail: \(inject)")
+        // clients: affected cut the clients' link from the isolated node, and only from it.
+        #expect((inject["detail"] as? String)?.contains("\(isolated)-x->clients") == true, "detail: \(inject)")
+        #expect((inject["detail"] as? String)?.components(separatedBy: "->clients").count == 2, "detail: \(inject)")
         let latency = try #require(inject["latencyNanos"] as? Int)
         #expect(latency > 0 && latency < 100_000_000, "netlink apply latency \(latency) ns")
 
@@ -49,6 +53,9 @@ struct NetworkRunTests {
         let newLeaders = Set(during.filter { $0["role"] as? String == "leader" && $0["node"] as? String != isolated }
             .compactMap { $0["node"] as? String })
         #expect(!newLeaders.isEmpty, "no other node led while \(isolated) was isolated")
+        // The sampler has its own address, which clients: affected leaves alone: the isolated node still answers.
+        let isolatedAnswers = during.filter { $0["node"] as? String == isolated && $0["answered"] as? Bool == true }
+        #expect(isolatedAnswers.count >= 5, "the sampler lost \(isolated) although only clients were affected")
 
         // After the heal every node's commit index converges again (the isolated node catches up).
         var last: [String: Int] = [:]

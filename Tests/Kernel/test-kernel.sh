@@ -53,6 +53,8 @@ for product in $PRODUCTS; do
     done
 done
 cp Tests/Kernel/init "$ROOT/init"
+mkdir -p "$ROOT/etc/chaos-plans"
+cp Tests/Kernel/plans/*.yaml "$ROOT/etc/chaos-plans/"
 chmod +x "$ROOT/init"
 echo "$CHECK_TIMEOUT" > "$ROOT/etc/chaos-check-timeout"
 

@@ -25,6 +25,7 @@ typedef enum {
     CCHAOS_SPAWN_STAGE_PIPE = 10,
     CCHAOS_SPAWN_STAGE_FORK = 11,
     CCHAOS_SPAWN_STAGE_RLIMIT = 12,
+    CCHAOS_SPAWN_STAGE_USERNS = 13,
 } cchaos_spawn_stage;
 
 /// Forks and execs one child; returns 0 once `execve` succeeded, else the errno of the failed step.
@@ -45,6 +46,23 @@ typedef enum {
 int cchaos_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                  int stdout_fd, int stderr_fd, int netns_fd, int pdeath_signal, int new_process_group,
                  int core_dumps, int *stage_out, pid_t *pid_out);
+
+/// Like `cchaos_spawn`, but the child first enters a new user and network namespace in which it is uid/gid 0
+/// (mapped onto the caller's uid/gid; setgroups denied), so an unprivileged chaos can build its lab there.
+/// The child keeps stdout/stderr and the caller's process group (a terminal's Ctrl-C reaches it directly) and
+/// gets PR_SET_PDEATHSIG(SIGKILL). A refused namespace reports
+/// `CCHAOS_SPAWN_STAGE_USERNS` with the errno of unshare or of the map write.
+int cchaos_spawn_in_user_namespace(const char *path, char *const argv[], char *const envp[], int *stage_out,
+                                   pid_t *pid_out);
+
+/// Tries for real what `cchaos_spawn_in_user_namespace` needs, in a throw-away child: 0 when a user + network
+/// namespace could be made and mapped, else the errno.
+int cchaos_try_user_namespace(void);
+
+/// Waits for child `pid` (as `cchaos_waitid_pid` with WEXITED) while forwarding SIGINT, SIGTERM and SIGHUP
+/// sent to the caller by a process (not those from the terminal, which the child gets itself); the previous
+/// signal dispositions are restored before returning.
+int cchaos_wait_forwarding_signals(pid_t pid, int *code, int *status);
 
 // MARK: - Waiting
 

@@ -81,7 +81,7 @@ public final class HTTPEndpoint: Sendable {
         guard remaining > .zero else { throw .timeout(sent: false) }
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(remaining)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()

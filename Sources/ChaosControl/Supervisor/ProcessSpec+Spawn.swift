@@ -88,6 +88,7 @@ extension ProcessSpec {
                 CCHAOS_SPAWN_STAGE_STDIO: "dup2", CCHAOS_SPAWN_STAGE_CLOSE_FDS: "close_range",
                 CCHAOS_SPAWN_STAGE_SIGNALS: "sigprocmask", CCHAOS_SPAWN_STAGE_PIPE: "pipe2",
                 CCHAOS_SPAWN_STAGE_FORK: "fork", CCHAOS_SPAWN_STAGE_RLIMIT: "setrlimit(RLIMIT_CORE)",
+                CCHAOS_SPAWN_STAGE_USERNS: "unshare(CLONE_NEWUSER)",
             ][cchaos_spawn_stage(UInt32(bitPattern: stage))] ?? "spawn step \(stage)"
             return ControlError(operation: operation, call: call, errno: errno,
                                 hint: "the system refused to start a process; check process and fd limits")
@@ -95,8 +96,8 @@ extension ProcessSpec {
     }
 }
 
-/// Calls `body` with a NULL-terminated C array of copies of `strings`, freed afterwards.
-private func withCStringArray<Result>(
+/// Calls `body` with a NULL-terminated C array of copies of `strings` (an argv or envp), freed afterwards.
+public func withCStringArray<Result>(
     _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Result
 ) -> Result {
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]

@@ -14,10 +14,14 @@ public enum Doctor {
         var detail: String
     }
 
+    /// Prints the table; without root but with user namespaces, then once more from inside one, which is where
+    /// `chaos run` would build its lab (see `RootlessLab`).
     public static func run() -> ExitCode {
         let findings = checks()
         let width = findings.map(\.feature.count).max() ?? 10
-        var lines = ["chaos doctor — what this machine allows", ""]
+        var lines = [UserNamespace.isInside
+            ? "chaos doctor — inside a user namespace, where an unprivileged chaos builds its lab"
+            : "chaos doctor — what this machine allows", ""]
         for finding in findings {
             let mark = finding.available ? "ok     " : "missing"
             lines.append("  \(finding.feature.padding(toLength: width, withPad: " ", startingAt: 0))  \(mark)  "
@@ -25,8 +29,13 @@ public enum Doctor {
         }
         // The kernel features, probed for real in a throw-away namespace (root, userns, netns, qdiscs, ptrace).
         lines += ["", "network and kernel features:"]
-        lines += Capabilities.probe().description.split(separator: "\n").map { "  " + $0 }
+        let capabilities = Capabilities.probe()
+        lines += capabilities.description.split(separator: "\n").map { "  " + $0 }
         Console.output(lines.joined(separator: "\n"))
+        if !Capabilities.privileged, !UserNamespace.isInside, capabilities.has("userns") {
+            Console.output("")
+            _ = try? UserNamespace.rerun(arguments: CommandLine.arguments)
+        }
         return .valid
     }
 

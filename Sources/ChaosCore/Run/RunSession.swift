@@ -50,7 +50,8 @@ struct RunSession {
         // Torn down after the nodes are stopped (below); the holders die with us if we are killed first.
         defer { lab?.lab.teardown() }
         if let lab { say("chaos: lab network \(lab.lab.subnet), partitions by \(lab.faults.mechanism.rawValue)") }
-        let system = run.system.dialing(through: lab?.dialer)
+        // Clients and the sampler leave the lab from different addresses, so `clients: affected` cuts only clients.
+        let system = run.system.dialing(through: lab?.clientDialer)
         let cluster = Cluster(system: system, nodes: run.nodes, directory: store.nodes, supervisor: supervisor,
                               start: zero, namespacePaths: lab?.namespacePaths ?? [:], dialer: lab?.dialer,
                               onExit: { exits.append($0) })

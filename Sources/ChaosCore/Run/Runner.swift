@@ -23,6 +23,9 @@ public enum Runner {
             Console.status(error.description)
             return .badInput
         }
+        if let code = RootlessLab.rerunIfNeeded(plan, log: { if !options.quiet { Console.status("chaos: \($0)") } }) {
+            return code
+        }
         do {
             let prepared = try prepare(plan, options)
             return await RunSession(prepared).execute()

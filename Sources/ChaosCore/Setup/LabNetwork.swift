@@ -7,8 +7,11 @@ import ChaosNet
 struct LabNetwork: Sendable {
     let lab: Lab
     let faults: NetworkFaults
-    /// Connections from inside the lab namespace, for clients, the sampler and status requests.
+    /// Connections from inside the lab namespace for the sampler and status requests (bridge address .1).
     let dialer: NodeDialer
+    /// Connections for workload clients, from the clients' own address (.2), which `clients: affected` faults
+    /// cut while the sampler's stay clean.
+    let clientDialer: NodeDialer
 
     /// `/proc/HOLDER/ns/net` of every node.
     var namespacePaths: [String: String] {
@@ -29,6 +32,10 @@ struct LabNetwork: Sendable {
         // Probe netem now, so the first partition's apply latency is netlink's alone, not the probe's.
         _ = try? lab.netemAvailable()
         let dialer = NodeDialer { node, port, timeout in try lab.connect(to: node, port: port, timeout: timeout) }
-        return LabNetwork(lab: lab, faults: NetworkFaults(lab: lab, mechanism: mechanism), dialer: dialer)
+        let clientDialer = NodeDialer { node, port, timeout in
+            try lab.connect(to: node, port: port, timeout: timeout, asClient: true)
+        }
+        return LabNetwork(lab: lab, faults: NetworkFaults(lab: lab, mechanism: mechanism), dialer: dialer,
+                          clientDialer: clientDialer)
     }
 }

@@ -11,7 +11,8 @@ enum NetworkChoice: Sendable {
     static let peerPort = 7000
     static let clientPort = 8000
 
-    /// Resolves `cluster.network` (`auto`: namespaces when root or CAP_NET_ADMIN) and checks the plan's network
+    /// Resolves `cluster.network` (`auto`: namespaces when root or CAP_NET_ADMIN, which includes chaos
+    /// re-executed into a user namespace, see `RootlessLab`) and checks the plan's network
     /// faults against what the kernel offers.
     /// - Throws: `RunError.environment` for a plan that needs what is missing; `.badInput` for a bad subnet.
     static func resolve(_ plan: Plan, capabilities: @autoclosure () -> Capabilities = Capabilities.probe())
@@ -24,15 +25,15 @@ enum NetworkChoice: Sendable {
         guard probed.has("root"), probed.has("netns") else {
             if plan.cluster.network == .namespaces || plan.firstNetworkStep != nil {
                 let missing = ["root", "netns"].compactMap { probed[$0] }.first { !$0.available }
-                throw .environment("network: namespaces is not possible here: \(missing?.detail ?? "no netns")"
-                                   + "; \(missing?.remedy ?? "run as root")")
+                var message = "network: namespaces is not possible here: \(missing?.detail ?? "no netns")"
+                    + "; \(missing?.remedy ?? "run as root")"
+                if let userns = probed["userns"], !userns.available, !probed.has("root") {
+                    message += "; user namespaces (the rootless lab) are refused too: \(userns.detail)"
+                        + (userns.remedy.map { "; \($0)" } ?? "")
+                }
+                throw .environment(message)
             }
             return .loopback
-        }
-        let affected = plan.nemesis.first { $0.clients == .affected && $0.faults.contains(where: \.isNetwork) }
-        if let step = affected {
-            throw .environment(step.located("'clients: affected' is not supported by this version of chaos "
-                                            + "(client traffic always stays clean); remove it"))
         }
         if let step = plan.firstNetemStep, !probed.has("netem") {
             throw .environment(step.located("netem is not available in this kernel (CONFIG_NET_SCH_NETEM); "

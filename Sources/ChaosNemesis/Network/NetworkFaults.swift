@@ -25,12 +25,20 @@ public final class NetworkFaults: Sendable {
 
     /// Cuts the network as `shape` says among `nodes` (the fault's resolved targets, or every node).
     ///
-    /// - Returns: the grudge added and the apply latency (decision to the kernel's acknowledgement).
+    /// - Parameter cutClients: `clients: affected`: the nodes cut off from the majority of the lab also stop
+    ///   sending to the controller's clients (the clients stand with the majority; the sampler is never cut).
+    /// - Returns: the grudge added (including links to `Lab.clients`) and the apply latency (decision to the
+    ///   kernel's acknowledgement).
     /// - Throws: `NemesisError.injectFailed` with the netlink error and its remedy.
-    public func partition(_ id: Int, _ shape: PartitionShape, among nodes: [String],
+    public func partition(_ id: Int, _ shape: PartitionShape, among nodes: [String], cutClients: Bool = false,
                           using rng: inout some RandomNumberGenerator) throws(NemesisError)
         -> (grudge: Grudge, latency: Duration) {
-        let grudge = shape.grudge(nodes: nodes, using: &rng)
+        var grudge = shape.grudge(nodes: nodes, using: &rng)
+        if cutClients {
+            for node in grudge.cutFromMajority(lab.nodes) {
+                grudge.drops.insert(DirectedLink(from: node, to: Lab.clients))
+            }
+        }
         let latency = try state.withLock { state throws(NemesisError) -> Duration in
             state.partitions[id] = grudge
             return try enforce(state, "partition \(shape)")

@@ -25,18 +25,23 @@ struct NetworkInjection {
             let shape = Self.shape(partition.shape, targets: targets)
             // An isolated target is cut from every node; other shapes cut among the targets.
             let among = partition.shape == .isolate ? nodes : targets
-            let (grudge, latency) = try network.partition(step.id, shape, among: among, using: &rng)
+            let (grudge, latency) = try network.partition(step.id, shape, among: among,
+                                                          cutClients: step.clients == .affected, using: &rng)
             // Isolation involves the isolated nodes; other shapes every node on either side of a cut.
-            let involved = partition.shape == .isolate ? targets : grudge.nodes.sorted(by: Self.nodeOrder)
+            let involved = partition.shape == .isolate
+                ? targets : grudge.nodes.subtracting([Lab.clients]).sorted(by: Self.nodeOrder)
             let cuts = grudge.drops.sorted().map { "\($0.from)-x->\($0.to)" }
             return Outcome(nodes: involved, detail: cuts.isEmpty ? "no link cut" : cuts.joined(separator: ", "),
                            latency: latency)
         case .netem, .rate:
             guard let shaping = step.shaping else { throw .injectFailed("\(step.fault) step without links") }
-            let links = Self.links(shaping.links, targets: targets, nodes: nodes)
+            var links = Self.links(shaping.links, targets: targets, nodes: nodes)
+            if step.clients == .affected {
+                links += Self.senders(shaping.links, targets: targets).map { DirectedLink(from: $0, to: Lab.clients) }
+            }
             let spec = step.fault == .rate ? NetemSpec(rate: shaping.rate) : Self.spec(shaping)
             let latency = try network.shape(step.id, links: links, spec)
-            let involved = Set(links.flatMap { [$0.from, $0.to] }).sorted(by: Self.nodeOrder)
+            let involved = Set(links.flatMap { [$0.from, $0.to] }).subtracting([Lab.clients]).sorted(by: Self.nodeOrder)
             let described = links.map { "\($0.from)->\($0.to)" }.joined(separator: ", ")
             return Outcome(nodes: involved, detail: "\(Self.describe(spec)) on \(described)", latency: latency)
         case .kill, .stop, .pause, .pauseThread:
@@ -76,6 +81,16 @@ struct NetworkInjection {
             }
         }
         return result.sorted()
+    }
+
+    /// The nodes whose traffic to the clients a `clients: affected` shaping step shapes too: the targets, both
+    /// nodes of a `between` pair, the senders of `from`/`to` links.
+    static func senders(_ links: LinkShaping.Links, targets: [String]) -> [String] {
+        switch links {
+        case .target: targets
+        case .between(let a, let b): [a, b]
+        case .directed(let from, _): from
+        }
     }
 
     /// The lab's spec for the plan's knobs (fractions become percentages).

@@ -36,10 +36,11 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
         let netAdmin = capabilities & (1 << 12) != 0
         let sysAdmin = capabilities & (1 << 21) != 0
         entries.append(Entry(
-            name: "root", available: getuid() == 0 || (netAdmin && sysAdmin),
+            name: "root", available: privileged,
             detail: "uid \(getuid()), CAP_NET_ADMIN \(netAdmin ? "yes" : "no"), "
                 + "CAP_SYS_ADMIN \(sysAdmin ? "yes" : "no")",
-            remedy: "run chaos as root (sudo) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN, or use network: loopback"))
+            remedy: "run chaos as root (sudo) or grant CAP_NET_ADMIN and CAP_SYS_ADMIN; where user namespaces are "
+                + "allowed (userns), chaos builds its lab in one without root; else use network: loopback"))
         entries.append(userNamespaces())
         entries += KernelProbe.run()
         entries.append(PtraceProbe.run(capabilities: capabilities))
@@ -48,6 +49,12 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
             if entry.available { entry.remedy = nil }
             return entry
         })
+    }
+
+    /// Root, or CAP_NET_ADMIN and CAP_SYS_ADMIN: enough to build the lab in the current namespaces.
+    public static var privileged: Bool {
+        let capabilities = effectiveCapabilities()
+        return getuid() == 0 || (capabilities & (1 << 12) != 0 && capabilities & (1 << 21) != 0)
     }
 
     /// A table for humans: `ok`/`missing`, the name, the evidence, and the remedy.
@@ -79,15 +86,22 @@ public struct Capabilities: Sendable, Hashable, CustomStringConvertible {
         return text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+    /// The sysctls that gate unprivileged user namespaces, and an actual attempt (the only reliable answer:
+    /// containers and LSMs refuse in ways no sysctl shows).
     private static func userNamespaces() -> Entry {
-        let maximum = readInt("/proc/sys/user/max_user_namespaces") ?? 0
-        let unprivileged = readInt("/proc/sys/kernel/unprivileged_userns_clone") ?? 1
-        let apparmor = readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") ?? 0
-        let available = maximum > 0 && unprivileged == 1 && apparmor == 0
-        return Entry(name: "userns", available: available,
-                     detail: "max_user_namespaces \(maximum), unprivileged_userns_clone \(unprivileged), "
-                         + "apparmor_restrict_unprivileged_userns \(apparmor)",
+        let maximum = readInt("/proc/sys/user/max_user_namespaces")
+        let unprivileged = readInt("/proc/sys/kernel/unprivileged_userns_clone")
+        let apparmor = readInt("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")
+        let failure = UserNamespace.attempt()
+        let settings = "max_user_namespaces \(maximum.map(String.init) ?? "absent"), unprivileged_userns_clone "
+            + "\(unprivileged.map(String.init) ?? "absent"), apparmor_restrict_unprivileged_userns "
+            + "\(apparmor.map(String.init) ?? "absent")"
+        let used = UserNamespace.isInside ? "this chaos runs in one"
+            : getuid() == 0 ? "not needed as root" : "chaos runs its lab in one"
+        return Entry(name: "userns", available: failure == nil,
+                     detail: "\(settings); \(failure ?? "created a user + network namespace (\(used))")",
                      remedy: "without root, chaos needs user namespaces: sysctl user.max_user_namespaces=10000 "
-                         + "kernel.unprivileged_userns_clone=1 kernel.apparmor_restrict_unprivileged_userns=0")
+                         + "kernel.unprivileged_userns_clone=1 kernel.apparmor_restrict_unprivileged_userns=0 "
+                         + "(or run as root, or use network: loopback)")
     }
 }

@@ -3,7 +3,9 @@
 /// On each node's `eth0` egress the lab installs (on first need) a classful root qdisc: htb `1:` whose
 /// default class `1:1` carries unmatched traffic, plus for every peer j a class `1:(0x10+j)` selected by a
 /// u32 match on the peer's address. netem `(0x100+j):` hangs under that class; a rate limit is the class's
-/// htb rate. Where the kernel has no netem, partitions use unreachable routes instead (`mechanism: route`).
+/// htb rate. The controller's clients (`Lab.clients`) are one more peer, class `1:f` and netem `ff:`, so a
+/// node's traffic to the clients can be dropped or shaped like a link to another node (never the sampler's).
+/// Where the kernel has no netem, partitions use unreachable routes instead (`mechanism: route`).
 extension Lab {
     /// htb rate of a class with no limit: 10 Gbit/s, in bytes per second.
     static let unlimited: UInt64 = 1_250_000_000
@@ -17,7 +19,8 @@ extension Lab {
     @discardableResult
     public func apply(_ grudge: Grudge, mechanism: PartitionMechanism = .auto) throws(NetError) -> Duration {
         let start = ContinuousClock.now
-        for node in grudge.nodes where indexes[node] == nil { throw unknownNode(node) }
+        for node in grudge.nodes where host(of: node) == nil { throw unknownNode(node) }
+        if let link = grudge.drops.first(where: { $0.from == Self.clients }) { throw unknownNode(link.from) }
         let resolved = try resolve(mechanism)
         try faults.withLock { state throws(NetError) in
             for (link, used) in state.partitioned.sorted(by: { $0.key < $1.key })
@@ -60,7 +63,7 @@ extension Lab {
     public func setNetem(from: String, to: String, _ spec: NetemSpec) throws(NetError) -> Duration {
         let start = ContinuousClock.now
         guard indexes[from] != nil else { throw unknownNode(from) }
-        guard indexes[to] != nil, from != to else { throw unknownNode(to) }
+        guard host(of: to) != nil, from != to else { throw unknownNode(to) }
         if spec.needsNetem, !(try netemAvailable()) {
             throw .netemUnavailable("shape \(from)->\(to)")
         }
@@ -151,16 +154,19 @@ extension Lab {
         try netlink.replaceRootHTB(link: interface, major: Self.rootMajor, defaultMinor: 1)
         try netlink.replaceHTBClass(link: interface, parent: root, classID: NetlinkSocket.handle(Self.rootMajor, 1),
                                     rate: Self.unlimited, ceil: Self.unlimited)
-        for peer in nodes where peer != node {
+        for peer in nodes + [Self.clients] where peer != node {
             try netlink.replaceHTBClass(link: interface, parent: root, classID: classID(peer),
                                         rate: Self.unlimited, ceil: Self.unlimited)
             try netlink.addDestinationFilter(link: interface, parent: root, priority: 1,
-                                             destination: subnet.host(indexes[peer]!).bigEndian,
-                                             classID: classID(peer))
+                                             destination: host(of: peer)!.bigEndian, classID: classID(peer))
         }
         state.shapers.insert(node)
     }
 
-    func classID(_ peer: String) -> UInt32 { NetlinkSocket.handle(Self.rootMajor, 0x10 + UInt32(indexes[peer]!)) }
-    func netemHandle(_ peer: String) -> UInt32 { NetlinkSocket.handle(0x100 + UInt32(indexes[peer]!), 0) }
+    /// `1:(0x10+j)` for node j, `1:f` for the clients.
+    func classID(_ peer: String) -> UInt32 { NetlinkSocket.handle(Self.rootMajor, 0x10 &+ peerNumber(peer)) }
+    /// `(0x100+j):` for node j, `ff:` for the clients.
+    func netemHandle(_ peer: String) -> UInt32 { NetlinkSocket.handle(0x100 &+ peerNumber(peer), 0) }
+    /// j for node j; "-1" (wrapping) for the clients, so they sit just below node 0.
+    private func peerNumber(_ peer: String) -> UInt32 { peer == Self.clients ? UInt32.max : UInt32(indexes[peer]!) }
 }

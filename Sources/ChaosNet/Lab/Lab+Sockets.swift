@@ -21,11 +21,15 @@ extension Lab {
     ///
     /// The result suits SwiftNIO's `ClientBootstrap.withConnectedSocket(_:)`. The connect itself runs on the
     /// calling thread (the socket is already in the lab namespace), so the namespace thread stays free.
+    /// - Parameter asClient: send from the clients' address (`Subnet.clientsHost`), which `clients: affected`
+    ///   faults cut, instead of the bridge address the sampler uses.
     /// - Throws: `NetError` for a refused, unreachable or timed-out connection.
-    public func connect(to node: String, port: Int, timeout: Duration = .seconds(2)) throws(NetError) -> Int32 {
+    public func connect(to node: String, port: Int, timeout: Duration = .seconds(2),
+                        asClient: Bool = false) throws(NetError) -> Int32 {
         guard indexes[node] != nil else { throw unknownNode(node) }
         let fd = try makeSocket(type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
         do throws(NetError) {
+            if asClient { try Self.bind(fd, host: subnet.clientsHost) }
             try Self.connect(fd, host: subnet.host(indexes[node]!), port: port, timeout: timeout,
                              what: "\(node) (\(address(of: node)):\(port))")
             // Back to blocking: callers (and NIO, which sets its own flags) expect an ordinary socket.
@@ -34,6 +38,20 @@ extension Lab {
         } catch {
             close(fd)
             throw error
+        }
+    }
+
+    /// Binds `fd` to `host` (any port), so its packets leave from that address.
+    static func bind(_ fd: Int32, host: UInt32) throws(NetError) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr = in_addr(s_addr: host.bigEndian)
+        try systemCall("bind", "bind a client socket to \(Subnet.format(host))") {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
         }
     }
 

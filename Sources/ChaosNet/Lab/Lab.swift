@@ -25,6 +25,9 @@ public final class Lab: Sendable {
     public static let bridgeName = "chaos0"
     /// The interface name of every node inside its namespace.
     public static let nodeInterface = "eth0"
+    /// The peer name of the controller's workload clients (address `Subnet.clientsHost`) in links and grudges:
+    /// `DirectedLink(from: "n2", to: Lab.clients)` is n2's traffic to the clients.
+    public static let clients = "clients"
 
     let supervisor: Supervisor
     let lab: NetworkNamespace
@@ -68,6 +71,7 @@ public final class Lab: Sendable {
             try lab.netlink.addBridge(bridgeName)
             let bridge = try lab.netlink.linkIndex(bridgeName)
             try lab.netlink.addAddress("\(parsed.gateway)/\(parsed.prefixLength)", link: bridge)
+            try lab.netlink.addAddress("\(Subnet.format(parsed.clientsHost))/\(parsed.prefixLength)", link: bridge)
             try lab.netlink.setUp(bridgeName)
             for (index, node) in nodes.enumerated() {
                 let namespace = try NetworkNamespace(name: node, supervisor: supervisor)
@@ -93,9 +97,15 @@ public final class Lab: Sendable {
         return Lab(nodes: nodes, subnet: parsed, supervisor: supervisor, lab: lab, namespaces: namespaces)
     }
 
-    /// The node's address on the bridge, e.g. `10.77.0.11`.
+    /// The node's address on the bridge, e.g. `10.77.0.11` (`10.77.0.2` for `Lab.clients`).
     public func address(of node: String) -> String {
-        subnet.address(indexes[node] ?? 0)
+        Subnet.format(host(of: node) ?? subnet.host(0))
+    }
+
+    /// The host-order address of a node or of `Lab.clients`; nil for an unknown name.
+    func host(of peer: String) -> UInt32? {
+        if peer == Self.clients { return subnet.clientsHost }
+        return indexes[peer].map { subnet.host($0) }
     }
 
     /// `/proc/HOLDERPID/ns/net` of the node's namespace, for `ProcessSpec.networkNamespacePath`.

@@ -1,4 +1,5 @@
-/// The lab's private IPv4 network ("10.77.0.0/24"): the bridge is host .1, node i (from 1) is host .(10+i).
+/// The lab's private IPv4 network ("10.77.0.0/24"): the bridge is host .1 (the controller's sampler and status
+/// requests), host .2 is the controller's clients' second address on the bridge, node i (from 1) is host .(10+i).
 public struct Subnet: Sendable, Hashable, CustomStringConvertible {
     /// The network address as a host-order integer.
     public let network: UInt32
@@ -23,6 +24,10 @@ public struct Subnet: Sendable, Hashable, CustomStringConvertible {
 
     /// The controller's address on the bridge.
     public var gateway: String { Subnet.format(network + 1) }
+
+    /// The second controller address on the bridge that workload clients send from, so that a fault with
+    /// `clients: affected` can cut clients without cutting the sampler.
+    public var clientsHost: UInt32 { network + 2 }
 
     /// The address of node `index` (0-based), host number 11 + index.
     public func host(_ index: Int) -> UInt32 { network + 11 + UInt32(index) }

@@ -59,6 +59,15 @@ public struct Grudge: Sendable, Hashable, CustomStringConvertible {
         Set(drops.filter { $0.to == node }.map(\.from))
     }
 
+    /// The nodes of `nodes` that can talk both ways with at most half of them (counting themselves): the ones a
+    /// client standing with the majority loses under `clients: affected`. Every node of an even split.
+    public func cutFromMajority(_ nodes: [String]) -> [String] {
+        nodes.filter { node in
+            let reachable = nodes.filter { $0 == node || connected(node, $0) }.count
+            return reachable * 2 <= nodes.count
+        }
+    }
+
     /// Every node name the grudge mentions.
     public var nodes: Set<String> { Set(drops.flatMap { [$0.from, $0.to] }) }
 

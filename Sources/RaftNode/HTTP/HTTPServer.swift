@@ -23,7 +23,7 @@ final class HTTPServer: Sendable {
             let ch = try ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { ch in
                     ch.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true).flatMapThrowing {
                         try ch.pipeline.syncOperations.addHandler(HTTPHandler(node: node))

@@ -55,7 +55,7 @@ final class PeerLink: @unchecked Sendable {
         guard !connecting, channel == nil, !closed else { return }
         connecting = true
         ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(PeerLink.userTimeout, value: 3000)
             .channelOption(.writeBufferWaterMark, value: .init(low: 1 << 20, high: 16 << 20))
             .connectTimeout(.milliseconds(500))
