@@ -14,6 +14,8 @@ struct Progress {
     var state: State = .probe
     /// In probe state: an append is outstanding, do not send another until the follower answers.
     var paused = false
+    /// In probe state: the tick the outstanding append went out at.
+    var probeSentAt = Int.min / 2
     /// Last index of each append sent in replicate state and not acknowledged yet.
     var inflight: [UInt64] = []
     /// The highest index ever sent to this follower; sending at or below it again is a retry.

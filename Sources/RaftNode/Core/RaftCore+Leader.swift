@@ -34,6 +34,7 @@ extension RaftCore {
             switch pr.state {
             case .probe:
                 pr.paused = true
+                pr.probeSentAt = now
                 return
             case .replicate:
                 if let last = entries.last {
@@ -85,13 +86,18 @@ extension RaftCore {
         pr.readRound = max(pr.readRound, round)
         switch pr.state {
         case .probe:
-            pr.paused = false
+            // The probe may have been lost: send it again, but not on every heartbeat. Heartbeat answers do not
+            // wait for the follower's disk, so they overtake the answer to a probe that is merely being written;
+            // re-sending a full message each time would bury a slow follower under duplicates.
+            if now - pr.probeSentAt >= 2 * config.heartbeatTicks { pr.paused = false }
         case .replicate:
-            // Behind and no progress since the last heartbeat: an append was lost. Probe again rather than
-            // sending heartbeats forever to a follower that never catches up.
+            // Behind and no progress for about an election timeout of heartbeats: an append was lost. Probe
+            // again rather than sending heartbeats forever to a follower that never catches up. (Fewer would
+            // mistake a follower whose disk is slower than two heartbeats for a lost append and re-send its
+            // whole in-flight window.)
             if pr.match < log.lastIndex && pr.match == pr.matchAtLastHeartbeat {
                 pr.stalledHeartbeats += 1
-                if pr.stalledHeartbeats >= 2 { pr.becomeProbe() }
+                if pr.stalledHeartbeats >= max(2, config.electionTicks / config.heartbeatTicks) { pr.becomeProbe() }
             } else {
                 pr.stalledHeartbeats = 0
             }
