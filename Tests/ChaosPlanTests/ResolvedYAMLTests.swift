@@ -30,6 +30,25 @@ import Testing
         try Self.expectRoundTrip(plan, seed: .max)
     }
 
+    /// `chaos run --duration` shorter than the plan: the plan that ran drops what never started and still loads.
+    @Test func shortenedPlanDropsLateStepsAndRoundTrips() throws {
+        let plan = try PlanLoader.load(path: Fixtures.plansDirectory.appendingPathComponent("quickstart.yaml").path)
+        let (short, dropped) = plan.running(for: .seconds(14))
+        #expect(short.duration == .seconds(14))
+        #expect(dropped.map(\.timing) == [.at(.seconds(16)), .every(.seconds(6), from: .seconds(20), until: nil)])
+        #expect(short.nemesis.map(\.timing) == [.at(.seconds(8))])
+        try Self.expectRoundTrip(short, seed: 1)
+
+        let repeated = NemesisStep(timing: .every(.seconds(2), from: .seconds(1), until: .seconds(20)),
+                                   faults: [.pause], target: .follower, duration: .seconds(1))
+        var long = plan
+        long.nemesis = [repeated]
+        let (clamped, none) = long.running(for: .seconds(10))
+        #expect(none.isEmpty)
+        #expect(clamped.nemesis.map(\.timing) == [.every(.seconds(2), from: .seconds(1), until: .seconds(10))])
+        try Self.expectRoundTrip(clamped, seed: 1)
+    }
+
     @Test func resolvedTextShowsDefaultsAndSeed() throws {
         let text = try PlanLoader.parse(Fixtures.minimal, file: "m.yaml").resolvedYAML(seed: 7)
         for line in ["seed: 7", "sample_interval: 100ms", "  system: raft-node", "  nodes: 3", "  start_timeout: 10s",

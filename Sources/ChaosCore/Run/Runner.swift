@@ -44,11 +44,18 @@ public enum Runner {
                         ptrace: @autoclosure () -> Capabilities.Entry = Capabilities.probePtrace())
         throws -> PreparedRun {
         var plan = loaded
-        if let duration = options.duration { plan.duration = duration }
+        let log: (String) -> Void = { if !options.quiet { Console.status("chaos: \($0)") } }
+        if let duration = options.duration {
+            let (shortened, dropped) = loaded.running(for: duration)
+            plan = shortened
+            for step in dropped {
+                log(step.located("--duration \(Units.format(duration)) ends the run before this step starts; "
+                                 + "it is left out"))
+            }
+        }
         let seed = options.seed ?? plan.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         plan.seed = seed
         try PtraceRequirement.check(plan, ptrace: ptrace())
-        let log: (String) -> Void = { if !options.quiet { Console.status("chaos: \($0)") } }
         let system: any SystemAdapter
         switch plan.cluster.system {
         case .raftNode:
