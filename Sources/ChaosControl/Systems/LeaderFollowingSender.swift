@@ -22,6 +22,9 @@ final class LeaderFollowingSender: Sendable {
     /// Sends the next request to `node` first (a client bound to a node starts each operation there).
     func begin(at node: String) { session.move(to: node) }
 
+    /// Sends the next request to the next node (the current one failed an operation).
+    func moveOn() { session.moveOn(from: session.position) }
+
     func close() { session.close() }
 
     /// Sends until a node answers with something other than a redirect, or `timeout` runs out.

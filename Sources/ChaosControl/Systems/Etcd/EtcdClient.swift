@@ -7,17 +7,17 @@ import NIOHTTP1
 /// Outcomes are Jepsen's: a mutation whose request may have reached a member and got no definite answer is
 /// `info`; only answers that certainly had no effect are `fail`.
 final class EtcdClient: SystemClient {
-    private let session: ClientEndpoints
+    private let sender: LeaderFollowingSender
 
     init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
-        session = ClientEndpoints(cluster: cluster, dialer: dialer)
+        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
     }
 
-    var currentNode: String { session.currentNode }
+    var currentNode: String { sender.currentNode }
 
-    func begin(at node: String) { session.move(to: node) }
+    func begin(at node: String) { sender.begin(at: node) }
 
-    func close() { session.close() }
+    func close() { sender.close() }
 
     /// A linearizable range read (the gateway's default; `serializable` stays false).
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
@@ -67,29 +67,16 @@ final class EtcdClient: SystemClient {
     private func send(_ path: String, body: [UInt8], timeout: Duration, mutating: Bool)
         async -> OpOutcome<HTTPResponse>
     {
-        let deadline = ContinuousClock.now + timeout
-        var lastError = "no member reachable"
-        while true {
-            let remaining = deadline - .now
-            if remaining <= .zero { return .fail("timeout: \(lastError)") }
-            let index = session.position
-            let node = session.nodes[index]
-            do {
-                let response = try await session.endpoint(at: index).request(.POST, path, body: body,
-                                                                             timeout: remaining)
-                if response.status == 200 { return .ok(response) }
-                // The next operation goes elsewhere: this member may be cut off from the leader.
-                session.moveOn(from: index)
-                lastError = "\(node.id): \(EtcdJSON.describe(response))"
-                if mutating && !Self.isDefinite(response) { return .info(lastError) }
-                try? await Task.sleep(for: .milliseconds(20))
-            } catch {
-                session.moveOn(from: index)
-                if error.sent { return mutating ? .info("\(node.id): \(error)") : .fail("\(node.id): \(error)") }
-                lastError = "\(node.id): \(error)"
-                try? await Task.sleep(for: .milliseconds(10))
-            }
+        let outcome = await sender.send(.POST, path, body: body, timeout: timeout, mutating: mutating) { reply, node in
+            // Refused without effect (or a read): try the next member, this one may be cut off from the leader.
+            guard reply.status != 200, !mutating || Self.isDefinite(reply) else { return nil }
+            return .init(hint: nil, reason: "\(node): \(EtcdJSON.describe(reply))")
         }
+        guard case .ok(let response) = outcome, response.status != 200 else { return outcome }
+        // A mutation failed without saying it had no effect: unknown. The next operation goes elsewhere.
+        let node = sender.currentNode
+        sender.moveOn()
+        return .info("\(node): \(EtcdJSON.describe(response))")
     }
 
     /// Whether an error answer certainly had no effect. The gateway maps gRPC codes to HTTP statuses: 4xx are
