@@ -84,13 +84,22 @@ struct RootlessRunTests {
         #expect(TestSupport.processes(matching: out).isEmpty, "chaos or its nodes outlived the interrupt")
     }
 
-    /// The chaos binary and a run directory nobody may write.
+    /// A run directory nobody may write, and copies of chaos and raft-node in it: the build folder may sit where
+    /// nobody cannot reach (a clone under /root, mode 700). chaos finds raft-node next to itself.
     static func prepare(_ label: String) throws -> (chaos: String, out: String) {
         let chaos = try #require(TestSupport.binary("chaos"), "chaos is not built; run 'swift build' first")
-        try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
+        let raftNode = try #require(TestSupport.binary("raft-node"), "raft-node is not built; run 'swift build' first")
         let out = TestSupport.temporaryDirectory(label)
         chmod(out, 0o777)
-        return (chaos, out)
+        let bin = "\(out)/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        for binary in [chaos, raftNode] {
+            let copy = "\(bin)/\((binary as NSString).lastPathComponent)"
+            try FileManager.default.copyItem(atPath: binary, toPath: copy)
+            chmod(copy, 0o755)
+        }
+        chmod(bin, 0o755)
+        return ("\(bin)/chaos", out)
     }
 
     /// A 3-node plan isolating the leader (route mechanism) from 3 s to 6 s and freezing a follower's WAL writer
