@@ -18,7 +18,13 @@ final class PeerLink: @unchecked Sendable {
     private var closed = false
     private var backoff: TimeAmount = .milliseconds(50)
     private var queue: [RaftMessage] = []
-    private static let maxQueued = 4096
+    /// Payload bytes held in `queue`.
+    private(set) var queuedBytes = 0
+    /// While the peer is unreachable, at most this many messages and payload bytes wait for the connection; the
+    /// oldest go first. A leader keeps pipelining appends to a dead follower until it notices, and without a
+    /// byte bound the queue grew to hundreds of MB whose flush on reconnect stalled the event loop for seconds.
+    static let maxQueued = 4096
+    static let maxQueuedBytes = 4 << 20
     private static let maxBackoff: TimeAmount = .seconds(1)
     /// TCP_USER_TIMEOUT (18 on Linux), in ms: abort a connection whose data stays unacknowledged this long.
     /// Without it a connection that lived through a long partition keeps retransmitting with an RTO that has
@@ -47,7 +53,14 @@ final class PeerLink: @unchecked Sendable {
             return
         }
         queue.append(contentsOf: messages)
-        if queue.count > PeerLink.maxQueued { queue.removeFirst(queue.count - PeerLink.maxQueued) }
+        queuedBytes += messages.reduce(0) { $0 + $1.payloadBytes }
+        var dropped = 0
+        while dropped < queue.count - 1,
+              queue.count - dropped > PeerLink.maxQueued || queuedBytes > PeerLink.maxQueuedBytes {
+            queuedBytes -= queue[dropped].payloadBytes
+            dropped += 1
+        }
+        if dropped > 0 { queue.removeFirst(dropped) }
         connect()
     }
 
@@ -77,6 +90,7 @@ final class PeerLink: @unchecked Sendable {
                     }
                     let pending = self.queue
                     self.queue.removeAll()
+                    self.queuedBytes = 0
                     if !pending.isEmpty { self.sendOnLoop(pending) }
                 case .failure:
                     self.scheduleReconnect()
@@ -96,9 +110,21 @@ final class PeerLink: @unchecked Sendable {
         loop.submit {
             self.closed = true
             self.queue.removeAll()
+            self.queuedBytes = 0
             return self.channel
         }.flatMap { ch in
             ch?.close() ?? self.loop.makeSucceededVoidFuture()
         }.recover { _ in }
+    }
+}
+
+extension RaftMessage {
+    /// The bytes of log data or state the message carries (what makes a queue of them large).
+    var payloadBytes: Int {
+        switch body {
+        case .appendEntries(_, _, let entries, _): entries.reduce(0) { $0 + $1.data.count }
+        case .installSnapshot(let snapshot): snapshot.data.count
+        default: 0
+        }
     }
 }
