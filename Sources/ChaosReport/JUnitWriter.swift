@@ -29,17 +29,6 @@ public enum JUnitWriter {
         return xml
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// XML escaping is HTML's (`&#39;` for `'` is valid XML too).
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }

@@ -71,3 +71,17 @@ final class LeaderFollowingSender: Sendable {
         return next
     }
 }
+
+/// A client session whose every request goes through one `LeaderFollowingSender`: where the next request goes
+/// and closing are the sender's.
+protocol SenderBackedClient: SystemClient {
+    var sender: LeaderFollowingSender { get }
+}
+
+extension SenderBackedClient {
+    var currentNode: String { sender.currentNode }
+
+    func begin(at node: String) { sender.begin(at: node) }
+
+    func close() { sender.close() }
+}

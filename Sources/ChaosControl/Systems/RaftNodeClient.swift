@@ -3,18 +3,12 @@ import NIOHTTP1
 
 /// A client session against raft-node: sends to the node it believes leads, follows `421` leader hints, and
 /// turns every outcome into Jepsen's ok / fail / info.
-final class RaftNodeClient: SystemClient {
-    private let sender: LeaderFollowingSender
+final class RaftNodeClient: SenderBackedClient {
+    let sender: LeaderFollowingSender
 
     init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
         sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
     }
-
-    var currentNode: String { sender.currentNode }
-
-    func begin(at node: String) { sender.begin(at: node) }
-
-    func close() { sender.close() }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
         switch await send(.GET, "/kv/\(escape(key))", body: nil, timeout: timeout, mutating: false) {

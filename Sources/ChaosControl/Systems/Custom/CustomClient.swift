@@ -3,20 +3,14 @@ import ChaosPlan
 /// A client session for a custom adapter: fills in the operation's request template, sends it through the
 /// shared leader-following loop, and reads the answer the way the adapter says — keeping outcomes honest for
 /// the linearizability checker (a lost or unclear mutation is `info`; only a definite refusal is `fail`).
-final class CustomClient: SystemClient {
+final class CustomClient: SenderBackedClient {
     private let definition: ClientDefinition
-    private let sender: LeaderFollowingSender
+    let sender: LeaderFollowingSender
 
     init(definition: ClientDefinition, cluster: [NodeAddress], dialer: NodeDialer?) {
         self.definition = definition
         sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
     }
-
-    var currentNode: String { sender.currentNode }
-
-    func begin(at node: String) { sender.begin(at: node) }
-
-    func close() { sender.close() }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
         guard let operation = definition.read else { return .fail("the adapter defines no 'read'") }

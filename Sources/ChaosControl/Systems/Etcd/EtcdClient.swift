@@ -6,18 +6,12 @@ import NIOHTTP1
 /// fails it (unreachable, timed out, or refusing): an isolated or paused member costs one operation, not all.
 /// Outcomes are Jepsen's: a mutation whose request may have reached a member and got no definite answer is
 /// `info`; only answers that certainly had no effect are `fail`.
-final class EtcdClient: SystemClient {
-    private let sender: LeaderFollowingSender
+final class EtcdClient: SenderBackedClient {
+    let sender: LeaderFollowingSender
 
     init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
         sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
     }
-
-    var currentNode: String { sender.currentNode }
-
-    func begin(at node: String) { sender.begin(at: node) }
-
-    func close() { sender.close() }
 
     /// A linearizable range read (the gateway's default; `serializable` stays false).
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
