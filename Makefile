@@ -4,16 +4,17 @@
 SWIFT ?= swift
 # Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink, time for
 # benchmark figures, chromium for the report's browser test, etcd-server for `system: etcd` (its plans and
-# tests); qemu, the cloud kernel (it has sch_netem as a module), static busybox and cpio for `make test-kernel`.
+# tests), python3-venv for the workflow linters; qemu, the cloud kernel (it has sch_netem as a module), static
+# busybox and cpio for `make test-kernel`.
 # The kernel test's packages only where they exist: Debian on amd64 (Ubuntu has no linux-image-cloud-amd64).
 ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 KERNEL_PACKAGES := qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio
 KERNEL_TEST := $(if $(filter amd64,$(ARCH)),$(shell apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 && echo yes))
-PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-core etcd-server \
+PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-core etcd-server python3-venv \
 	$(if $(KERNEL_TEST),$(KERNEL_PACKAGES))
 PLAN ?= plans/quickstart.yaml
 
-.PHONY: setup build release test test-kernel demo bench bench-node bench-check bench-net bench-freeze bench-report \
+.PHONY: setup build release test test-kernel lint-workflows demo bench bench-node bench-check bench-net bench-freeze bench-report \
 	nightly print-packages clean
 
 print-packages:
@@ -26,7 +27,7 @@ setup:
 		echo "installing: $$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		$$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 build: setup
@@ -39,7 +40,7 @@ release: setup
 # The test suite starts real processes (raft-node, the supervisor probe), so everything is built first.
 # The kernel test runs first so that `swift test`'s summary stays the last thing printed; its failure still
 # fails `make test`. It is skipped only outside CI on a machine without qemu.
-test: build
+test: build lint-workflows
 	@kernel=0; \
 	if [ -n "$(KERNEL_TEST)" ] && { [ -n "$$CI" ] || command -v qemu-system-x86_64 >/dev/null 2>&1; }; then \
 		$(MAKE) --no-print-directory test-kernel || kernel=$$?; \
@@ -53,6 +54,16 @@ test: build
 # initramfs; passes only on the VM's `KERNEL-TEST PASS` line (docs/kernel-test.md).
 test-kernel: setup
 	SWIFT=$(SWIFT) bash Tests/Kernel/test-kernel.sh
+
+# The GitHub workflows, checked here so that a broken one fails before it reaches GitHub: the workflow schema
+# (check-jsonschema) and zizmor's audits (pinned actions, permissions, injection). Both come from PyPI as wheels
+# into a venv under .build/ (never committed); zizmor runs offline.
+VENV := .build/venv
+lint-workflows: setup
+	@[ -x $(VENV)/bin/zizmor ] && [ -x $(VENV)/bin/check-jsonschema ] || \
+		{ python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check check-jsonschema zizmor; }
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/zizmor --offline --no-progress .github/workflows
 
 # Runs the quickstart plan against three real raft-node processes (release build: it is the speed users see).
 demo: release
