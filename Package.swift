@@ -32,28 +32,33 @@ let package = Package(
         .target(
             name: "ChaosCore",
             dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "ChaosNemesis", "ChaosWorkload", "ChaosHistory",
-                           "ChaosChecker", "ChaosReport"],
+                           "ChaosChecker", "ChaosReport", "ChaosSupport"],
             swiftSettings: strict),
-        .target(name: "ChaosPlan", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .target(name: "ChaosPlan", dependencies: ["ChaosSupport", .product(name: "Yams", package: "Yams")],
+                swiftSettings: strict),
+        // The small helpers every module shares (durations, the EINTR loop, PATH search, quoting), once.
+        .target(name: "ChaosSupport", swiftSettings: strict),
         .target(name: "CChaosSys"),
         // libnl-route-3 for every network change (no ip/tc subprocesses); the shim functions live in its header.
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
-        .target(name: "ChaosNet", dependencies: ["CNetlink", "CChaosSys", "ChaosControl"], swiftSettings: strict),
+        .target(name: "ChaosNet", dependencies: ["CNetlink", "CChaosSys", "ChaosControl", "ChaosPlan", "ChaosSupport"],
+                swiftSettings: strict),
         // ChaosPlan for the declarative adapter definitions (`system: custom`) that ChaosControl runs.
-        .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory", "ChaosPlan"] + nio,
+        .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory", "ChaosPlan", "ChaosSupport"] + nio,
                 swiftSettings: strict),
         .target(name: "ChaosNemesis",
-                dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory"],
+                dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory", "ChaosSupport"],
                 swiftSettings: strict),
-        .target(name: "ChaosWorkload", dependencies: ["ChaosPlan", "ChaosControl", "ChaosHistory"],
+        .target(name: "ChaosWorkload", dependencies: ["ChaosPlan", "ChaosControl", "ChaosHistory", "ChaosSupport"],
                 swiftSettings: strict),
-        .target(name: "ChaosHistory", swiftSettings: strict),
-        .target(name: "ChaosChecker", dependencies: ["ChaosHistory"], swiftSettings: strict),
-        .target(name: "ChaosReport", dependencies: ["ChaosChecker", "ChaosHistory"], swiftSettings: strict),
+        .target(name: "ChaosHistory", dependencies: ["ChaosSupport"], swiftSettings: strict),
+        .target(name: "ChaosChecker", dependencies: ["ChaosHistory", "ChaosSupport"], swiftSettings: strict),
+        .target(name: "ChaosReport", dependencies: ["ChaosChecker", "ChaosHistory", "ChaosSupport"],
+                swiftSettings: strict),
 
         // The reference system under test.
-        .target(name: "RaftNode", dependencies: nio, swiftSettings: strict),
+        .target(name: "RaftNode", dependencies: ["ChaosSupport"] + nio, swiftSettings: strict),
         .executableTarget(
             name: "raft-node",
             dependencies: ["RaftNode", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -63,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "chaos-bench",
             dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "ChaosReport", "RaftNode", "ChaosControl",
-                           "ChaosNet", "ChaosNemesis",
+                           "ChaosNet", "ChaosNemesis", "ChaosPlan", "ChaosSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/chaos-bench",
             swiftSettings: strict),
@@ -73,8 +78,8 @@ let package = Package(
                           swiftSettings: strict),
 
         // Test support: a stand-in controller holding a lab, SIGKILLed by the ChaosNet tests (the lab must go too).
-        .executableTarget(name: "chaos-net-probe", dependencies: ["ChaosNet"], path: "Tests/Support/chaos-net-probe",
-                          swiftSettings: strict),
+        .executableTarget(name: "chaos-net-probe", dependencies: ["ChaosNet", "ChaosPlan"],
+                          path: "Tests/Support/chaos-net-probe", swiftSettings: strict),
 
         // Runs inside the qemu VM of `make test-kernel`: proves netem and partitions on a kernel that has them.
         .executableTarget(name: "chaos-kernel-check", dependencies: ["ChaosNet", "ChaosControl"],
@@ -86,7 +91,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ChaosControlTests", dependencies: ["ChaosControl", "CChaosSys"], swiftSettings: strict),
         .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "ChaosControl"], swiftSettings: strict),
-        .testTarget(name: "ChaosNetTests", dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys"],
+        .testTarget(name: "ChaosNetTests",
+                    dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys", "ChaosPlan"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
         // docs/ checked against the code: the architecture drawing names every source folder, links resolve.

@@ -1,3 +1,4 @@
+import ChaosPlan
 import ArgumentParser
 import ChaosControl
 import ChaosNet
@@ -31,7 +32,7 @@ struct NetBench: AsyncParsableCommand {
               + "netem available: \(try lab.netemAvailable())")
         print("change\tmechanism\tn\tp50_ms\tp99_ms\tmax_ms")
 
-        let oneWay = PartitionShape.oneWay(from: "n1", to: "n2").grudge(nodes: names)
+        let oneWay = PartitionSpec.Shape.oneWay(from: "n1", to: "n2").grudge(nodes: names)
         var partition: [Duration] = []
         var heal: [Duration] = []
         for _ in 0..<applications {
@@ -41,7 +42,7 @@ struct NetBench: AsyncParsableCommand {
         report("partition one link (blackhole route)", "netlink", partition)
         report("heal one link (delete route)", "netlink", heal)
 
-        let halves = PartitionShape.halves.grudge(nodes: names)
+        let halves = PartitionSpec.Shape.halves.grudge(nodes: names)
         var big: [Duration] = []
         for _ in 0..<applications {
             big.append(try lab.apply(halves, mechanism: .route))

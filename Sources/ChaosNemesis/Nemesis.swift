@@ -2,6 +2,7 @@ import ChaosControl
 import ChaosHistory
 import ChaosNet
 import ChaosPlan
+import ChaosSupport
 
 /// Runs the plan's fault schedule against the cluster (Jepsen's `nemesis`): injects each fault at its time on
 /// targets resolved from live status, heals it when its time is up, and heals everything still active at the
@@ -153,12 +154,5 @@ public actor Nemesis {
         events.append(NemesisEvent(
             time: (decided - start).nanoseconds, id: id, phase: phase, fault: fault.rawValue, targets: nodes,
             latencyNanos: (latency ?? ContinuousClock.now - decided).nanoseconds, detail: detail))
-    }
-}
-
-extension Duration {
-    /// The whole duration in nanoseconds.
-    public var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

@@ -1,5 +1,6 @@
 import CChaosSys
 import CNetlink
+import ChaosSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -73,14 +74,5 @@ func netlinkCall(_ call: String, _ operation: @autoclosure () -> String, hint: S
 @discardableResult
 func systemCall(_ call: String, _ operation: @autoclosure () -> String, hint: String? = nil,
                 _ body: () -> Int32) throws(NetError) -> Int32 {
-    while true {
-        let result = body()
-        if result != -1 {
-            return result
-        }
-        let code = Glibc.errno
-        if code != EINTR {
-            throw NetError(operation: operation(), call: call, errno: code, hint: hint)
-        }
-    }
+    try retryingInterrupts(body) { NetError(operation: operation(), call: call, errno: $0, hint: hint) }
 }

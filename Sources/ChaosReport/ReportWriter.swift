@@ -1,4 +1,5 @@
 import ChaosChecker
+import ChaosHistory
 import Foundation
 
 /// Writes every report of a run directory from its files: `report.html`, `lag.csv`, `summary.md`, `junit.xml`.
@@ -18,20 +19,20 @@ public enum ReportWriter {
     public static func writeAll(_ files: RunFiles) throws(ReportError) -> [String] {
         let directory = files.directory
         let series = RunSeries(files)
-        let outputs: [(String, String)] = [
-            ("report.html", HTMLReport.render(files, series: series)),
-            ("lag.csv", LagCSV.render(series.lag)),
-            ("summary.md", SummaryWriter.render(files.results, runDirectory: directory)),
-            ("junit.xml", JUnitWriter.render(files.results)),
+        let outputs: [(RunLayout.File, String)] = [
+            (.report, HTMLReport.render(files, series: series)),
+            (.lagCSV, LagCSV.render(series.lag)),
+            (.summary, SummaryWriter.render(files.results, runDirectory: directory)),
+            (.junit, JUnitWriter.render(files.results)),
         ]
         var written: [String] = []
-        for (name, text) in outputs {
-            let path = "\(directory)/\(name)"
+        for (file, text) in outputs {
+            let path = RunLayout(directory: directory).path(file)
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw ReportError(path: path, "could not be written (\(error.localizedDescription)); check that "
-                    + "the run directory is writable")
+                throw ReportError(.unwritable, path: path, "could not be written (\(error.localizedDescription)); "
+                    + "check that the run directory is writable")
             }
             written.append(path)
         }

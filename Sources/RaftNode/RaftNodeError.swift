@@ -1,3 +1,5 @@
+import ChaosSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,11 +38,7 @@ public struct RaftNodeError: Error, CustomStringConvertible, Sendable {
 /// Runs a system call, retrying on EINTR, and throws an error naming the call, the path and errno.
 @discardableResult
 func syscall(_ name: String, _ path: String, _ body: () -> Int) throws -> Int {
-    while true {
-        let r = body()
-        if r >= 0 { return r }
-        let e = errno
-        if e == EINTR { continue }
-        throw RaftNodeError(.io, "\(name)(\(path)) failed: \(String(cString: strerror(e))) (errno \(e))", errno: e)
+    try retryingInterrupts(body) {
+        RaftNodeError(.io, "\(name)(\(path)) failed: \(errnoText($0)) (errno \($0))", errno: $0)
     }
 }

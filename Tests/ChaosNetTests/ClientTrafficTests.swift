@@ -1,3 +1,4 @@
+import ChaosPlan
 import ChaosNemesis
 import Testing
 @testable import ChaosNet
@@ -21,7 +22,7 @@ struct ClientTrafficTests {
         defer { listeners.close() }
         let faults = NetworkFaults(lab: lab, mechanism: .route)
         var rng = SplitMix64(seed: 3)
-        let (grudge, _) = try faults.partition(1, .isolate(["n1"]), among: nodes, cutClients: cutClients,
+        let (grudge, _) = try faults.partition(1, .isolate, among: nodes, isolating: ["n1"], cutClients: cutClients,
                                                using: &rng)
         #expect(grudge.drops.contains(DirectedLink(from: "n1", to: Lab.clients)) == cutClients)
         #expect(!grudge.drops.contains(DirectedLink(from: "n2", to: Lab.clients)), "n2 is with the majority")
@@ -37,9 +38,9 @@ struct ClientTrafficTests {
     @Test func majorityRuleOfTheClients() {
         var rng = SplitMix64(seed: 1)
         let five = ["n1", "n2", "n3", "n4", "n5"]
-        #expect(PartitionShape.halves.grudge(nodes: five, using: &rng).cutFromMajority(five) == ["n1", "n2"])
-        #expect(PartitionShape.majoritiesRing.grudge(nodes: five, using: &rng).cutFromMajority(five).isEmpty)
-        #expect(PartitionShape.halves.grudge(nodes: ["a", "b"], using: &rng).cutFromMajority(["a", "b"])
+        #expect(PartitionSpec.Shape.halves.grudge(nodes: five, using: &rng).cutFromMajority(five) == ["n1", "n2"])
+        #expect(PartitionSpec.Shape.majoritiesRing.grudge(nodes: five, using: &rng).cutFromMajority(five).isEmpty)
+        #expect(PartitionSpec.Shape.halves.grudge(nodes: ["a", "b"], using: &rng).cutFromMajority(["a", "b"])
                 == ["a", "b"], "an even split leaves the clients no majority")
     }
 

@@ -1,3 +1,4 @@
+import ChaosPlan
 import Foundation
 import Testing
 @testable import ChaosNet
@@ -31,7 +32,7 @@ struct LabTests {
         defer { listeners.close() }
         try expectFullMesh(lab, listeners)
 
-        try lab.apply(PartitionShape.isolate(["n1"]).grudge(nodes: nodes), mechanism: .route)
+        try lab.apply(PartitionSpec.Shape.isolate.grudge(nodes: nodes, isolating: ["n1"]), mechanism: .route)
         for peer in ["n2", "n3"] {
             #expect(!NetProbe.tcp(lab, from: "n1", to: peer), "n1 reaches \(peer) while isolated")
             #expect(!NetProbe.tcp(lab, from: peer, to: "n1"), "\(peer) reaches n1 while isolated")
@@ -41,7 +42,7 @@ struct LabTests {
         let routes = NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route"])
         #expect(routes.contains("unreachable 10.77.0.12"), "routes in n1: \(routes)")
 
-        try lab.apply(PartitionShape.oneWay(from: "n1", to: "n2").grudge(nodes: nodes), mechanism: .route)
+        try lab.apply(PartitionSpec.Shape.oneWay(from: "n1", to: "n2").grudge(nodes: nodes), mechanism: .route)
         #expect(!NetProbe.udp(lab, listeners, from: "n1", to: "n2"), "n1->n2 must be dropped")
         #expect(NetProbe.udp(lab, listeners, from: "n2", to: "n1"), "n2->n1 must still arrive")
         #expect(NetProbe.udp(lab, listeners, from: "n1", to: "n3"))
@@ -78,7 +79,7 @@ struct LabTests {
         let lab = try Lab.create(nodes: nodes)
         defer { lab.teardown() }
         #expect(try lab.netemAvailable() == oracle)
-        try lab.apply(PartitionShape.isolate(["n3"]).grudge(nodes: nodes), mechanism: .auto)
+        try lab.apply(PartitionSpec.Shape.isolate.grudge(nodes: nodes, isolating: ["n3"]), mechanism: .auto)
         #expect(Set(lab.partitions.values) == [oracle ? .netem : .route])
         try lab.heal()
         if !oracle {
@@ -87,7 +88,7 @@ struct LabTests {
             }
             #expect(error?.description.contains("CONFIG_NET_SCH_NETEM") == true, "\(String(describing: error))")
             #expect(throws: NetError.self) {
-                try lab.apply(PartitionShape.halves.grudge(nodes: nodes), mechanism: .netem)
+                try lab.apply(PartitionSpec.Shape.halves.grudge(nodes: nodes), mechanism: .netem)
             }
         }
     }
@@ -115,7 +116,7 @@ struct LabTests {
             try? FileManager.default.destinationOfSymbolicLink(atPath: $0)
         })
         #expect(ours.count == 4)
-        try lab.apply(PartitionShape.halves.grudge(nodes: nodes), mechanism: .route)
+        try lab.apply(PartitionSpec.Shape.halves.grudge(nodes: nodes), mechanism: .route)
         try lab.setNetem(from: "n2", to: "n3", NetemSpec(rate: 1_000_000))
         let holders = lab.holderPIDs
         lab.teardown()
@@ -151,7 +152,7 @@ struct LabTests {
     }
 
     private func expectFullMesh(_ lab: Lab, _ listeners: NetProbe.Listeners,
-                                sourceLocation: SourceLocation = #_sourceLocation) throws {
+                                sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         for from in nodes {
             for to in nodes where from != to {
                 #expect(NetProbe.tcp(lab, from: from, to: to), "\(from) cannot reach \(to)",

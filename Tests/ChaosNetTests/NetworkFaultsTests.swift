@@ -1,3 +1,4 @@
+import ChaosPlan
 import ChaosNemesis
 import Testing
 @testable import ChaosNet
@@ -13,7 +14,7 @@ struct NetworkFaultsTests {
         defer { lab.teardown() }
         let faults = NetworkFaults(lab: lab, mechanism: .route)
         var rng = SplitMix64(seed: 7)
-        let (isolated, _) = try faults.partition(1, .isolate(["n1"]), among: nodes, using: &rng)
+        let (isolated, _) = try faults.partition(1, .isolate, among: nodes, isolating: ["n1"], using: &rng)
         let (oneWay, latency) = try faults.partition(2, .oneWay(from: "n4", to: "n5"), among: nodes, using: &rng)
         #expect(latency < .seconds(1))
         #expect(Set(lab.partitions.keys) == isolated.drops.union(oneWay.drops))
@@ -43,7 +44,7 @@ struct IdempotentHealTests {
     @Test func healSurvivesARouteRemovedBehindItsBack() throws {
         let lab = try Lab.create(nodes: ["n1", "n2"], subnet: "10.73.0.0/24")
         defer { lab.teardown() }
-        try lab.apply(PartitionShape.isolate(["n1"]).grudge(nodes: lab.nodes), mechanism: .route)
+        try lab.apply(PartitionSpec.Shape.isolate.grudge(nodes: lab.nodes, isolating: ["n1"]), mechanism: .route)
         NetProbe.inside(lab.namespacePath(of: "n1"), ["ip", "route", "del", "unreachable", "10.73.0.12/32"])
         try lab.heal()
         #expect(lab.partitions.isEmpty)

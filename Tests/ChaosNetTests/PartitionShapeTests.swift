@@ -1,4 +1,5 @@
 import Testing
+import ChaosPlan
 @testable import ChaosNet
 
 /// Partition shapes as pure logic: which directed links each shape drops for 3, 5 and 7 nodes.
@@ -6,7 +7,9 @@ struct PartitionShapeTests {
     static func nodes(_ count: Int) -> [String] { (1...count).map { "n\($0)" } }
 
     struct Case: Sendable, CustomTestStringConvertible {
-        var shape: PartitionShape
+        var shape: PartitionSpec.Shape
+        /// For `isolate`: the step's targets.
+        var isolated: [String] = []
         var count: Int
         /// How many directed links are dropped.
         var drops: Int
@@ -14,16 +17,18 @@ struct PartitionShapeTests {
         var connected: [(String, String)] = []
         /// Pairs that must be cut both ways.
         var cut: [(String, String)] = []
-        var testDescription: String { "\(shape) over \(count) nodes" }
+        var testDescription: String { "\(shape)\(isolated.isEmpty ? "" : " \(isolated)") over \(count) nodes" }
     }
 
     static let cases: [Case] = [
-        Case(shape: .isolate(["n1"]), count: 3, drops: 4, connected: [("n2", "n3")], cut: [("n1", "n2"), ("n1", "n3")]),
-        Case(shape: .isolate(["n1"]), count: 5, drops: 8, connected: [("n2", "n5")], cut: [("n1", "n5")]),
-        Case(shape: .isolate(["n3"]), count: 7, drops: 12, connected: [("n1", "n7")], cut: [("n3", "n4")]),
-        Case(shape: .isolate(["n1", "n2"]), count: 3, drops: 6, cut: [("n1", "n2"), ("n2", "n3")]),
-        Case(shape: .isolate(["n1", "n2"]), count: 5, drops: 14, connected: [("n3", "n5")], cut: [("n1", "n2")]),
-        Case(shape: .isolate(["n9"]), count: 3, drops: 0, connected: [("n1", "n2")]),
+        Case(shape: .isolate, isolated: ["n1"], count: 3, drops: 4, connected: [("n2", "n3")],
+             cut: [("n1", "n2"), ("n1", "n3")]),
+        Case(shape: .isolate, isolated: ["n1"], count: 5, drops: 8, connected: [("n2", "n5")], cut: [("n1", "n5")]),
+        Case(shape: .isolate, isolated: ["n3"], count: 7, drops: 12, connected: [("n1", "n7")], cut: [("n3", "n4")]),
+        Case(shape: .isolate, isolated: ["n1", "n2"], count: 3, drops: 6, cut: [("n1", "n2"), ("n2", "n3")]),
+        Case(shape: .isolate, isolated: ["n1", "n2"], count: 5, drops: 14, connected: [("n3", "n5")],
+             cut: [("n1", "n2")]),
+        Case(shape: .isolate, isolated: ["n9"], count: 3, drops: 0, connected: [("n1", "n2")]),
         Case(shape: .halves, count: 3, drops: 4, connected: [("n2", "n3")], cut: [("n1", "n2")]),
         Case(shape: .halves, count: 5, drops: 12, connected: [("n1", "n2"), ("n3", "n5")], cut: [("n2", "n3")]),
         Case(shape: .halves, count: 7, drops: 24, connected: [("n1", "n3"), ("n4", "n7")], cut: [("n3", "n4")]),
@@ -47,7 +52,7 @@ struct PartitionShapeTests {
 
     @Test(arguments: cases)
     func shapeDropsTheExpectedLinks(_ c: Case) {
-        let grudge = c.shape.grudge(nodes: Self.nodes(c.count))
+        let grudge = c.shape.grudge(nodes: Self.nodes(c.count), isolating: c.isolated)
         #expect(grudge.drops.count == c.drops, "\(grudge)")
         for (a, b) in c.connected {
             #expect(grudge.connected(a, b), "\(a) and \(b) should talk: \(grudge)")
@@ -62,7 +67,7 @@ struct PartitionShapeTests {
     @Test(arguments: [3, 5, 7])
     func majoritiesRingGivesEveryNodeADifferentMajority(_ count: Int) {
         let nodes = Self.nodes(count)
-        let grudge = PartitionShape.majoritiesRing.grudge(nodes: nodes)
+        let grudge = PartitionSpec.Shape.majoritiesRing.grudge(nodes: nodes)
         var heard: Set<Set<String>> = []
         for node in nodes {
             let hears = Set(nodes).subtracting(grudge.blocked(to: node))
@@ -74,13 +79,13 @@ struct PartitionShapeTests {
     }
 
     @Test func majoritiesRingOfThreeIsARingOfOneWayCuts() {
-        let grudge = PartitionShape.majoritiesRing.grudge(nodes: Self.nodes(3))
+        let grudge = PartitionSpec.Shape.majoritiesRing.grudge(nodes: Self.nodes(3))
         #expect(grudge.drops == [DirectedLink(from: "n3", to: "n2"), DirectedLink(from: "n1", to: "n3"),
                                  DirectedLink(from: "n2", to: "n1")])
     }
 
     @Test func oneWayDropsOnlyOneDirection() {
-        let grudge = PartitionShape.oneWay(from: "n1", to: "n2").grudge(nodes: Self.nodes(3))
+        let grudge = PartitionSpec.Shape.oneWay(from: "n1", to: "n2").grudge(nodes: Self.nodes(3))
         #expect(!grudge.delivers(from: "n1", to: "n2"))
         #expect(grudge.delivers(from: "n2", to: "n1"))
         #expect(!grudge.connected("n1", "n2"))
@@ -91,14 +96,14 @@ struct PartitionShapeTests {
         let nodes = Self.nodes(count)
         var first = SplitMix64(seed: 42)
         var again = SplitMix64(seed: 42)
-        let a = PartitionShape.randomHalves.grudge(nodes: nodes, using: &first)
-        let b = PartitionShape.randomHalves.grudge(nodes: nodes, using: &again)
+        let a = PartitionSpec.Shape.randomHalves.grudge(nodes: nodes, using: &first)
+        let b = PartitionSpec.Shape.randomHalves.grudge(nodes: nodes, using: &again)
         #expect(a == b, "the same seed must give the same partition")
         #expect(a.drops.count == 2 * (count / 2) * (count - count / 2))
         var outcomes: Set<Grudge> = []
         for seed in 0..<20 {
             var rng = SplitMix64(seed: UInt64(seed))
-            outcomes.insert(PartitionShape.randomHalves.grudge(nodes: nodes, using: &rng))
+            outcomes.insert(PartitionSpec.Shape.randomHalves.grudge(nodes: nodes, using: &rng))
         }
         #expect(outcomes.count > 1, "20 seeds gave one partition")
     }

@@ -1,4 +1,5 @@
 import ChaosHistory
+import ChaosSupport
 
 /// Judges how followers keep up: stalls (index flat while the cluster commits, no fault aimed at the node),
 /// lag beyond `maxEntries`, and catch-up time after each heal. Metrics: max and p99 lag in entries and time.
@@ -105,13 +106,6 @@ public struct LagChecker: Checker {
                         + "index \(catchUp.target) until \(seconds(catchUp.observedUntil))s",
                         node: catchUp.node, time: Double(catchUp.healedAt) / 1e9,
                         until: Double(catchUp.observedUntil) / 1e9)]
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds (saturating: durations in plans are far below 292 years).
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }
 

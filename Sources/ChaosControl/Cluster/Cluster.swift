@@ -1,4 +1,5 @@
 import ChaosHistory
+import ChaosSupport
 import Foundation
 import Synchronization
 
@@ -239,7 +240,7 @@ public final class Cluster: Sendable {
             guard let current = state[id], current.child == child else { return nil }
             state[id] = NodeState()
             let elapsed = ContinuousClock.now - start
-            let time = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            let time = elapsed.nanoseconds
             return NodeExit(node: id, pid: child.pid, time: time, status: status.nodeExitStatus,
                             cause: current.cause ?? .unexpected, escalated: current.escalated)
         }

@@ -1,3 +1,5 @@
+import ChaosSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,11 +17,9 @@ enum ProcFile {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR {
-                    continue
-                }
+            guard let count = try? retryingInterrupts({
+                buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            }) else {
                 return nil
             }
             if count == 0 {

@@ -1,4 +1,5 @@
 import CChaosSys
+import ChaosSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -56,14 +57,5 @@ public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
 func systemCall<Result: BinaryInteger>(
     _ call: String, _ operation: @autoclosure () -> String, hint: String? = nil, _ body: () -> Result
 ) throws(ControlError) -> Result {
-    while true {
-        let result = body()
-        if result != -1 {
-            return result
-        }
-        let code = Glibc.errno
-        if code != EINTR {
-            throw ControlError(operation: operation(), call: call, errno: code, hint: hint)
-        }
-    }
+    try retryingInterrupts(body) { ControlError(operation: operation(), call: call, errno: $0, hint: hint) }
 }

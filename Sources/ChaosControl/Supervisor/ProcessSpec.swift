@@ -1,3 +1,4 @@
+import ChaosSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -66,13 +67,9 @@ public struct ProcessSpec: Sendable, Hashable {
             }
             return FileManager.default.currentDirectoryPath + "/" + executable
         }
-        let path = environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
-            let candidate = "\(directory)/\(executable)"
-            var info = stat()
-            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
-                return candidate.hasPrefix("/") ? candidate : FileManager.default.currentDirectoryPath + "/" + candidate
-            }
+        let path = environment["PATH"] ?? ExecutableSearch.searchPath
+        if let found = ExecutableSearch.onPath(executable, path: path) {
+            return found
         }
         throw ControlError(
             operation: "spawn '\(executable)'", call: nil, errno: ENOENT,

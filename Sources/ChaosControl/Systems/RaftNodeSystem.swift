@@ -1,4 +1,5 @@
 import ChaosHistory
+import ChaosSupport
 
 /// The embedded reference system, `raft-node` (see its README section for the HTTP contract).
 public struct RaftNodeSystem: SystemAdapter {
@@ -95,19 +96,5 @@ func int64(_ any: Any?) -> Int64? {
     case let n as Double: Int64(n)
     case let s as String: Int64(s)
     default: nil
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// Seconds as a floating-point number.
-    public var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

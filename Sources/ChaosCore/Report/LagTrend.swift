@@ -25,18 +25,19 @@ public enum LagTrend {
     /// - Throws: `ReportError` for a directory without samples or results.
     public static func row(runDirectory: String) async throws(ReportError) -> Row {
         let directory = RunReport.resolve(runDirectory)
+        let layout = RunLayout(directory: directory)
         var result: CheckResult?
-        if let data = FileManager.default.contents(atPath: "\(directory)/results.json"),
+        if let data = FileManager.default.contents(atPath: layout.path(.results)),
            let results = try? JSONDecoder().decode(RunResults.self, from: data) {
             result = results.checks.first { $0.name == "lag" }
         }
         if result == nil {
-            let samplesPath = "\(directory)/samples.jsonl"
+            let samplesPath = layout.path(.samples)
             guard FileManager.default.fileExists(atPath: samplesPath) else {
                 throw ReportError(path: samplesPath, "missing; give run directories (runs/<plan>/<time>)")
             }
             let samples = try RunFiles.samples(at: samplesPath)
-            let events = try RunFiles.records(NemesisEvent.self, at: "\(directory)/events.jsonl")
+            let events = try RunFiles.records(NemesisEvent.self, at: layout.path(.events))
             result = await LagChecker().check(CheckInput(history: History(), samples: samples, events: events))
         }
         let m = result?.metrics ?? [:]

@@ -12,8 +12,7 @@ public enum RunReport {
             return ExitCode.valid.rawValue
         } catch {
             FileHandle.standardError.write(Data("chaos report: \(error.description)\n".utf8))
-            return error.message.contains("could not be written")
-                ? ExitCode.internalError.rawValue : ExitCode.badInput.rawValue
+            return (error.kind == .unwritable ? ExitCode.internalError : ExitCode.badInput).rawValue
         }
     }
 

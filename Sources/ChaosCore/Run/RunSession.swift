@@ -189,7 +189,7 @@ struct RunSession {
                          + "\(check.name): \(check.summary)")
             for finding in check.findings.prefix(5) { lines.append("           - \(finding.message)") }
         }
-        lines.append("  report:  \(store.path("report.html"))")
+        lines.append("  report:  \(store.path(.report))")
         lines.append("  results: \(store.results)")
         Console.output(lines.joined(separator: "\n"))
     }

@@ -1,3 +1,4 @@
+import ChaosHistory
 import Foundation
 
 /// The run directory: `runs/<plan>/<UTC timestamp>/` with every artifact of one run, and `runs/latest`
@@ -25,18 +26,20 @@ public struct RunStore: Sendable {
         try? FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: relative)
     }
 
-    public func path(_ name: String) -> String { "\(directory)/\(name)" }
+    /// The names of the files this run writes.
+    public var layout: RunLayout { RunLayout(directory: directory) }
+    public func path(_ file: RunLayout.File) -> String { layout.path(file) }
 
-    public var nodes: String { path("nodes") }
-    public var plan: String { path("plan.yaml") }
-    public var history: String { path("history.jsonl") }
-    public var historyEDN: String { path("history.edn") }
-    public var events: String { path("events.jsonl") }
-    public var samples: String { path("samples.jsonl") }
-    public var exits: String { path("exits.jsonl") }
-    public var results: String { path("results.json") }
-    public var summary: String { path("summary.md") }
-    public var junit: String { path("junit.xml") }
+    public var nodes: String { layout.nodes }
+    public var plan: String { path(.plan) }
+    public var history: String { path(.history) }
+    public var historyEDN: String { path(.historyEDN) }
+    public var events: String { path(.events) }
+    public var samples: String { path(.samples) }
+    public var exits: String { path(.exits) }
+    public var results: String { path(.results) }
+    public var summary: String { path(.summary) }
+    public var junit: String { path(.junit) }
 
     /// `2026-11-21T22-41-07Z`: sortable, and free of characters that upset shells or Windows unzips.
     static func stamp(_ date: Date) -> String {

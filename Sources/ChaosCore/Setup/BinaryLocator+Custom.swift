@@ -1,5 +1,6 @@
 import ChaosControl
 import ChaosPlan
+import ChaosSupport
 import Foundation
 
 extension BinaryLocator {
@@ -26,9 +27,8 @@ extension BinaryLocator {
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                 ?? CommandLine.arguments[0]
             let directories = [(executable as NSString).deletingLastPathComponent]
-                + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-            guard let found = directories.map({ "\($0)/\(configured)" })
-                .first(where: FileManager.default.isExecutableFile(atPath:)) else {
+                + ExecutableSearch.searchPath.split(separator: ":").map(String.init)
+            guard let found = ExecutableSearch.find(configured, in: directories) else {
                 throw RunError.environment("node program '\(configured)' (cluster.binary) was not found next to "
                                            + "chaos or on PATH; install it or give its full path")
             }

@@ -1,3 +1,4 @@
+import ChaosSupport
 import Foundation
 
 /// Finds the node binary of the system under test, building the embedded `raft-node` on first use so that
@@ -34,7 +35,7 @@ enum BinaryLocator {
             try build(packageRoot: packageRoot, configuration: configuration)
             if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
         }
-        if let found = onPath("raft-node") { return found }
+        if let found = ExecutableSearch.onPath("raft-node") { return found }
         throw RunError.environment(
             "raft-node binary not found; build it with 'swift build --product raft-node', "
                 + "set CHAOS_RAFT_NODE, or give cluster.binary in the plan")
@@ -52,19 +53,10 @@ enum BinaryLocator {
             }
             return configured
         }
-        guard let found = onPath("etcd") else {
+        guard let found = ExecutableSearch.onPath("etcd") else {
             throw RunError.environment("etcd binary not found on PATH; \(install), or give cluster.binary in the plan")
         }
         return found
-    }
-
-    /// The first executable called `name` in `$PATH`.
-    private static func onPath(_ name: String) -> String? {
-        for entry in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = "\(entry)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 
     private static func build(packageRoot: String, configuration: String) throws {

@@ -1,3 +1,5 @@
+import ChaosSupport
+
 /// Writes values and histories as EDN, in the shape Jepsen tools read (`history.edn`).
 public enum EDNWriter {
     /// The EDN text of one value.
@@ -106,23 +108,6 @@ public enum EDNWriter {
     }
 
     static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        QuotedString.append(quoted: s, to: &out)
     }
 }

@@ -1,3 +1,4 @@
+import ChaosSupport
 import Foundation
 import Synchronization
 
@@ -40,7 +41,7 @@ public final class HistoryRecorder: Sendable {
     ) -> Operation {
         state.withLock { state in
             let elapsed = ContinuousClock.now - start
-            let nanos = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            let nanos = elapsed.nanoseconds
             let op = Operation(index: state.operations.count, time: nanos, process: process, type: type, f: f,
                                key: key, value: value, error: error, node: node)
             state.operations.append(op)

@@ -1,4 +1,5 @@
 import ChaosNet
+import ChaosPlan
 import Synchronization
 
 /// Injects and heals the network faults of a run on its lab: partitions (a shape resolved to a grudge) and
@@ -30,10 +31,11 @@ public final class NetworkFaults: Sendable {
     /// - Returns: the grudge added (including links to `Lab.clients`) and the apply latency (decision to the
     ///   kernel's acknowledgement).
     /// - Throws: `NemesisError.injectFailed` with the netlink error and its remedy.
-    public func partition(_ id: Int, _ shape: PartitionShape, among nodes: [String], cutClients: Bool = false,
+    public func partition(_ id: Int, _ shape: PartitionSpec.Shape, among nodes: [String],
+                          isolating isolated: [String] = [], cutClients: Bool = false,
                           using rng: inout some RandomNumberGenerator) throws(NemesisError)
         -> (grudge: Grudge, latency: Duration) {
-        var grudge = shape.grudge(nodes: nodes, using: &rng)
+        var grudge = shape.grudge(nodes: nodes, isolating: isolated, using: &rng)
         if cutClients {
             for node in grudge.cutFromMajority(lab.nodes) {
                 grudge.drops.insert(DirectedLink(from: node, to: Lab.clients))

@@ -22,11 +22,11 @@ struct NetworkInjection {
         switch step.fault {
         case .partition:
             guard let partition = step.partition else { throw .injectFailed("partition step without a shape") }
-            let shape = Self.shape(partition.shape, targets: targets)
             // An isolated target is cut from every node; other shapes cut among the targets.
             let among = partition.shape == .isolate ? nodes : targets
-            let (grudge, latency) = try network.partition(step.id, shape, among: among,
-                                                          cutClients: step.clients == .affected, using: &rng)
+            let (grudge, latency) = try network.partition(step.id, partition.shape, among: among,
+                                                          isolating: targets, cutClients: step.clients == .affected,
+                                                          using: &rng)
             // Isolation involves the isolated nodes; other shapes every node on either side of a cut.
             let involved = partition.shape == .isolate
                 ? targets : grudge.nodes.subtracting([Lab.clients]).sorted(by: Self.nodeOrder)
@@ -46,19 +46,6 @@ struct NetworkInjection {
             return Outcome(nodes: involved, detail: "\(Self.describe(spec)) on \(described)", latency: latency)
         case .kill, .stop, .pause, .pauseThread:
             throw .injectFailed("\(step.fault.rawValue) is not a network fault")
-        }
-    }
-
-    /// The lab's shape for the plan's shape; `isolate` takes the resolved targets.
-    static func shape(_ shape: PartitionSpec.Shape, targets: [String]) -> PartitionShape {
-        switch shape {
-        case .isolate: .isolate(targets)
-        case .halves: .halves
-        case .randomHalves: .randomHalves
-        case .majoritiesRing: .majoritiesRing
-        case .bridge: .bridge
-        case .oneWay(let from, let to): .oneWay(from: from, to: to)
-        case .groups(let groups): .groups(groups)
         }
     }
 

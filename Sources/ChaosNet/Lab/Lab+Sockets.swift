@@ -1,3 +1,4 @@
+import ChaosSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -71,8 +72,7 @@ extension Lab {
             throw NetError(operation: "connect to \(what)", call: "connect", errno: errno)
         }
         var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let (seconds, attoseconds) = timeout.components
-        let millis = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        let millis = Int32(clamping: timeout.milliseconds)
         let ready = try systemCall("poll", "wait for the connection to \(what)") { poll(&poller, 1, millis) }
         if ready == 0 {
             throw NetError(operation: "connect to \(what)", call: "connect", errno: ETIMEDOUT,

@@ -1,3 +1,5 @@
+import ChaosSupport
+
 /// Rendering a plan back to YAML, as recorded in a run directory.
 extension Plan {
     /// The plan as YAML with every default written out and the seed set: the exact input of a run, so
@@ -102,21 +104,5 @@ extension Plan {
     }
 
     /// A YAML double-quoted scalar: always a string, whatever it looks like (`null`, `3`, `yes`...).
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                || [0xFEFF, 0xFFFE, 0xFFFF, 0x2028, 0x2029].contains(scalar.value):
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ text: String) -> String { QuotedString.literal(text) }
 }

@@ -26,7 +26,8 @@ public struct RunFiles: Sendable {
     /// may be missing: an interrupted run leaves what it saw).
     /// - Throws: `ReportError` naming the file that is missing or malformed.
     public static func read(runDirectory directory: String) throws(ReportError) -> RunFiles {
-        let resultsPath = "\(directory)/results.json"
+        let layout = RunLayout(directory: directory)
+        let resultsPath = layout.path(.results)
         guard let data = FileManager.default.contents(atPath: resultsPath) else {
             let exists = FileManager.default.fileExists(atPath: directory)
             throw ReportError(path: resultsPath, exists
@@ -40,16 +41,16 @@ public struct RunFiles: Sendable {
             throw ReportError(path: resultsPath, "is not chaos results (schema 1): \(error)")
         }
         var files = RunFiles(directory: directory, results: results)
-        let historyPath = "\(directory)/history.jsonl"
+        let historyPath = layout.path(.history)
         if let bytes = FileManager.default.contents(atPath: historyPath) {
             files.ops = try OpEvent.read([UInt8](bytes), path: historyPath)
         }
-        let samplesPath = "\(directory)/samples.jsonl"
+        let samplesPath = layout.path(.samples)
         if let bytes = FileManager.default.contents(atPath: samplesPath) {
             files.samples = try SampleLines.read([UInt8](bytes), path: samplesPath)
         }
-        files.events = try records(NemesisEvent.self, at: "\(directory)/events.jsonl")
-        files.exits = try records(NodeExit.self, at: "\(directory)/exits.jsonl")
+        files.events = try records(NemesisEvent.self, at: layout.path(.events))
+        files.exits = try records(NodeExit.self, at: layout.path(.exits))
         return files
     }
 

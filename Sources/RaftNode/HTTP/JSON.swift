@@ -1,24 +1,9 @@
+import ChaosSupport
+
 /// Hand-written JSON for the few small bodies of the node API: cheaper than an encoder on the hot path.
 enum JSON {
     /// A JSON string literal of `s`, quotes included.
-    static func string(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ s: String) -> String { QuotedString.literal(s) }
 
     static func optional(_ s: String?) -> String { s.map(string) ?? "null" }
 

@@ -5,6 +5,7 @@
 // `holders P1 P2 … namespaces net:[I1] net:[I2] …` on one line, then blocks forever. The test SIGKILLs this
 // process and checks that the holders died and no process holds the lab's namespaces any more.
 
+import ChaosPlan
 import ChaosNet
 import Foundation
 
@@ -12,7 +13,7 @@ let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 3
 let nodes = (1...max(count, 2)).map { "n\($0)" }
 do {
     let lab = try Lab.create(nodes: nodes, subnet: "10.76.0.0/24")
-    try lab.apply(PartitionShape.halves.grudge(nodes: nodes), mechanism: .route)
+    try lab.apply(PartitionSpec.Shape.halves.grudge(nodes: nodes), mechanism: .route)
     let paths = [lab.labNamespacePath] + nodes.map(lab.namespacePath)
     let inodes = paths.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: $0) }
     let line = "holders " + lab.holderPIDs.map(String.init).joined(separator: " ")

@@ -1,31 +1,20 @@
-/// The partition shapes of the fault catalogue; each turns a node list into a `Grudge`.
+import ChaosPlan
+
+/// The cut each partition shape of the plan makes, as a `Grudge` over the lab's nodes.
 ///
 /// Shapes follow Jepsen's nemesis (`jepsen.nemesis`): the same names mean the same cuts, so a Jepsen user
 /// finds what they expect. Shapes that are not `random-…` are deterministic in the node order given.
-public enum PartitionShape: Sendable, Hashable, CustomStringConvertible {
-    /// Each listed node is cut off from every other node (both ways), the listed ones from each other too.
-    case isolate([String])
-    /// The first ⌊n/2⌋ nodes against the rest (the rest is the majority).
-    case halves
-    /// Like `halves` after a seeded shuffle of the nodes.
-    case randomHalves
-    /// Every node hears a majority, but no two nodes hear the same majority (Jepsen `majorities-ring`):
-    /// on the ring of nodes, each node hears only the window of ⌊n/2⌋+1 nodes centred on it.
-    case majoritiesRing
-    /// Two halves that cannot talk to each other, except through one bridge node that talks to everybody
-    /// (the first node of the second half, Jepsen `bridge`).
-    case bridge
-    /// Only traffic from `from` to `to` is dropped; `to` still reaches `from`.
-    case oneWay(from: String, to: String)
-    /// Explicit components; nodes not listed form one more component together.
-    case groups([[String]])
-
+/// The shape itself is the plan's (`PartitionSpec.Shape`), so there is one list of shapes.
+extension PartitionSpec.Shape {
     /// The grudge this shape makes over `nodes`.
     ///
-    /// - Parameter rng: used only by `randomHalves`; pass a seeded generator for a reproducible run.
-    public func grudge(nodes: [String], using rng: inout some RandomNumberGenerator) -> Grudge {
+    /// - Parameters:
+    ///   - isolated: for `isolate`, the nodes cut off (each alone); the step's resolved targets.
+    ///   - rng: used only by `randomHalves`; pass a seeded generator for a reproducible run.
+    public func grudge(nodes: [String], isolating isolated: [String] = [],
+                       using rng: inout some RandomNumberGenerator) -> Grudge {
         switch self {
-        case .isolate(let isolated):
+        case .isolate:
             let alone = isolated.filter(nodes.contains).map { [$0] }
             let rest = nodes.filter { !isolated.contains($0) }
             return .between(alone + [rest])
@@ -51,10 +40,10 @@ public enum PartitionShape: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `grudge(nodes:using:)` for shapes that draw no randomness.
-    public func grudge(nodes: [String]) -> Grudge {
+    /// `grudge(nodes:isolating:using:)` for shapes that draw no randomness.
+    public func grudge(nodes: [String], isolating isolated: [String] = []) -> Grudge {
         var rng = SystemRandomNumberGenerator()
-        return grudge(nodes: nodes, using: &rng)
+        return grudge(nodes: nodes, isolating: isolated, using: &rng)
     }
 
     private static func halves(_ nodes: [String]) -> Grudge {
@@ -76,17 +65,5 @@ public enum PartitionShape: Sendable, Hashable, CustomStringConvertible {
             }
         }
         return Grudge(drops: drops)
-    }
-
-    public var description: String {
-        switch self {
-        case .isolate(let nodes): "isolate \(nodes.joined(separator: ","))"
-        case .halves: "halves"
-        case .randomHalves: "random-halves"
-        case .majoritiesRing: "majorities-ring"
-        case .bridge: "bridge"
-        case .oneWay(let from, let to): "one-way \(from)->\(to)"
-        case .groups(let groups): "groups " + groups.map { "[\($0.joined(separator: ","))]" }.joined(separator: " ")
-        }
     }
 }
