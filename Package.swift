@@ -67,11 +67,16 @@ let package = Package(
         // Benchmarks print figures; they are never timed unit tests.
         .executableTarget(
             name: "chaos-bench",
-            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "ChaosReport", "RaftNode", "ChaosControl",
-                           "ChaosNet", "ChaosNemesis", "ChaosPlan", "ChaosSupport",
+            dependencies: ["ChaosCore", "ChaosHistory", "ChaosChecker", "ChaosReport", "RaftNode", "RaftNodeHarness",
+                           "ChaosControl", "ChaosNet", "ChaosNemesis", "ChaosPlan", "ChaosSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/chaos-bench",
             swiftSettings: strict),
+
+        // Test support: real raft-node processes on loopback and a small blocking HTTP client, for the raft-node
+        // tests and benchmarks (kept out of the product).
+        .target(name: "RaftNodeHarness", dependencies: ["RaftNode"], path: "Tests/Support/RaftNodeHarness",
+                swiftSettings: strict),
 
         // Test support: a stand-in controller that the ChaosControl tests SIGKILL (children must die too).
         .executableTarget(name: "chaos-probe", dependencies: ["ChaosControl"], path: "Tests/Support/chaos-probe",
@@ -90,7 +95,8 @@ let package = Package(
         .testTarget(name: "ChaosCheckerTests", dependencies: ["ChaosChecker", "ChaosHistory"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosControlTests", dependencies: ["ChaosControl", "CChaosSys"], swiftSettings: strict),
-        .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "ChaosControl"], swiftSettings: strict),
+        .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "RaftNodeHarness", "ChaosControl"],
+                    swiftSettings: strict),
         .testTarget(name: "ChaosNetTests",
                     dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys", "ChaosPlan"],
                     swiftSettings: strict),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RaftNode
+import RaftNodeHarness
 import Synchronization
 
 /// Throughput and latency of acknowledged puts on a local raft-node cluster (fsync on).

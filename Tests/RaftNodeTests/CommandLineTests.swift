@@ -1,5 +1,6 @@
 import Foundation
 import RaftNode
+import RaftNodeHarness
 import Testing
 
 /// Bad input to the raft-node executable: one line naming the problem, non-zero exit, nothing written.

@@ -1,5 +1,6 @@
 import Foundation
 import RaftNode
+import RaftNodeHarness
 import Testing
 
 /// Real raft-node processes on loopback. Build the binary first: `swift build --product raft-node`

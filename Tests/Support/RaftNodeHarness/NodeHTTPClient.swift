@@ -1,3 +1,4 @@
+import RaftNode
 #if canImport(Glibc)
 import Glibc
 #endif

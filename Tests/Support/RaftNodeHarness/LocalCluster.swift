@@ -1,3 +1,4 @@
+import RaftNode
 import Foundation
 #if canImport(Glibc)
 import Glibc
