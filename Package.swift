@@ -101,6 +101,11 @@ let package = Package(
                     dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys", "ChaosPlan"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
+        .testTarget(name: "ChaosSupportTests", dependencies: ["ChaosSupport"], swiftSettings: strict),
+        .testTarget(name: "ChaosWorkloadTests", dependencies: ["ChaosWorkload", "ChaosHistory", "ChaosPlan"],
+                    swiftSettings: strict),
+        .testTarget(name: "ChaosNemesisTests", dependencies: ["ChaosNemesis", "ChaosNet", "ChaosPlan"],
+                    swiftSettings: strict),
         // docs/ checked against the code: the architecture drawing names every source folder, links resolve.
         .testTarget(name: "DocsTests", swiftSettings: strict),
         .testTarget(name: "ChaosReportTests",
