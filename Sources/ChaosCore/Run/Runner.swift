@@ -56,22 +56,9 @@ public enum Runner {
         let seed = options.seed ?? plan.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         plan.seed = seed
         try PtraceRequirement.check(plan, ptrace: ptrace())
-        let system: any SystemAdapter
-        switch plan.cluster.system {
-        case .raftNode:
-            let binary = try BinaryLocator.raftNode(configured: plan.cluster.binary, log: log)
-            system = RaftNodeSystem(
-                binary: binary, electionTimeout: plan.cluster.electionTimeout, heartbeat: plan.cluster.heartbeat,
-                snapshotEvery: plan.cluster.snapshotEvery, bugs: plan.cluster.bugs,
-                extraArguments: plan.cluster.args)
-        case .etcd:
-            system = EtcdSystem(
-                binary: try BinaryLocator.etcd(configured: plan.cluster.binary),
-                electionTimeout: plan.cluster.electionTimeout, heartbeat: plan.cluster.heartbeat,
-                snapshotEvery: plan.cluster.snapshotEvery, extraArguments: plan.cluster.args)
-        case .custom:
-            system = try BinaryLocator.customSystem(plan.cluster, log: log)
-        }
+        let registration = SystemRegistry.registration(for: plan.cluster.system)
+        let binary = try BinaryLocator.program(registration.program, cluster: plan.cluster, log: log)
+        let system = registration.makeAdapter(plan.cluster, binary)
         let network = try NetworkChoice.resolve(plan)
         let nodes: [NodeAddress]
         switch network {

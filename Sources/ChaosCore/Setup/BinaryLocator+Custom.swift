@@ -4,14 +4,14 @@ import ChaosSupport
 import Foundation
 
 extension BinaryLocator {
-    /// The adapter of a `system: custom` plan with its node program found.
+    /// The node program of a `system: custom` plan.
     ///
     /// A `binary` with a `/` is a path (relative to the working directory); a bare name is looked up next to
     /// the running chaos, then on `PATH` — and `raft-node` is found (or built) as for `system: raft-node`, so the
     /// shipped example plan runs on a fresh clone.
     /// - Throws: `RunError.environment` when the program is missing or not executable.
-    static func customSystem(_ cluster: ClusterSpec, log: (String) -> Void) throws -> CustomSystem {
-        guard let definition = cluster.adapter, let configured = cluster.binary else {
+    static func planBinary(_ cluster: ClusterSpec, log: (String) -> Void) throws -> String {
+        guard cluster.adapter != nil, let configured = cluster.binary else {
             throw RunError.badInput("system 'custom' needs 'adapter' and 'binary' in the cluster section")
         }
         let binary: String
@@ -34,6 +34,6 @@ extension BinaryLocator {
             }
             binary = found
         }
-        return CustomSystem(definition: definition, binary: binary, extraArguments: cluster.args)
+        return binary
     }
 }

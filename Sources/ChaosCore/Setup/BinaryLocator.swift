@@ -1,3 +1,5 @@
+import ChaosControl
+import ChaosPlan
 import ChaosSupport
 import Foundation
 
@@ -41,20 +43,30 @@ enum BinaryLocator {
                 + "set CHAOS_RAFT_NODE, or give cluster.binary in the plan")
     }
 
-    /// Resolves `etcd`: the plan's `binary`, then `etcd` on `PATH`.
+    /// The node program of a system, found the way its registration says.
+    /// - Throws: `RunError.environment` saying how to install or build it.
+    static func program(_ program: NodeProgram, cluster: ClusterSpec, log: (String) -> Void) throws -> String {
+        switch program {
+        case .raftNode: try raftNode(configured: cluster.binary, log: log)
+        case .installed(let name, let install): try installed(name, configured: cluster.binary, install: install)
+        case .planBinary: try planBinary(cluster, log: log)
+        }
+    }
+
+    /// Resolves an installed program: the plan's `binary`, then `name` on `PATH`.
     /// - Throws: `RunError.environment` with the command that installs it.
-    static func etcd(configured: String?) throws -> String {
-        let install = "install it: apt-get install etcd-server"
+    static func installed(_ name: String, configured: String?, install: String) throws -> String {
         if let configured {
             guard FileManager.default.isExecutableFile(atPath: configured) else {
                 throw RunError.environment(
-                    "etcd binary '\(configured)' (cluster.binary) is missing or not executable; \(install), "
-                        + "or fix cluster.binary")
+                    "\(name) binary '\(configured)' (cluster.binary) is missing or not executable; install it: "
+                        + "\(install), or fix cluster.binary")
             }
             return configured
         }
-        guard let found = ExecutableSearch.onPath("etcd") else {
-            throw RunError.environment("etcd binary not found on PATH; \(install), or give cluster.binary in the plan")
+        guard let found = ExecutableSearch.onPath(name) else {
+            throw RunError.environment(
+                "\(name) binary not found on PATH; install it: \(install), or give cluster.binary in the plan")
         }
         return found
     }
