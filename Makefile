@@ -84,6 +84,7 @@ bench-node: release
 bench-check: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench check
+	.build/release/chaos-bench check-invalid
 	.build/release/chaos run plans/cas-100k.yaml --quiet --out .build/bench-runs
 	/usr/bin/time -f "100k-op history checked offline: %e s wall, %M KiB peak RSS" \
 		.build/release/chaos check .build/bench-runs/latest/history.jsonl --model cas-register

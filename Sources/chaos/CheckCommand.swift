@@ -24,6 +24,12 @@ struct CheckCommand: AsyncParsableCommand {
             transform: parseDuration)
     var timeLimit: Duration = .seconds(60)
 
+    @Option(name: .customLong("memory-limit"), help: """
+        Give up with 'unknown' once the process holds this much memory (e.g. 512MiB, 4GB); default half the \
+        machine, at most 8GiB.
+        """, transform: parseMemorySize)
+    var memoryLimit: Int?
+
     @Flag(help: """
         Registers start absent and a read of nil saw that absence (histories chaos recorded itself); \
         by default the Knossos semantics apply (cas-register starts at 0, nil reads match anything).
@@ -35,7 +41,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let code = OfflineCheck.run(.init(path: file, model: model, format: format, timeLimit: timeLimit, json: json,
-                                          registersStartAbsent: registersStartAbsent))
+                                          registersStartAbsent: registersStartAbsent,
+                                          memoryLimit: memoryLimit))
         throw ArgumentParser.ExitCode(code)
     }
 }

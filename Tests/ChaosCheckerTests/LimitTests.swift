@@ -42,6 +42,49 @@ struct LimitTests {
         #expect(report.reason?.contains("memory limit") == true)
     }
 
+    /// `partitions` keys, each with `writes` timed-out writes and a read nobody wrote: every one explodes.
+    static func manyExplosive(partitions: Int, writes: Int) -> History {
+        var ops: [Operation] = []
+        var time: Int64 = 0
+        for k in 0..<partitions {
+            let key = Value.string("k\(k)")
+            for p in 0..<writes {
+                time += 1
+                ops.append(Operation(time: time, process: k * 1000 + p, type: .invoke, f: "write", key: key,
+                                     value: .int(Int64(p + 1))))
+            }
+            time += 1
+            ops.append(Operation(time: time, process: k * 1000 + 999, type: .invoke, f: "read", key: key))
+            time += 1
+            ops.append(Operation(time: time, process: k * 1000 + 999, type: .ok, f: "read", key: key, value: 9999))
+        }
+        var history = History(ops)
+        history.reindex()
+        return history
+    }
+
+    @Test("the time limit holds whatever the number of partitions, and says how far the search got")
+    func timeLimitManyPartitions() throws {
+        let start = ContinuousClock.now
+        let report = try Linearizability.check(Self.manyExplosive(partitions: 64, writes: 40), model: "cas-register",
+                                               timeLimit: .milliseconds(300))
+        // Generous: the searches would run for hours; the limit must end them all within moments of 300 ms.
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(report.verdict == .unknown)
+        #expect(report.reason?.contains("0 of 64 partitions linearizable, 64 unfinished") == true)
+        #expect(report.reason?.contains("deepest linearizable prefix") == true)
+    }
+
+    @Test("the memory limit bounds the process's resident memory, not an estimate of the cache")
+    func memoryLimitBoundsProcess() throws {
+        let limit = ResidentMemory.current() + (96 << 20)
+        let report = try Linearizability.check(Self.manyExplosive(partitions: 2, writes: 40), model: "cas-register",
+                                               timeLimit: .seconds(100), memoryLimit: limit)
+        #expect(report.verdict == .unknown)
+        #expect(report.reason?.contains("memory limit") == true)
+        #expect(report.peakMemory <= limit + limit / 10)
+    }
+
     @Test("the in-run checker reports metrics and the counterexample")
     func checker() async throws {
         let edn = "{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}"

@@ -71,6 +71,9 @@ struct SeedPlanTests {
         let (code, results, faulted) = try await Self.run(seed, withBug: true)
         #expect(code == .invalid, "\(seed.plan) with \(seed.bug): \(results["verdict"] ?? "?")")
         let check = try #require(Self.check(results, seed.checker), "no \(seed.checker) result")
+        // Every seed plan keeps the linearizability checker on (issue 12), and it must not give up.
+        let linearizable = try #require(Self.check(results, "linearizable"), "\(seed.plan) has no linearizable check")
+        #expect(linearizable["verdict"] as? String != "unknown", "\(linearizable)")
         #expect(check["verdict"] as? String == "invalid", "\(check)")
         let findings = check["findings"] as? [[String: Any]] ?? []
         let matching = findings.filter { finding in
@@ -95,5 +98,6 @@ struct SeedPlanTests {
             "\($0["name"] ?? "?"): \($0["verdict"] ?? "?") — \($0["summary"] ?? "")"
         }
         #expect(code == .valid, "\(seed.plan) without \(seed.bug): \(verdicts)")
+        #expect(Self.check(results, "linearizable")?["verdict"] as? String == "valid", "\(verdicts)")
     }
 }

@@ -14,118 +14,188 @@ public enum Linearizability {
         Int(min(ProcessInfo.processInfo.physicalMemory / 2, 8 << 30))
     }
 
-    /// Checks `history` against `model`.
-    /// - Parameters:
-    ///   - timeLimit: past it the verdict is `unknown`, never `valid`.
-    ///   - memoryLimit: bytes of search cache allowed over all partitions; past it the verdict is `unknown`.
-    ///   - registersStartAbsent: registers start absent and a read of nil saw that absence (histories chaos
-    ///     records itself), instead of the model's Knossos default (`cas-register` starts at 0, nil reads match
-    ///     anything), so a lost write that reads back as nil is caught.
+    /// How a check runs: its limits and what is known beyond the history.
+    public struct Options: Sendable {
+        /// Past it the verdict is `unknown`, never `valid`; honoured within a few milliseconds.
+        public var timeLimit: Duration
+        /// Resident bytes the whole process may hold (read from the kernel); past it the verdict is `unknown`.
+        public var memoryLimit: Int
+        /// Registers start absent and a read of nil saw that absence (histories chaos records itself), instead
+        /// of the model's Knossos default (`cas-register` starts at 0, nil reads match anything), so a lost
+        /// write that reads back as nil is caught.
+        public var registersStartAbsent: Bool
+        /// Per key (nil for a history without keys), the history positions of invocations whose effects are
+        /// known to have happened in this order, e.g. writes in the order a committed log holds them. The
+        /// search only linearizes them in that order. Positions of calls the model drops are ignored.
+        public var effectOrder: [Value?: [Int]]
+        /// After one partition is proven not linearizable, how long smaller partitions may still search for a
+        /// smaller counterexample; nil: 10 % of the time limit, at most 1 s.
+        public var refineBudget: Duration?
+
+        public init(timeLimit: Duration = .seconds(60), memoryLimit: Int = Linearizability.defaultMemoryLimit,
+                    registersStartAbsent: Bool = false, effectOrder: [Value?: [Int]] = [:],
+                    refineBudget: Duration? = nil) {
+            self.timeLimit = timeLimit
+            self.memoryLimit = memoryLimit
+            self.registersStartAbsent = registersStartAbsent
+            self.effectOrder = effectOrder
+            self.refineBudget = refineBudget
+        }
+    }
+
+    /// Checks `history` against `model`; see `Options` for the parameters.
     /// - Throws: `CheckerError` for an unknown model or an operation the model cannot read.
     public static func check(
         _ history: History, model: String, timeLimit: Duration = .seconds(60),
         memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false
     ) throws(CheckerError) -> LinearizabilityReport {
+        try check(history, model: model, options: Options(timeLimit: timeLimit, memoryLimit: memoryLimit,
+                                                          registersStartAbsent: registersStartAbsent))
+    }
+
+    /// Checks `history` against `model`: pairs calls, partitions them by key and searches the partitions
+    /// together; the first partition proven not linearizable decides the verdict and ends the others.
+    /// - Throws: `CheckerError` for an unknown model or an operation the model cannot read.
+    public static func check(_ history: History, model: String, options: Options)
+        throws(CheckerError) -> LinearizabilityReport
+    {
         func register(_ semantics: RegisterModel.Semantics) -> RegisterModel.Semantics {
-            registersStartAbsent ? semantics.startingAbsent : semantics
+            options.registersStartAbsent ? semantics.startingAbsent : semantics
         }
         let started = ContinuousClock.now
-        let budget = SearchBudget(timeLimit: timeLimit, memoryLimit: memoryLimit)
+        let budget = SearchBudget(timeLimit: options.timeLimit, memoryLimit: options.memoryLimit,
+                                  refineBudget: options.refineBudget)
         let partitions = try CallPairing.partitions(history)
-        let results: [PartitionResult]
+        let order = options.effectOrder
+        let jobs: [any PartitionJob]
         switch model {
-        case "register": results = try run(partitions, budget) { RegisterModel(register(RegisterModel.register)) }
+        case "register":
+            jobs = try compile(partitions, order) { RegisterModel(register(RegisterModel.register)) }
         case "cas-register":
-            results = try run(partitions, budget) { RegisterModel(register(RegisterModel.casRegister)) }
-        case "etcd-register": results = try run(partitions, budget) { RegisterModel(RegisterModel.etcdRegister) }
-        case "multi-register": results = try run(partitions, budget) { MultiRegisterModel() }
-        case "kv": results = try run(partitions, budget) { KVModel() }
-        case "append-log": results = try run(partitions, budget) { AppendLogModel() }
+            jobs = try compile(partitions, order) { RegisterModel(register(RegisterModel.casRegister)) }
+        case "etcd-register": jobs = try compile(partitions, order) { RegisterModel(RegisterModel.etcdRegister) }
+        case "multi-register": jobs = try compile(partitions, order) { MultiRegisterModel() }
+        case "kv": jobs = try compile(partitions, order) { KVModel() }
+        case "append-log": jobs = try compile(partitions, order) { AppendLogModel() }
         default:
             throw CheckerError("unknown model '\(model)' (known: \(models.joined(separator: ", ")))")
         }
+        PartitionScheduler.run(jobs, budget: budget)
+        let results = jobs.map { $0.result() }
 
         var report = LinearizabilityReport(
             verdict: .valid, model: model, operations: partitions.reduce(0) { $0 + $1.calls.count },
             partitions: partitions.count, statesExplored: results.reduce(0) { $0 + $1.explored },
             elapsed: ContinuousClock.now - started)
+        report.peakMemory = budget.peakResidentBytes.load(ordering: .relaxed)
         let failed = results.filter { $0.outcome == .notLinearizable }
         if let smallest = failed.min(by: { $0.steps < $1.steps }) {
             report.verdict = .invalid
             report.counterexample = smallest.counterexample
-        } else if let stuck = results.first(where: { $0.outcome == .timedOut || $0.outcome == .outOfMemory }) {
+        } else if results.contains(where: { $0.outcome != .linearizable }) {
             report.verdict = .unknown
-            let unfinished = results.filter { $0.outcome != .linearizable }.count
-            report.reason = stuck.outcome == .timedOut
-                ? "time limit of \(timeLimit) reached with \(unfinished) partition(s) unfinished"
-                : "memory limit of \(memoryLimit >> 20) MiB reached with \(unfinished) partition(s) unfinished"
+            report.reason = progress(results, budget: budget)
         }
         return report
     }
 
+    /// Why the search stopped and how far it got: `time limit of 2s reached: 7 of 10 partitions linearizable,
+    /// 3 unfinished (largest 812 operations, deepest prefix 640)`.
+    private static func progress(_ results: [PartitionResult], budget: SearchBudget) -> String {
+        let unfinished = results.filter { $0.outcome != .linearizable }
+        let done = results.count - unfinished.count
+        let limit = switch budget.stop {
+        case .memory:
+            "memory limit of \(budget.memoryLimit >> 20) MiB reached (the process held "
+                + "\(budget.peakResidentBytes.load(ordering: .relaxed) >> 20) MiB)"
+        default: "time limit of \(budget.timeLimit) reached"
+        }
+        var text = "\(limit): \(done) of \(results.count) partition\(results.count == 1 ? "" : "s") linearizable, "
+            + "\(unfinished.count) unfinished"
+        if let largest = unfinished.max(by: { $0.steps < $1.steps }) {
+            text += " (largest \(largest.steps) operations, deepest linearizable prefix \(largest.deepest))"
+        }
+        return text
+    }
+
     struct PartitionResult: Sendable {
-        var outcome: WGLSearch.Outcome
+        var outcome: SearchOutcome
         var steps: Int
         var explored: Int
+        var deepest: Int
         var counterexample: Counterexample?
     }
 
-    /// Compiles and searches every partition, largest first so the cores stay busy.
-    private static func run<M: SequentialModel>(
-        _ partitions: [CallPairing.Partition], _ budget: SearchBudget, _ make: () -> M
-    ) throws(CheckerError) -> [PartitionResult] {
-        let order = partitions.indices.sorted { partitions[$0].calls.count > partitions[$1].calls.count }
-        let results = Mutex<[PartitionResult?]>(Array(repeating: nil, count: partitions.count))
-        let errors = Mutex<[CheckerError]>([])
-        let models = (0..<partitions.count).map { _ in Box(make()) }
-        DispatchQueue.concurrentPerform(iterations: partitions.count) { k in
-            let p = order[k]
-            do throws(CheckerError) {
-                let result = try search(partitions[p], model: &models[p].value, budget: budget)
-                results.withLock { $0[p] = result }
-            } catch {
-                errors.withLock { $0.append(error) }
-            }
+    /// Translates every partition's calls into model steps (all of them, so an operation the model cannot read
+    /// is reported whichever partition holds it), ready to search.
+    private static func compile<M: SequentialModel>(
+        _ partitions: [CallPairing.Partition], _ order: [Value?: [Int]], _ make: () -> M
+    ) throws(CheckerError) -> [any PartitionJob] {
+        var jobs: [any PartitionJob] = []
+        jobs.reserveCapacity(partitions.count)
+        for partition in partitions {
+            jobs.append(try SearchJob(partition, model: make(), order: order[partition.key] ?? []))
         }
-        if let first = errors.withLock({ $0.min { ($0.operation ?? 0) < ($1.operation ?? 0) } }) { throw first }
-        return results.withLock { $0.compactMap { $0 } }
+        return jobs
     }
+}
 
-    /// Holds one partition's model so each concurrent iteration mutates only its own.
-    private final class Box<M>: @unchecked Sendable {
-        var value: M
-        init(_ value: M) { self.value = value }
-    }
+/// One partition's steps and search, and the counterexample once it fails.
+final class SearchJob<M: SequentialModel>: PartitionJob, @unchecked Sendable {
+    private let partition: CallPairing.Partition
+    /// Step → index into `partition.calls`.
+    private let kept: [Int]
+    private let calls: [Int]
+    private let returns: [Int?]
+    private let search: WGLSearch<M>
 
-    private static func search<M: SequentialModel>(
-        _ partition: CallPairing.Partition, model: inout M, budget: SearchBudget
-    ) throws(CheckerError) -> PartitionResult {
+    var size: Int { search.n }
+    var outcome: SearchOutcome? { search.outcome }
+
+    init(_ partition: CallPairing.Partition, model: M, order: [Int]) throws(CheckerError) {
+        var model = model
         var steps: [M.Step] = []
-        var kept: [Int] = []  // step → index into partition.calls
+        var kept: [Int] = []
         for (i, call) in partition.calls.enumerated() {
             if let step = try model.step(for: call) {
                 steps.append(step)
                 kept.append(i)
             }
         }
-        let calls = kept.map { partition.calls[$0].position }
-        let returns = kept.map { partition.calls[$0].returnPosition }
-        let result = WGLSearch.run(&model, steps: steps, calls: calls, returns: returns, budget: budget)
-        var out = PartitionResult(outcome: result.outcome, steps: steps.count, explored: result.explored)
-        if result.outcome == .notLinearizable {
-            // The remaining op that had to complete first, and everything concurrent with it.
-            var placed = Array(repeating: false, count: steps.count)
-            for s in result.bestPrefix { placed[s] = true }
-            let remaining = steps.indices.filter { !placed[$0] }
-            let deadline = remaining.compactMap { returns[$0] }.min() ?? Int.max
-            let blocking = remaining.filter { returns[$0] == deadline }
-            let concurrent = remaining.filter { calls[$0] < deadline && returns[$0] != deadline }
-            out.counterexample = Counterexample(
-                key: partition.key, partitionOperations: steps.count,
-                prefix: result.bestPrefix.map { OperationSummary(partition.calls[kept[$0]]) },
-                state: model.describe(result.bestState),
-                unplaced: (blocking + concurrent).map { OperationSummary(partition.calls[kept[$0]]) })
+        self.partition = partition
+        self.kept = kept
+        calls = kept.map { partition.calls[$0].position }
+        returns = kept.map { partition.calls[$0].returnPosition }
+        var stepOrder: [Int] = []
+        if !order.isEmpty {
+            var stepAt: [Int: Int] = [:]
+            for (s, position) in calls.enumerated() { stepAt[position] = s }
+            stepOrder = order.compactMap { stepAt[$0] }
         }
+        search = WGLSearch(model: model, steps: steps, calls: calls, returns: returns, order: stepOrder)
+    }
+
+    func resume(quantum: Int, budget: SearchBudget) -> Bool {
+        search.resume(quantum: quantum, budget: budget) != nil
+    }
+
+    func result() -> Linearizability.PartitionResult {
+        let outcome = search.outcome ?? .cancelled
+        var out = Linearizability.PartitionResult(
+            outcome: outcome, steps: search.n, explored: search.explored, deepest: search.deepest)
+        guard outcome == .notLinearizable else { return out }
+        // The remaining op that had to complete first, and everything concurrent with it.
+        var placed = Array(repeating: false, count: search.n)
+        for s in search.bestPrefix { placed[s] = true }
+        let remaining = (0..<search.n).filter { !placed[$0] }
+        let deadline = remaining.compactMap { returns[$0] }.min() ?? Int.max
+        let blocking = remaining.filter { returns[$0] == deadline }
+        let concurrent = remaining.filter { calls[$0] < deadline && returns[$0] != deadline }
+        out.counterexample = Counterexample(
+            key: partition.key, partitionOperations: search.n,
+            prefix: search.bestPrefix.map { OperationSummary(partition.calls[kept[$0]]) },
+            state: search.finalModel.describe(search.bestState),
+            unplaced: (blocking + concurrent).map { OperationSummary(partition.calls[kept[$0]]) })
         return out
     }
 }

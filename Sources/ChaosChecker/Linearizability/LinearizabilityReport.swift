@@ -10,6 +10,8 @@ public struct LinearizabilityReport: Sendable {
     /// Configurations the search cached, summed over partitions.
     public var statesExplored: Int
     public var elapsed: Duration
+    /// The highest resident set the process held while searching (bytes, sampled every few milliseconds).
+    public var peakMemory = 0
     /// Why the verdict is `unknown` (time or memory ran out).
     public var reason: String?
     /// Present when the verdict is `invalid`.

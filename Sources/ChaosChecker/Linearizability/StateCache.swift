@@ -1,3 +1,5 @@
+import Foundation
+
 /// The WGL cache: the set of (linearized-ops bitset, model state) configurations already explored.
 ///
 /// Open addressing over flat buffers (no per-entry allocation); each entry stores its full hash, state and
@@ -21,31 +23,45 @@ struct StateCache: ~Copyable {
         slotMask = 2 * capacity - 1
         slots = .allocate(capacity: 2 * capacity)
         slots.initialize(repeating: -1, count: 2 * capacity)
-        bits = .allocate(capacity: capacity * words)
-        states = .allocate(capacity: capacity)
-        hashes = .allocate(capacity: capacity)
+        bits = Self.allocate(UInt64.self, capacity * words)
+        states = Self.allocate(Int64.self, capacity)
+        hashes = Self.allocate(UInt64.self, capacity)
     }
 
     deinit {
         slots.deallocate()
-        bits.deallocate()
-        states.deallocate()
-        hashes.deallocate()
+        free(bits)
+        free(states)
+        free(hashes)
     }
 
-    /// Adds the configuration; false when it was already there.
+    /// Bytes that growing the table once more would add (the entry arrays double, the slots are rebuilt).
+    var growthBytes: Int { capacity * (words * 8 + 16) + 4 * 4 * capacity }
+
+    /// Bytes the table holds now.
+    var bytes: Int { capacity * (words * 8 + 16) + 4 * 2 * capacity }
+
+    enum Insertion {
+        case added, present, full
+    }
+
+    /// Adds the configuration: `present` when it was already there, `full` when the table must grow and
+    /// `budget` says the process has no room for it (or the search was stopped while rehashing).
     @inline(__always)
-    mutating func insert(_ key: UnsafePointer<UInt64>, hash bitsetHash: UInt64, state: Int64) -> Bool {
+    mutating func insert(_ key: UnsafePointer<UInt64>, hash bitsetHash: UInt64, state: Int64,
+                         budget: SearchBudget, size: Int) -> Insertion {
         let hash = Self.mix(bitsetHash ^ (UInt64(bitPattern: state) &* 0x9E37_79B9_7F4A_7C15))
         var slot = Int(truncatingIfNeeded: hash) & slotMask
         while true {
             let entry = Int(slots[slot])
             if entry < 0 { break }
-            if hashes[entry] == hash && states[entry] == state && equal(bits + entry * words, key) { return false }
+            if hashes[entry] == hash && states[entry] == state && equal(bits + entry * words, key) {
+                return .present
+            }
             slot = (slot + 1) & slotMask
         }
         if count == capacity {
-            grow()
+            guard budget.canAllocate(growthBytes), grow(budget: budget, size: size) else { return .full }
             slot = Int(truncatingIfNeeded: hash) & slotMask
             while slots[slot] >= 0 { slot = (slot + 1) & slotMask }
         }
@@ -54,7 +70,7 @@ struct StateCache: ~Copyable {
         states[count] = state
         hashes[count] = hash
         count += 1
-        return true
+        return .added
     }
 
     @inline(__always)
@@ -63,30 +79,41 @@ struct StateCache: ~Copyable {
         return true
     }
 
-    private mutating func grow() {
+    /// Doubles the table. `realloc` moves the large entry arrays by remapping pages, so growing copies no
+    /// bitsets and never holds two copies; the slot index is rebuilt, polling the cutoff as it goes so a
+    /// stopped search does not finish a rehash of millions of entries first. False when stopped.
+    private mutating func grow(budget: SearchBudget, size: Int) -> Bool {
         let newCapacity = capacity * 2
-        let newBits = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity * words)
-        newBits.moveInitialize(from: bits, count: count * words)
-        bits.deallocate()
-        bits = newBits
-        let newStates = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity)
-        newStates.moveInitialize(from: states, count: count)
-        states.deallocate()
-        states = newStates
-        let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
-        newHashes.moveInitialize(from: hashes, count: count)
-        hashes.deallocate()
-        hashes = newHashes
-        slots.deallocate()
-        slotMask = 2 * newCapacity - 1
-        slots = .allocate(capacity: 2 * newCapacity)
-        slots.initialize(repeating: -1, count: 2 * newCapacity)
+        let newSlots = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * newCapacity)
+        newSlots.initialize(repeating: -1, count: 2 * newCapacity)
+        let newMask = 2 * newCapacity - 1
         for entry in 0..<count {
-            var slot = Int(truncatingIfNeeded: hashes[entry]) & slotMask
-            while slots[slot] >= 0 { slot = (slot + 1) & slotMask }
-            slots[slot] = Int32(entry)
+            if entry & 0xFFFF == 0xFFFF && size > budget.cutoff {
+                newSlots.deallocate()
+                return false
+            }
+            var slot = Int(truncatingIfNeeded: hashes[entry]) & newMask
+            while newSlots[slot] >= 0 { slot = (slot + 1) & newMask }
+            newSlots[slot] = Int32(entry)
         }
+        bits = Self.reallocate(bits, newCapacity * words)
+        states = Self.reallocate(states, newCapacity)
+        hashes = Self.reallocate(hashes, newCapacity)
+        slots.deallocate()
+        slots = newSlots
+        slotMask = newMask
         capacity = newCapacity
+        return true
+    }
+
+    private static func allocate<T>(_: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = malloc(count * MemoryLayout<T>.stride) else { fatalError("out of memory") }
+        return raw.bindMemory(to: T.self, capacity: count)
+    }
+
+    private static func reallocate<T>(_ pointer: UnsafeMutablePointer<T>, _ count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = realloc(pointer, count * MemoryLayout<T>.stride) else { fatalError("out of memory") }
+        return raw.bindMemory(to: T.self, capacity: count)
     }
 
     /// A 64-bit finalizer (splitmix64) so nearby keys spread over the table.

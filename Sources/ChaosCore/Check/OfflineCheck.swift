@@ -11,9 +11,13 @@ public enum OfflineCheck {
         public var timeLimit: Duration
         public var json: Bool
         public var registersStartAbsent: Bool
+        /// Resident bytes the process may hold while searching; nil = half the machine, at most 8 GiB.
+        public var memoryLimit: Int?
 
         public init(path: String, model: String, format: String = "auto", timeLimit: Duration = .seconds(60),
-                    json: Bool = false, registersStartAbsent: Bool = false) {
+                    json: Bool = false, registersStartAbsent: Bool = false,
+                    memoryLimit: Int? = nil) {
+            self.memoryLimit = memoryLimit
             self.registersStartAbsent = registersStartAbsent
             self.path = path
             self.model = model
@@ -42,6 +46,7 @@ public enum OfflineCheck {
         let report: LinearizabilityReport
         do {
             report = try Linearizability.check(document.history, model: options.model, timeLimit: options.timeLimit,
+                                               memoryLimit: options.memoryLimit ?? Linearizability.defaultMemoryLimit,
                                                registersStartAbsent: options.registersStartAbsent)
         } catch {
             if let position = error.operation {

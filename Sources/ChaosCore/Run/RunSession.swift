@@ -158,6 +158,7 @@ struct RunSession {
             // chaos's own registers start absent, so a nil read is an observation, not a wildcard.
             checkers.append(LinearizabilityChecker(
                 model: linearizable.model ?? plan.workload.kind.naturalModel, timeLimit: linearizable.timeLimit,
+                memoryLimit: linearizable.memoryLimit ?? Linearizability.defaultMemoryLimit,
                 registersStartAbsent: true))
         }
         checkers += HealthCheckers.make(from: plan.checks, opTimeout: plan.workload.timeout)

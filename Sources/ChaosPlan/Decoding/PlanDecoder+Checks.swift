@@ -6,7 +6,7 @@ extension PlanDecoder {
     static let checkerNames = ["stats", "crash", "linearizable", "lag", "leak", "liveness", "divergence"]
     static let statsKeys = ["min_availability"]
     static let crashKeys = ["patterns"]
-    static let linearizableKeys = ["model", "time_limit"]
+    static let linearizableKeys = ["model", "time_limit", "memory_limit"]
     /// The models the linearizability checker knows, named as in `ChecksSpec.Linearizable.model`.
     static let linearizableModels = ["register", "cas-register", "append-log"]
 
@@ -42,6 +42,20 @@ extension PlanDecoder {
             }
         }
         return failed ? nil : checks
+    }
+
+    /// A memory size of at least 1 MiB (`512MiB`, `4GB`): less could not even hold the controller.
+    private mutating func memorySize(_ entry: Entry) -> Int? {
+        guard let text = string(entry) else { return nil }
+        guard let bytes = Units.parseSize(text), bytes <= Int64(Int.max) else {
+            error("'\(entry.name)' must be a size such as 512MiB or 4GB, got '\(text)'", at: entry.value)
+            return nil
+        }
+        guard bytes >= 1 << 20 else {
+            error("'\(entry.name)' must be at least 1MiB, got '\(text)'", at: entry.value)
+            return nil
+        }
+        return Int(bytes)
     }
 
     /// The fields of one checker's settings; an empty value means "all defaults".
@@ -98,6 +112,9 @@ extension PlanDecoder {
         }
         if let entry = fields["time_limit"] {
             if let limit = duration(entry, allowZero: false) { linearizable.timeLimit = limit } else { failed = true }
+        }
+        if let entry = fields["memory_limit"] {
+            if let limit = memorySize(entry) { linearizable.memoryLimit = limit } else { failed = true }
         }
         return failed ? nil : linearizable
     }

@@ -22,9 +22,12 @@ public struct ChecksSpec: Sendable, Hashable {
         /// Model name: `register`, `cas-register`, `append-log`... nil = the workload's natural model.
         public var model: String?
         public var timeLimit: Duration
-        public init(model: String? = nil, timeLimit: Duration = .seconds(60)) {
+        /// Resident bytes the whole process may hold while searching; nil = half the machine, at most 8 GiB.
+        public var memoryLimit: Int?
+        public init(model: String? = nil, timeLimit: Duration = .seconds(60), memoryLimit: Int? = nil) {
             self.model = model
             self.timeLimit = timeLimit
+            self.memoryLimit = memoryLimit
         }
     }
 
