@@ -115,7 +115,7 @@ struct InvalidCheckBench: ParsableCommand {
     /// `writes` timed-out writes of distinct values, then a read of a value nobody wrote: invalid, but only
     /// after trying every subset and order of the writes.
     static func exponential(writes: Int) -> History {
-        var ops: [Operation] = []
+        var ops: [ChaosHistory.Operation] = []
         for p in 0..<writes {
             ops.append(Operation(time: Int64(p), process: p, type: .invoke, f: "write", value: .int(Int64(p + 1))))
         }
