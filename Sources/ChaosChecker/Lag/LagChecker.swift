@@ -55,19 +55,19 @@ public struct LagChecker: Checker {
         let followers = analysis.followerPoints
         let lags = followers.map(\.lag).sorted()
         let behind = followers.map(\.behindNanos).sorted()
-        metrics["lagMaxEntries"] = Double(lags.last ?? 0)
-        metrics["lagP99Entries"] = lags.isEmpty ? 0 : Double(quantile(lags, 0.99))
-        metrics["behindMaxSeconds"] = Double(behind.last ?? 0) / 1e9
-        metrics["behindP99Seconds"] = behind.isEmpty ? 0 : Double(quantile(behind, 0.99)) / 1e9
-        metrics["stalls"] = Double(stallCount)
+        metrics[.lagMaxEntries] = Double(lags.last ?? 0)
+        metrics[.lagP99Entries] = lags.isEmpty ? 0 : Double(quantile(lags, 0.99))
+        metrics[.behindMaxSeconds] = Double(behind.last ?? 0) / 1e9
+        metrics[.behindP99Seconds] = behind.isEmpty ? 0 : Double(quantile(behind, 0.99)) / 1e9
+        metrics[.stalls] = Double(stallCount)
         let measured = catchUps.compactMap(\.nanos)
         metrics["catchUps"] = Double(measured.count)
-        if let longest = measured.max() { metrics["catchUpMaxSeconds"] = Double(longest) / 1e9 }
+        if let longest = measured.max() { metrics[.catchUpMaxSeconds] = Double(longest) / 1e9 }
         if !measured.isEmpty {
             metrics["catchUpMeanSeconds"] = Double(measured.reduce(0, +)) / Double(measured.count) / 1e9
         }
 
-        var summary = "max lag \(lags.last ?? 0) entries (p99 \(Int(metrics["lagP99Entries"]!))), "
+        var summary = "max lag \(lags.last ?? 0) entries (p99 \(Int(metrics[.lagP99Entries]!))), "
             + "max \(seconds(behind.last ?? 0))s behind"
         if let longest = measured.max() { summary += "; \(measured.count) catch-ups, longest \(seconds(longest))s" }
         summary += stallCount == 0 ? "; no stall" : "; \(stallCount) stall\(stallCount == 1 ? "" : "s")"

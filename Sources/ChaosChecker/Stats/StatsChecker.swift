@@ -48,14 +48,14 @@ public struct StatsChecker: Checker {
             "invoke": Double(counts[.invoke, default: 0]), "ok": Double(ok), "fail": Double(fail),
             "info": Double(info), "availability": availability,
         ]
-        if input.duration > 0 { metrics["okPerSecond"] = Double(ok) / input.duration }
+        if input.duration > 0 { metrics[.okPerSecond] = Double(ok) / input.duration }
         if !latencies.isEmpty {
-            metrics["latencyP50Ms"] = Double(quantile(latencies, 0.50)) / 1e6
-            metrics["latencyP99Ms"] = Double(quantile(latencies, 0.99)) / 1e6
-            metrics["latencyMaxMs"] = Double(latencies.last!) / 1e6
+            metrics[.latencyP50Ms] = Double(quantile(latencies, 0.50)) / 1e6
+            metrics[.latencyP99Ms] = Double(quantile(latencies, 0.99)) / 1e6
+            metrics[.latencyMaxMs] = Double(latencies.last!) / 1e6
         }
         var summary = "\(ok) ok, \(fail) fail, \(info) info; \(percent(availability)) available"
-        if let rate = metrics["okPerSecond"] { summary += "; \(Int(rate.rounded())) ok/s" }
+        if let rate = metrics[.okPerSecond] { summary += "; \(Int(rate.rounded())) ok/s" }
         return CheckResult(name: name, verdict: findings.isEmpty ? .valid : .invalid, summary: summary,
                            findings: findings, metrics: metrics)
     }

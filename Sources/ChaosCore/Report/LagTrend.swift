@@ -40,10 +40,10 @@ public enum LagTrend {
             let events = try RunFiles.records(NemesisEvent.self, at: layout.path(.events))
             result = await LagChecker().check(CheckInput(history: History(), samples: samples, events: events))
         }
-        let m = result?.metrics ?? [:]
-        return Row(run: directory, verdict: result?.verdict.rawValue ?? "unknown", maxLag: m["lagMaxEntries"] ?? 0,
-                   p99Lag: m["lagP99Entries"] ?? 0, maxBehind: m["behindMaxSeconds"] ?? 0,
-                   p99Behind: m["behindP99Seconds"] ?? 0, stalls: m["stalls"] ?? 0, catchUpMax: m["catchUpMaxSeconds"])
+        let m = result ?? CheckResult(name: "lag", verdict: .unknown, summary: "")
+        return Row(run: directory, verdict: m.verdict.rawValue, maxLag: m[.lagMaxEntries] ?? 0,
+                   p99Lag: m[.lagP99Entries] ?? 0, maxBehind: m[.behindMaxSeconds] ?? 0,
+                   p99Behind: m[.behindP99Seconds] ?? 0, stalls: m[.stalls] ?? 0, catchUpMax: m[.catchUpMaxSeconds])
     }
 
     /// Prints a table (or CSV) of the runs, in the order given.

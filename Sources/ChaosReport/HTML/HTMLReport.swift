@@ -86,12 +86,12 @@ public enum HTMLReport {
         let completed = r.ops.ok + r.ops.fail + r.ops.info
         var tiles: [(String, String)] = [
             ("ok ops", Axis.number(Double(r.ops.ok))),
-            ("ok / second", Axis.number(stats["okPerSecond"] ?? Double(r.ops.ok) / max(r.durationSeconds, 1e-9))),
+            ("ok / second", Axis.number(stats[.okPerSecond] ?? Double(r.ops.ok) / max(r.durationSeconds, 1e-9))),
             ("available",
              completed == 0 ? "–" : String(format: "%.1f%%", 100 * Double(r.ops.ok) / Double(completed))),
         ]
-        if let p99 = stats["latencyP99Ms"] { tiles.append(("p99 latency", String(format: "%.1f ms", p99))) }
-        let maxLag = lag["lagMaxEntries"] ?? Double(series.lag.followerPoints.map(\.lag).max() ?? 0)
+        if let p99 = stats[.latencyP99Ms] { tiles.append(("p99 latency", String(format: "%.1f ms", p99))) }
+        let maxLag = lag[.lagMaxEntries] ?? Double(series.lag.followerPoints.map(\.lag).max() ?? 0)
         tiles.append(("max lag (entries)", Axis.number(maxLag)))
         tiles.append(("faults", String(series.lag.windows.count)))
         return "<div class=\"tiles\">" + tiles.map { "<div class=\"tile\"><b>\($0.1)</b><span>\($0.0)</span></div>" }
