@@ -36,12 +36,14 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "ChaosPlan", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "CChaosSys"),
+        // The durability layer's FUSE file system (libfuse3, Debian's libfuse3-dev); see docs/disk.md.
+        .target(name: "CChaosFuse", linkerSettings: [.linkedLibrary("fuse3")]),
         // libnl-route-3 for every network change (no ip/tc subprocesses); the shim functions live in its header.
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
         .target(name: "ChaosNet", dependencies: ["CNetlink", "CChaosSys", "ChaosControl"], swiftSettings: strict),
         // ChaosPlan for the declarative adapter definitions (`system: custom`) that ChaosControl runs.
-        .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory", "ChaosPlan"] + nio,
+        .target(name: "ChaosControl", dependencies: ["CChaosSys", "CChaosFuse", "ChaosHistory", "ChaosPlan"] + nio,
                 swiftSettings: strict),
         .target(name: "ChaosNemesis",
                 dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory"],
