@@ -57,6 +57,7 @@ struct cfs {
     cfs_jop *jhead, *jtail;
     uint64_t trash_seq;
     int powered_off;
+    int frozen;                           // a power failure is under way: changes wait (see cfs_gate)
     cfs_file *last_file;                  // the last undurable write, for a torn power failure
     off_t last_off;
     size_t last_len;
@@ -94,6 +95,7 @@ uint64_t cfs_journal_undo(struct cfs *fs);
 
 // faults.c
 int cfs_fault(struct cfs *fs, int op, const char *path);             // 0 or the errno to fail with; sleeps
+int cfs_gate(struct cfs *fs);                                        // lock held: 0, or EIO (power is off)
 
 static inline const char *cfs_rel(const char *path) {
     while (*path == '/') path++;

@@ -2,6 +2,7 @@
 #include "cfs_internal.h"
 #include <errno.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t next_random(struct cfs *fs) {
     // xorshift64*: seeded by the run, so delays repeat with the seed (up to thread interleaving)
@@ -57,4 +58,20 @@ void cfs_set_latency(cfs_t *fs, int ops, uint64_t mean_ns, uint64_t jitter_ns) {
     fs->lat_mean = mean_ns;
     fs->lat_jitter = jitter_ns;
     pthread_mutex_unlock(&fs->fault_lock);
+}
+
+/// Whether a change may go ahead, with the lock held. While a power failure is under way (`cfs_freeze`) the
+/// change waits, lock released, until the kernel interrupts it: the SIGKILL that follows the freeze makes it
+/// send FUSE_INTERRUPT for every request the dying process has in flight. The answer is then EIO, which the
+/// process never sees (it dies on its way back to user space), and nothing it asked for reached the disk. A
+/// change that never gets interrupted gives up after 10 s.
+int cfs_gate(struct cfs *fs) {
+    for (int waited = 0; fs->frozen && waited < 10000; waited++) {
+        pthread_mutex_unlock(&fs->lock);
+        usleep(1000);
+        int interrupted = fuse_interrupted();
+        pthread_mutex_lock(&fs->lock);
+        if (interrupted) return EIO;
+    }
+    return fs->powered_off || fs->frozen ? EIO : 0;
 }

@@ -90,9 +90,16 @@ void cfs_destroy(cfs_t *fs) {
     free(fs);
 }
 
+void cfs_freeze(cfs_t *fs) {
+    pthread_mutex_lock(&fs->lock);
+    fs->frozen = 1;
+    pthread_mutex_unlock(&fs->lock);
+}
+
 void cfs_power_off(cfs_t *fs, int torn, double torn_fraction, cfs_drop_stats *out) {
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&fs->lock);
+    fs->frozen = 0;
     fs->powered_off = 1;
     cfs_cache_drop_all(fs, torn, torn_fraction, out);
     out->metadata_undone = cfs_journal_undo(fs);

@@ -47,9 +47,10 @@ static int open_common(const char *path, struct fuse_file_info *fi, int create, 
                | O_RDWR | O_CLOEXEC;
     int created = 0, fd = -1;
     pthread_mutex_lock(&fs->lock);
-    if (fs->powered_off && (create || (flags & O_ACCMODE) != O_RDONLY)) {
+    int gate = create || (flags & O_ACCMODE) != O_RDONLY ? cfs_gate(fs) : 0;
+    if (gate) {
         pthread_mutex_unlock(&fs->lock);
-        return -EIO;
+        return -gate;
     }
     if (create) {
         fd = openat(fs->rootfd, cfs_rel(path), base | O_CREAT | O_EXCL, mode);
@@ -115,7 +116,7 @@ static int op_read(const char *path, char *buf, size_t size, off_t off, struct f
 
 static int sync_file(struct cfs *fs, cfs_handle *h, int datasync) {
     pthread_mutex_lock(&fs->lock);
-    if (fs->powered_off) { pthread_mutex_unlock(&fs->lock); return -EIO; }
+    { int g = cfs_gate(fs); if (g) { pthread_mutex_unlock(&fs->lock); return -g; } }
     int r = cfs_cache_flush(fs, h->file, h->fd);
     if (r == 0) cfs_journal_commit(fs);
     fs->stats.fsyncs++;
@@ -131,7 +132,7 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off, s
     int e = cfs_fault(fs, CFS_OP_WRITE, path ? path : h->file->path);
     if (e) return -e;
     pthread_mutex_lock(&fs->lock);
-    if (fs->powered_off) { pthread_mutex_unlock(&fs->lock); return -EIO; }
+    { int g = cfs_gate(fs); if (g) { pthread_mutex_unlock(&fs->lock); return -g; } }
     int r = cfs_cache_write(fs, h->file, buf, size, off);
     fs->stats.writes++;
     fs->stats.write_bytes += size;
@@ -162,7 +163,7 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
     struct cfs *fs = FS;
     // Not subject to injected write errors: truncating is how a writer cleans up after ENOSPC.
     pthread_mutex_lock(&fs->lock);
-    if (fs->powered_off) { pthread_mutex_unlock(&fs->lock); return -EIO; }
+    { int g = cfs_gate(fs); if (g) { pthread_mutex_unlock(&fs->lock); return -g; } }
     cfs_file *f = fi ? HANDLE(fi)->file : cfs_file_get(fs, path, -1);
     if (!f) { pthread_mutex_unlock(&fs->lock); return -ENOMEM; }
     cfs_cache_truncate(f, size);
@@ -174,7 +175,8 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
 static int op_mkdir(const char *path, mode_t mode) {
     struct cfs *fs = FS;
     pthread_mutex_lock(&fs->lock);
-    int r = fs->powered_off ? -EIO : mkdirat(fs->rootfd, cfs_rel(path), mode) == 0 ? 0 : -errno;
+    int g = cfs_gate(fs);
+    int r = g ? -g : mkdirat(fs->rootfd, cfs_rel(path), mode) == 0 ? 0 : -errno;
     if (r == 0) r = cfs_journal_add(fs, CFS_J_MKDIR, path, NULL, NULL, 1);
     pthread_mutex_unlock(&fs->lock);
     return r;
@@ -215,7 +217,8 @@ static int remove_to_trash(struct cfs *fs, const char *path, int kind) {
 static int op_unlink(const char *path) {
     struct cfs *fs = FS;
     pthread_mutex_lock(&fs->lock);
-    int r = fs->powered_off ? -EIO : remove_to_trash(fs, path, CFS_J_UNLINK);
+    int g = cfs_gate(fs);
+    int r = g ? -g : remove_to_trash(fs, path, CFS_J_UNLINK);
     pthread_mutex_unlock(&fs->lock);
     return r;
 }
@@ -223,7 +226,8 @@ static int op_unlink(const char *path) {
 static int op_rmdir(const char *path) {
     struct cfs *fs = FS;
     pthread_mutex_lock(&fs->lock);
-    int r = fs->powered_off ? -EIO : remove_to_trash(fs, path, CFS_J_RMDIR);
+    int g = cfs_gate(fs);
+    int r = g ? -g : remove_to_trash(fs, path, CFS_J_RMDIR);
     pthread_mutex_unlock(&fs->lock);
     return r;
 }
@@ -261,7 +265,8 @@ static int rename_locked(struct cfs *fs, const char *from, const char *to, unsig
 static int op_rename(const char *from, const char *to, unsigned int flags) {
     struct cfs *fs = FS;
     pthread_mutex_lock(&fs->lock);
-    int r = fs->powered_off ? -EIO : rename_locked(fs, from, to, flags);
+    int g = cfs_gate(fs);
+    int r = g ? -g : rename_locked(fs, from, to, flags);
     pthread_mutex_unlock(&fs->lock);
     return r;
 }
@@ -298,7 +303,7 @@ static int op_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
     int e = cfs_fault(fs, CFS_OP_FSYNC, path);
     if (e) return -e;
     pthread_mutex_lock(&fs->lock);
-    if (fs->powered_off) { pthread_mutex_unlock(&fs->lock); return -EIO; }
+    { int g = cfs_gate(fs); if (g) { pthread_mutex_unlock(&fs->lock); return -g; } }
     cfs_journal_commit(fs);
     fs->stats.fsyncs++;
     pthread_mutex_unlock(&fs->lock);

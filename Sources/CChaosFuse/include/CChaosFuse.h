@@ -48,9 +48,13 @@ int cfs_unmount(cfs_t *fs);
 /// Frees everything; call after `cfs_unmount` (or when never mounted).
 void cfs_destroy(cfs_t *fs);
 
+/// The first half of a power failure, before the writer is killed: from now on no change reaches the cache or
+/// the disk; each waits until the kill interrupts it (and then fails, unseen by the dying writer).
+void cfs_freeze(cfs_t *fs);
+
 /// Power failure: drops every undurable write and rolls back every undurable metadata change. With `torn`,
 /// the first `torn_fraction` of the last undurable write reaches the disk. Until `cfs_power_on`, every
-/// change is refused with EIO. Call after the writer is dead.
+/// change is refused with EIO. Call after `cfs_freeze` and once the writer is dead.
 void cfs_power_off(cfs_t *fs, int torn, double torn_fraction, cfs_drop_stats *out);
 void cfs_power_on(cfs_t *fs);
 

@@ -43,6 +43,8 @@ final class CachedDisk: @unchecked Sendable {
     /// Unmounts from the calling thread's mount namespace; the node must be stopped.
     func unmount() { _ = cfs_unmount(handle) }
 
+    func freeze() { cfs_freeze(handle) }
+
     func powerOff(torn: Bool, fraction: Double) -> PowerFailureReport {
         var dropped = cfs_drop_stats()
         cfs_power_off(handle, torn ? 1 : 0, fraction, &dropped)

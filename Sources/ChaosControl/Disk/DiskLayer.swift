@@ -74,8 +74,13 @@ public final class DiskLayer: Sendable {
     /// Whether `node` is on the layer.
     public func serves(_ node: String) -> Bool { disks.withLock { $0[node] != nil } }
 
+    /// The moment the power goes, before `node` is killed: no change it asks for reaches the cache or the disk
+    /// any more; each waits until the kill interrupts it (an fsync in flight must not complete after the power
+    /// is gone).
+    public func freeze(_ node: String) { disk(node)?.freeze() }
+
     /// The power failure's disk half: drops what `node` had not made durable and refuses changes until
-    /// `powerOn`. Call once the node is dead.
+    /// `powerOn`. Call after `freeze`, once the node is dead.
     public func powerOff(_ node: String, torn: Bool, fraction: Double) -> PowerFailureReport? {
         disk(node)?.powerOff(torn: torn, fraction: fraction)
     }

@@ -21,7 +21,9 @@ struct DiskFaults: Sendable {
         let disk = step.disk ?? DiskFault()
         switch step.fault {
         case .powerFailure:
-            // One power failure for every target at once: all are killed before any disk drops its cache.
+            // One power failure for every target at once: every disk stops taking changes, then all are killed,
+            // then each drops its cache.
+            for node in nodes { layer.freeze(node) }
             await withTaskGroup(of: Void.self) { group in
                 for node in nodes { group.addTask { await cluster.kill(node) } }
             }
