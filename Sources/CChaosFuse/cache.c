@@ -228,7 +228,8 @@ void cfs_cache_mark_lost(cfs_file *f) {
 }
 
 /// The power failure's data half. A torn failure lets the last-written file's undurable writes reach the disk
-/// in order up to a point (a disk writing back sequentially when the power went); everything else is forgotten.
+/// in order up to a sector boundary (a disk writing back sequentially when the power went); everything else is
+/// forgotten.
 void cfs_cache_drop_all(struct cfs *fs, int torn, double fraction, cfs_drop_stats *out) {
     cfs_file *lf = fs->last_file;
     if (torn && lf && lf->path && lf->dirty) {
@@ -240,7 +241,14 @@ void cfs_cache_drop_all(struct cfs *fs, int torn, double fraction, cfs_drop_stat
         for (cfs_extent *e = lf->head; e && fd >= 0 && keep > 0; e = e->next) {
             if (e->lost) continue;
             size_t n = e->len < keep ? e->len : (size_t)keep;
-            if (pwrite_all(fd, e->data, n, e->off) != 0) break;
+            if (n < e->len) {
+                // The cut falls inside this write: disks write whole sectors, so it lands on a 512-byte boundary
+                // of the file (what WALs rely on to tell a torn tail from corruption).
+                off_t end = (e->off + (off_t)n) & ~(off_t)511;
+                n = end > e->off ? (size_t)(end - e->off) : 0;
+                keep = n;
+            }
+            if (n > 0 && pwrite_all(fd, e->data, n, e->off) != 0) break;
             out->torn_bytes_kept += n;
             keep -= n;
         }

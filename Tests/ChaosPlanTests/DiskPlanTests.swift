@@ -35,14 +35,14 @@ import Testing
         MalformedPlan("torn on a kill", plan("{ at: 1s, fault: kill, target: n1, torn: true }"),
                       ["5:40: 'torn' applies only to 'power-failure' faults; this step has kill"]),
         MalformedPlan("bad error", plan("{ at: 1s, fault: disk-error, target: n1, error: EPERM }"),
-                      ["5:48: unknown disk error 'EPERM' (expected one of: EIO, ENOSPC)"]),
+                      ["5:53: unknown disk error 'EPERM' (expected one of: EIO, ENOSPC)"]),
         MalformedPlan("latency without delay", plan("{ at: 1s, fault: disk-latency, target: n1 }"),
                       ["5:5: missing required key 'delay'"]),
         MalformedPlan("bad path pattern", plan("{ at: 1s, fault: disk-error, target: n1, path: '(' }"),
-                      ["5:47: 'path' must be a POSIX extended regular expression on paths in the data directory "
+                      ["5:52: 'path' must be a POSIX extended regular expression on paths in the data directory "
                        + "(like '^/wal/'), got '('"]),
         MalformedPlan("unknown op", plan("{ at: 1s, fault: disk-error, target: n1, ops: [fsnc] }"),
-                      ["5:46: unknown disk operation 'fsnc' (did you mean 'fsync'?)"]),
+                      ["5:51: unknown disk operation 'fsnc' (did you mean 'fsync'?)"]),
     ]
 
     @Test(arguments: malformed)
