@@ -31,10 +31,13 @@ typedef struct cfs_file {
     struct cfs_file *hnext;
 } cfs_file;
 
+/// An open file or directory. Both kinds share it, because the kernel passes a directory's handle too to
+/// setattr (fchmod, futimens on a directory descriptor).
 typedef struct {
-    int fd;                  // the backing file, always O_RDWR
+    int fd;                  // the backing file (always O_RDWR) or directory
     int sync;                // opened O_SYNC or O_DSYNC: every write is made durable at once
-    cfs_file *file;
+    cfs_file *file;          // NULL for a directory
+    void *dir;               // the DIR * of a directory
 } cfs_handle;
 
 enum { CFS_J_CREATE, CFS_J_MKDIR, CFS_J_UNLINK, CFS_J_RMDIR, CFS_J_RENAME };

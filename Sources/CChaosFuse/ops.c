@@ -31,7 +31,7 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
     int r = fi ? fstat(HANDLE(fi)->fd, st) : fstatat(fs->rootfd, cfs_rel(path), st, AT_SYMLINK_NOFOLLOW);
     if (r != 0) return -errno;
     pthread_mutex_lock(&fs->lock);
-    cfs_file *f = fi ? HANDLE(fi)->file : (S_ISREG(st->st_mode) ? cfs_file_find(fs, path) : NULL);
+    cfs_file *f = fi ? HANDLE(fi)->file : (S_ISREG(st->st_mode) && path ? cfs_file_find(fs, path) : NULL);
     if (f && f->dirty) {
         st->st_size = f->size;
         st->st_blocks = (f->size + 511) / 512;
@@ -164,7 +164,7 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
     // Not subject to injected write errors: truncating is how a writer cleans up after ENOSPC.
     pthread_mutex_lock(&fs->lock);
     { int g = cfs_gate(fs); if (g) { pthread_mutex_unlock(&fs->lock); return -g; } }
-    cfs_file *f = fi ? HANDLE(fi)->file : cfs_file_get(fs, path, -1);
+    cfs_file *f = fi ? HANDLE(fi)->file : path ? cfs_file_get(fs, path, -1) : NULL;
     if (!f) { pthread_mutex_unlock(&fs->lock); return -ENOMEM; }
     cfs_cache_truncate(f, size);
     if (!fi) cfs_file_put(fs, f);
@@ -275,15 +275,17 @@ static int op_opendir(const char *path, struct fuse_file_info *fi) {
     int fd = openat(FS->rootfd, cfs_rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return -errno;
     DIR *d = fdopendir(fd);
-    if (!d) { close(fd); return -ENOMEM; }
-    fi->fh = (uint64_t)(uintptr_t)d;
+    cfs_handle *h = calloc(1, sizeof *h);
+    if (!d || !h) { if (d) closedir(d); else close(fd); free(h); return -ENOMEM; }
+    *h = (cfs_handle){ .fd = fd, .dir = d };
+    fi->fh = (uint64_t)(uintptr_t)h;
     return 0;
 }
 
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off, struct fuse_file_info *fi,
                       enum fuse_readdir_flags flags) {
     (void)path; (void)off; (void)flags;
-    DIR *d = (DIR *)(uintptr_t)fi->fh;
+    DIR *d = HANDLE(fi)->dir;
     rewinddir(d);
     for (struct dirent *de; (de = readdir(d));) {
         struct stat st = { .st_ino = de->d_ino, .st_mode = (mode_t)DTTOIF(de->d_type) };
@@ -294,7 +296,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 
 static int op_releasedir(const char *path, struct fuse_file_info *fi) {
     (void)path;
-    closedir((DIR *)(uintptr_t)fi->fh);
+    closedir(HANDLE(fi)->dir);
+    free(HANDLE(fi));
     return 0;
 }
 
@@ -307,7 +310,7 @@ static int op_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
     cfs_journal_commit(fs);
     fs->stats.fsyncs++;
     pthread_mutex_unlock(&fs->lock);
-    int fd = dirfd((DIR *)(uintptr_t)fi->fh);
+    int fd = HANDLE(fi)->fd;
     return (datasync ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : -errno;
 }
 
