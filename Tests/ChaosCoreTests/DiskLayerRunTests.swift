@@ -68,6 +68,11 @@ struct DiskLayerRunTests {
         #expect(Self.chaosMounts().isEmpty, "mounts left after a normal end: \(Self.chaosMounts())")
         let wal = try FileManager.default.contentsOfDirectory(atPath: "\(run)/nodes/n1/data/wal")
         #expect(wal.contains { $0.hasSuffix(".log") }, "n1's WAL is not on disk: \(wal)")
+        // The full disk was noticed, writes waited for room, and resumed once the fault was healed.
+        let logs = ["n1", "n2", "n3"].compactMap {
+            try? String(contentsOfFile: "\(run)/nodes/\($0)/stderr.log", encoding: .utf8)
+        }.joined()
+        #expect(logs.contains("disk full (ENOSPC)") && logs.contains("writes resume"), "no ENOSPC handling logged")
     }
 
     /// Starts a long cached run, waits until a node sees its data directory through the layer, and returns the
