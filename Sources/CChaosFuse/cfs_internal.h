@@ -96,6 +96,12 @@ int cfs_trash_name(struct cfs *fs, char *out, size_t size);
 void cfs_journal_commit(struct cfs *fs);
 uint64_t cfs_journal_undo(struct cfs *fs);
 
+// names.c: the FUSE name operations
+int cfs_op_mkdir(const char *path, mode_t mode);
+int cfs_op_unlink(const char *path);
+int cfs_op_rmdir(const char *path);
+int cfs_op_rename(const char *from, const char *to, unsigned int flags);
+
 // faults.c
 int cfs_fault(struct cfs *fs, int op, const char *path);             // 0 or the errno to fail with; sleeps
 int cfs_gate(struct cfs *fs);                                        // lock held: 0, or EIO (power is off)
