@@ -4,17 +4,18 @@
 SWIFT ?= swift
 # Debian packages the project needs: pkg-config for the C shims' system libraries, libnl for netlink, time for
 # benchmark figures, chromium for the report's browser test, etcd-server for `system: etcd` (its plans and
-# tests), python3-venv for the workflow linters; qemu, the cloud kernel (it has sch_netem as a module), static
-# busybox and cpio for `make test-kernel`.
+# tests), python3-venv for the workflow linters, libfuse3-dev and fuse3 for the disk layer (`disk: cached`); qemu,
+# the cloud kernel (it has sch_netem as a module), static busybox and cpio for `make test-kernel`.
 # The kernel test's packages only where they exist: Debian on amd64 (Ubuntu has no linux-image-cloud-amd64).
 ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 KERNEL_PACKAGES := qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio
 KERNEL_TEST := $(if $(filter amd64,$(ARCH)),$(shell apt-cache show linux-image-cloud-amd64 >/dev/null 2>&1 && echo yes))
 PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-core etcd-server python3-venv \
-	$(if $(KERNEL_TEST),$(KERNEL_PACKAGES))
+	libfuse3-dev fuse3 $(if $(KERNEL_TEST),$(KERNEL_PACKAGES))
 PLAN ?= plans/quickstart.yaml
 
-.PHONY: setup build release test test-kernel lint-workflows demo bench bench-node bench-check bench-net bench-freeze bench-report \
+.PHONY: setup build release test test-kernel lint-workflows demo bench bench-node bench-check bench-net bench-freeze \
+	bench-report bench-disk \
 	nightly print-packages clean
 
 print-packages:
@@ -93,6 +94,12 @@ bench-check: release
 bench-freeze: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench freeze --binary .build/release/raft-node
+
+# raft-node PUTs/s with its data on chaos's FUSE disk layer vs the plain directory (goal >= 50 %), and the time a
+# power failure takes to take effect (root: it mounts FUSE).
+bench-disk: release
+	$(SWIFT) build -c release --product chaos-bench
+	.build/release/chaos-bench disk --binary .build/release/raft-node
 
 # Fault-apply latency through netlink (p50/p99 over 300 applications) next to an `ip`/`tc` process (root).
 bench-net: setup

@@ -39,13 +39,16 @@ let package = Package(
         // The small helpers every module shares (durations, the EINTR loop, PATH search, quoting), once.
         .target(name: "ChaosSupport", swiftSettings: strict),
         .target(name: "CChaosSys"),
+        // The durability layer's FUSE file system (libfuse3, Debian's libfuse3-dev); see docs/disk.md.
+        .target(name: "CChaosFuse", linkerSettings: [.linkedLibrary("fuse3")]),
         // libnl-route-3 for every network change (no ip/tc subprocesses); the shim functions live in its header.
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
         .target(name: "ChaosNet", dependencies: ["CNetlink", "CChaosSys", "ChaosControl", "ChaosPlan", "ChaosSupport"],
                 swiftSettings: strict),
         // ChaosPlan for the declarative adapter definitions (`system: custom`) that ChaosControl runs.
-        .target(name: "ChaosControl", dependencies: ["CChaosSys", "ChaosHistory", "ChaosPlan", "ChaosSupport"] + nio,
+        .target(name: "ChaosControl",
+                dependencies: ["CChaosSys", "CChaosFuse", "ChaosHistory", "ChaosPlan", "ChaosSupport"] + nio,
                 swiftSettings: strict),
         .target(name: "ChaosNemesis",
                 dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory", "ChaosSupport"],

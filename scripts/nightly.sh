@@ -34,6 +34,8 @@ if [ "$(id -u)" = 0 ]; then
     "plans/seeds/restate-stuck-appenders.yaml|1|" "plans/seeds/braft-leak-on-retry.yaml|1|"
     "plans/seeds/tikv-paused-writer.yaml|1|")
   runs+=("plans/etcd-leader-isolation.yaml|0|" "plans/etcd-ci.yaml|0|")
+  # The FUSE disk layer (disk: cached) mounts as root here.
+  runs+=("plans/seeds/lost-write-ack-before-fsync.yaml|1|" "plans/etcd-power-failure.yaml|0|")
 else
   echo "nightly: not root, skipping the lab-network plans (partition, etcd isolation; divergence, stuck-appenders, leak and TiKV seeds)"
 fi

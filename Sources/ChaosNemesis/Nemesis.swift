@@ -76,8 +76,10 @@ public actor Nemesis {
     /// Injects one scheduled fault; false when nothing was injected (no eligible target).
     private func inject(_ step: ScheduledFault) async -> Bool {
         let decided = ContinuousClock.now
-        // Network faults combine (the lab enforces their union), so only process faults make a node busy.
-        let busy = step.fault.isNetwork ? [] : Set(active.values.filter { !$0.fault.isNetwork }.flatMap(\.nodes))
+        // Network faults combine (the lab enforces their union), and so do disk errors and latency (a node can be
+        // slow and lose power), so only process faults make a node busy.
+        let busy = step.fault.occupiesNode
+            ? Set(active.values.filter { $0.fault.occupiesNode }.flatMap(\.nodes)) : []
         // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
         // choice stays reproducible for a seed however the actor interleaves.
         var choices = rng.derived(UInt64(step.id))
@@ -118,6 +120,18 @@ public actor Nemesis {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
                 return false
             }
+        case .success(let nodes) where step.fault.isDisk:
+            // Drawn before the await, so the torn share depends only on the seed and the schedule position.
+            let tornFraction = Double(choices.next() % 1_000_000) / 1_000_000
+            do {
+                let detail = try await DiskFaults(cluster: cluster).inject(step, on: nodes, tornFraction: tornFraction)
+                active[step.id] = (step.fault, nodes)
+                log(.inject, step.id, step.fault, nodes, since: decided, detail: detail)
+                return true
+            } catch {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
+                return false
+            }
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -138,6 +152,8 @@ public actor Nemesis {
             if fault.isNetwork {
                 guard let network else { return }
                 latency = try network.heal(id)
+            } else if fault.isDisk {
+                try DiskFaults(cluster: cluster).heal(fault, on: nodes)
             } else if fault == .pauseThread {
                 await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
             } else {
@@ -154,5 +170,12 @@ public actor Nemesis {
         events.append(NemesisEvent(
             time: (decided - start).nanoseconds, id: id, phase: phase, fault: fault.rawValue, targets: nodes,
             latencyNanos: (latency ?? ContinuousClock.now - decided).nanoseconds, detail: detail))
+    }
+}
+
+extension Fault {
+    /// Whether the fault takes its targets out of reach of other process faults while it lasts.
+    var occupiesNode: Bool {
+        !isNetwork && self != .diskError && self != .diskLatency
     }
 }

@@ -35,6 +35,9 @@ struct SeedPlanTests {
         // The shortest run the leak checker judges: 5 s warm-up plus 30 s of fit, with some slack.
         Seed(plan: "braft-leak-on-retry", bug: "leak-on-retry", duration: .seconds(40), checker: "leak",
              finding: "RSS grows", needsLab: true),
+        // Mounts chaos's FUSE disk layer: root (or FUSE in a user namespace), like the lab.
+        Seed(plan: "lost-write-ack-before-fsync", bug: "ack-before-fsync", duration: .seconds(30),
+             checker: "linearizable", finding: "not linearizable", needsLab: true),
     ]
 
     /// Runs `seed`'s plan with its bug (or with it removed) and returns the exit code, results.json and the

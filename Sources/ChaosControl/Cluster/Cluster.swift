@@ -21,6 +21,8 @@ public final class Cluster: Sendable {
     public let dialer: NodeDialer?
     /// Called with every exit as it happens (the run streams them to `exits.jsonl`).
     private let onExit: @Sendable (NodeExit) -> Void
+    /// The nodes' data directories on chaos's FUSE durability layer (`disk: cached`); nil = plain directories.
+    public let disk: DiskLayer?
 
     private struct NodeState {
         var child: ChildProcess?
@@ -37,7 +39,8 @@ public final class Cluster: Sendable {
     ///   - dialer: how status requests reach the nodes (from inside the lab); nil = directly.
     public init(system: any SystemAdapter, nodes: [NodeAddress], directory: String, supervisor: Supervisor,
                 start: ContinuousClock.Instant, namespacePaths: [String: String] = [:], dialer: NodeDialer? = nil,
-                onExit: @escaping @Sendable (NodeExit) -> Void = { _ in }) {
+                disk: DiskLayer? = nil, onExit: @escaping @Sendable (NodeExit) -> Void = { _ in }) {
+        self.disk = disk
         self.system = system
         self.namespacePaths = namespacePaths
         self.dialer = dialer
@@ -74,6 +77,7 @@ public final class Cluster: Sendable {
         } catch {
             throw ControlError(operation: "create \(home)/data", hint: "\(error)")
         }
+        try disk?.attach(id, home: home)
         let command = system.command(for: node, cluster: nodes, dataDirectory: "\(home)/data")
         let spec = ProcessSpec(executable: command.executable, arguments: command.arguments, workingDirectory: home,
                                stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log",

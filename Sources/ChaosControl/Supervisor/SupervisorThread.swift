@@ -108,7 +108,10 @@ final class SupervisorThread: Sendable {
     }
 
     /// Runs `body` on this thread and returns its result; runs inline when called from this thread.
-    private func perform<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+    ///
+    /// Also what puts mounts where the nodes see them: every child is forked here, so it starts in this
+    /// thread's mount namespace (`DiskLayer`).
+    func perform<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
         if state.withLock({ $0.threadID }) == cchaos_gettid() {
             return body()
         }

@@ -1,4 +1,5 @@
 import ChaosChecker
+import ChaosControl
 import ChaosNet
 import Foundation
 
@@ -55,7 +56,22 @@ public enum Doctor {
                     detail: raftNode ?? "not built; run 'swift build --product raft-node' (chaos run builds it)"),
             Finding(feature: "etcd", available: etcd != nil,
                     detail: etcd ?? "not installed; apt-get install -y etcd-server"),
-        ]
+        ] + fuseMounts()
+    }
+
+    /// Whether `disk: cached` can mount its FUSE layer, here and (for an unprivileged chaos) in a user namespace.
+    static func fuseMounts() -> [Finding] {
+        let here = FuseProbe.failure(userNamespace: false)
+        var findings = [Finding(feature: "disk layer (FUSE)", available: here == nil,
+                                detail: here.map { "a FUSE mount fails (\($0)); \(DiskLayer.remedy)" }
+                                    ?? "FUSE mounts work (disk: cached, power-failure, disk-error, disk-latency)")]
+        if !UserNamespace.isInside {
+            let nested = FuseProbe.failure(userNamespace: true)
+            findings.append(Finding(feature: "FUSE in a user ns", available: nested == nil,
+                                    detail: nested.map { "refused (\($0)): unprivileged runs cannot use disk: cached" }
+                                        ?? "FUSE mounts work inside a user namespace (unprivileged disk: cached)"))
+        }
+        return findings
     }
 
     /// Where a crashing node's core goes, and whether it may dump one at all (nodes get the hard RLIMIT_CORE).

@@ -52,9 +52,13 @@ struct RunSession {
         if let lab { say("chaos: lab network \(lab.lab.subnet), partitions by \(lab.faults.mechanism.rawValue)") }
         // Clients and the sampler leave the lab from different addresses, so `clients: affected` cuts only clients.
         let system = run.system.dialing(through: lab?.clientDialer)
+        // Node data on chaos's FUSE layer (`disk: cached`); unmounted once the nodes are stopped (below), and gone
+        // with our mount namespace if we are killed first.
+        let disk = plan.cluster.disk == .cached ? DiskLayer(seed: run.seed) : nil
+        defer { disk?.detachAll() }
         let cluster = Cluster(system: system, nodes: run.nodes, directory: store.nodes, supervisor: supervisor,
                               start: zero, namespacePaths: lab?.namespacePaths ?? [:], dialer: lab?.dialer,
-                              onExit: { exits.append($0) })
+                              disk: disk, onExit: { exits.append($0) })
         let recorder = try HistoryRecorder(path: store.history, start: zero)
         let events = try JSONLWriter<NemesisEvent>(path: store.events)
         let samples = try JSONLWriter<Sample>(path: store.samples)
@@ -84,6 +88,7 @@ struct RunSession {
         await sampling.value
         await cluster.shutdown(grace: system.stopGrace)
         await supervisor.killAll()
+        disk?.detachAll()
         let history = recorder.finish()
         for writer in [events.close, samples.close, exits.close] { writer() }
         HistoryExport.writeEDN(history, to: store.historyEDN)

@@ -3,7 +3,7 @@ import Yams
 /// The `cluster:` and `workload:` sections.
 extension PlanDecoder {
     static let clusterKeys = ["system", "nodes", "binary", "args", "election_timeout", "heartbeat",
-                              "snapshot_every", "bugs", "start_timeout", "network", "subnet", "adapter"]
+                              "snapshot_every", "bugs", "start_timeout", "network", "subnet", "adapter", "disk"]
     static let workloadKeys = ["kind", "keys", "clients", "rate", "timeout", "bind"]
     /// One to nine nodes: Raft needs one, and a one-host lab gets no more honest past nine.
     static let nodeRange = 1...9
@@ -44,6 +44,7 @@ extension PlanDecoder {
 
         if let entry = fields["network"] { take(choice(entry, what: "network"), into: \.network) }
         if let entry = fields["subnet"] { take(subnet(entry), into: \.subnet) }
+        if let entry = fields["disk"] { take(choice(entry, what: "disk"), into: \.disk) }
 
         if cluster.system == .custom, fields["binary"] == nil, let system = fields["system"] {
             error("system 'custom' needs 'binary' (the path of the node program)", at: system.value)

@@ -45,7 +45,9 @@ extension PlanDecoder {
         let linkFrom = Self.fromNamesNodes(fields) ? fields["from"] : nil
         let shapingEntries = (Self.linkKeys + Self.netemKeys + ["rate"]).compactMap { fields[$0] } + [linkFrom]
             .compactMap { $0 }
-        for entry in shapingEntries where !shapes {
+        // `delay` and `jitter` are disk-latency's keys too (PlanDecoder+Disk).
+        let diskLatency = faults.contains(.diskLatency)
+        for entry in shapingEntries where !shapes && !(diskLatency && ["delay", "jitter"].contains(entry.name)) {
             error("'\(entry.name)' applies only to netem and rate faults; this step has \(named)", at: entry.key)
             failed = true
         }

@@ -43,6 +43,9 @@ struct PlanDecoder {
         if let adapter = cluster?.adapter, let kind = workload?.kind, let entry = fields["cluster"] {
             failed = !checkAdapter(adapter, serves: kind, at: fields["workload"] ?? entry) || failed
         }
+        if let cluster, let nemesis, let entry = fields["nemesis"] {
+            failed = !checkDiskFaults(nemesis, cluster: cluster, nemesis: entry) || failed
+        }
 
         guard !failed, let name, let runDuration, let sampleInterval, let cluster, let workload, let nemesis,
               let checks else { return nil }

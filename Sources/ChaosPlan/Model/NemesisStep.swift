@@ -30,6 +30,13 @@ public enum Fault: String, Sendable, Hashable, CaseIterable {
     /// Freezes the threads of the target whose names match the step's `thread` (`ThreadPause`); the rest of
     /// the process runs on. Released when the fault's time is up.
     case pauseThread = "pause-thread"
+    /// SIGKILL, and the node's data directory loses what it had not made durable (`disk: cached`); restarted
+    /// on what is left when the fault's time is up.
+    case powerFailure = "power-failure"
+    /// The data directory's writes and/or fsyncs fail with EIO or ENOSPC (`DiskFault`) until healed.
+    case diskError = "disk-error"
+    /// The data directory's fsyncs and/or writes are delayed (`DiskFault`) until healed.
+    case diskLatency = "disk-latency"
 }
 
 /// Which threads a `pause-thread` fault freezes, and how.
@@ -105,11 +112,14 @@ public struct NemesisStep: Sendable, Hashable {
     public var clients: ClientTraffic
     /// The threads of a `pause-thread` fault; set whenever `faults` holds `pause-thread`.
     public var thread: ThreadPause?
+    /// The settings of a disk fault; set whenever `faults` holds one.
+    public var disk: DiskFault?
     public var location: SourceLocation?
 
     public init(timing: Timing, faults: [Fault], target: TargetSpec, duration: Duration?,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                thread: ThreadPause? = nil, location: SourceLocation? = nil) {
+                thread: ThreadPause? = nil, disk: DiskFault? = nil, location: SourceLocation? = nil) {
+        self.disk = disk
         self.timing = timing
         self.faults = faults
         self.target = target
@@ -139,10 +149,13 @@ public struct ScheduledFault: Sendable, Hashable {
     public var clients: ClientTraffic
     /// The step's threads, when `fault` is `pause-thread`.
     public var thread: ThreadPause?
+    /// The step's disk settings, when `fault` is a disk fault.
+    public var disk: DiskFault?
 
     public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                thread: ThreadPause? = nil) {
+                thread: ThreadPause? = nil, disk: DiskFault? = nil) {
+        self.disk = fault.isDisk ? disk : nil
         self.thread = fault == .pauseThread ? thread : nil
         self.id = id
         self.at = at
@@ -162,7 +175,7 @@ extension NemesisStep {
     public static func == (lhs: NemesisStep, rhs: NemesisStep) -> Bool {
         lhs.timing == rhs.timing && lhs.faults == rhs.faults && lhs.target == rhs.target
             && lhs.duration == rhs.duration && lhs.partition == rhs.partition && lhs.shaping == rhs.shaping
-            && lhs.clients == rhs.clients && lhs.thread == rhs.thread
+            && lhs.clients == rhs.clients && lhs.thread == rhs.thread && lhs.disk == rhs.disk
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -174,5 +187,6 @@ extension NemesisStep {
         hasher.combine(shaping)
         hasher.combine(clients)
         hasher.combine(thread)
+        hasher.combine(disk)
     }
 }

@@ -56,6 +56,8 @@ public struct ClusterSpec: Sendable, Hashable {
     public var subnet: String
     /// How to drive the system, for `system: custom` (read from the file the plan names, or given inline).
     public var adapter: AdapterDefinition?
+    /// Where node data lives: the plain directory, or chaos's FUSE layer that disk faults need.
+    public var disk: DiskMode = .plain
 
     public init(
         system: System = .raftNode, nodes: Int = 3, binary: String? = nil, args: [String] = [],

@@ -29,6 +29,7 @@ extension Plan {
             "  network: \(cluster.network.rawValue)",
             "  subnet: \(cluster.subnet)",
         ]
+        if cluster.disk != .plain { lines.append("  disk: \(cluster.disk.rawValue)") }
         if let adapter = cluster.adapter {
             // Inline, so the run directory replays on its own even when the adapter file changes or moves.
             lines.append("  adapter:")
@@ -97,7 +98,25 @@ extension Plan {
                 fields += ["mode: signal", "signal: \(stop)", "resume_signal: \(resume)"]
             }
         }
+        if let disk = step.disk { fields += renderDisk(disk, faults: step.faults) }
         return "{ " + fields.joined(separator: ", ") + " }"
+    }
+
+    /// The keys of a disk fault that its faults use.
+    private static func renderDisk(_ disk: DiskFault, faults: [Fault]) -> [String] {
+        var fields: [String] = []
+        if faults.contains(.powerFailure) { fields.append("torn: \(disk.torn)") }
+        if faults.contains(.diskError) {
+            fields.append("error: \(disk.error.rawValue)")
+            if let path = disk.path { fields.append("path: \(quoted(path))") }
+        }
+        if faults.contains(.diskError) || faults.contains(.diskLatency) {
+            fields.append("ops: [\(disk.operations.map(\.rawValue).joined(separator: ", "))]")
+        }
+        if faults.contains(.diskLatency) {
+            fields += ["delay: \(Units.format(disk.delay))", "jitter: \(Units.format(disk.jitter))"]
+        }
+        return fields
     }
 
     private static func list(_ items: [String]) -> String {

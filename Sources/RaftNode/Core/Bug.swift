@@ -26,6 +26,11 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// the rest of the cluster serves. Caught by the liveness checker as operations that never complete after
     /// the last heal.
     case waitNewTerm = "wait-new-term"
+    /// The class behind many lost-write reports: the writer reports a group durable (so the leader counts it,
+    /// followers acknowledge it and clients get their answer) as soon as it is written, before the WAL fsync
+    /// returns. Harmless while the kernel keeps the page cache; a power failure of a majority loses acknowledged
+    /// writes. Caught by linearizability (and divergence) under `power-failure` on `disk: cached`.
+    case ackBeforeFsync = "ack-before-fsync"
 
     /// `lost-wakeup` starts once the leader's commit index reaches this.
     static let lostWakeupAfter: UInt64 = 500

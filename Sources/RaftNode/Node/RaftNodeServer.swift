@@ -68,7 +68,8 @@ public final class RaftNodeServer: @unchecked Sendable {
 
         let loop = coreLoop
         let box = WeakBox()
-        writer = WALWriter(wal: wal, snapshots: storage.snapshots, log: log) { batches in
+        writer = WALWriter(wal: wal, snapshots: storage.snapshots, log: log,
+                           ackBeforeFsync: config.bugs.contains(.ackBeforeFsync)) { batches in
             loop.execute { box.server?.durable(batches) }
         }
         applier = try Applier(restoring: recovered.snapshot, snapshotEvery: config.snapshotEvery,

@@ -27,15 +27,20 @@ final class WALWriter: @unchecked Sendable {
     private let snapshots: SnapshotStore
     private let log: NodeLog
     private let onDurable: @Sendable ([Batch]) -> Void
+    /// `ack-before-fsync`: report batches durable once written, before their fsync returns.
+    private let ackBeforeFsync: Bool
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
     /// - Parameter onDurable: called on the writer thread with the batches just made durable, in order.
-    init(wal: WAL, snapshots: SnapshotStore, log: NodeLog, onDurable: @escaping @Sendable ([Batch]) -> Void) {
+    init(wal: WAL, snapshots: SnapshotStore, log: NodeLog, ackBeforeFsync: Bool = false,
+         onDurable: @escaping @Sendable ([Batch]) -> Void) {
+        self.ackBeforeFsync = ackBeforeFsync
         self.wal = wal
         self.snapshots = snapshots
         self.log = log
         self.onDurable = onDurable
+        wal.log = log
     }
 
     func start() {
@@ -91,7 +96,14 @@ final class WALWriter: @unchecked Sendable {
                 snapshots.prune()
             }
         }
-        try wal.append(records)
+        if ackBeforeFsync, !done.isEmpty {
+            // The bug: the acknowledgements leave between the write and the fsync.
+            let early = done
+            done.removeAll()
+            try wal.append(records, beforeSync: { onDurable(early) })
+        } else {
+            try wal.append(records)
+        }
         if !done.isEmpty { onDurable(done) }
     }
 }

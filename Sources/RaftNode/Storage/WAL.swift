@@ -18,6 +18,8 @@ final class WAL {
     private(set) var hardState: HardState
     private(set) var snapshotMark: (index: UInt64, term: UInt64)
     let segmentLimit: Int
+    /// Where a full disk is reported (the writer's log).
+    var log: NodeLog?
 
     static func segmentName(_ seq: UInt64) -> String {
         let hex = String(seq, radix: 16)
@@ -52,7 +54,13 @@ final class WAL {
     }
 
     /// Writes one group of records with a single write and a single fdatasync.
-    func append(_ records: [WALRecord]) throws {
+    ///
+    /// A write refused for lack of space (ENOSPC) is cut back off the segment and retried every 100 ms until
+    /// it fits, so nothing waiting for it is acknowledged meanwhile and the node recovers by itself once there
+    /// is room. A failed fdatasync is never retried (the kernel may have dropped the pages it could not write,
+    /// and a retry would then succeed without them): it throws, and the writer stops the node.
+    /// - Parameter beforeSync: called after the write, before the fdatasync (the `ack-before-fsync` bug only).
+    func append(_ records: [WALRecord], beforeSync: () -> Void = {}) throws {
         guard !records.isEmpty else { return }
         var w = ByteWriter(capacity: 4096)
         for r in records {
@@ -67,7 +75,8 @@ final class WAL {
                 }
             }
         }
-        try FileIO.writeAll(fd, w.bytes, path: path)
+        try writeRetryingWhenFull(w.bytes)
+        beforeSync()
         try FileIO.fdatasync(fd, path: path)
         size += w.bytes.count
         if size >= segmentLimit { try startSegment() }
@@ -104,5 +113,24 @@ final class WAL {
         try FileIO.writeAll(fd, w.bytes, path: path)
         try FileIO.fdatasync(fd, path: path)
         size = w.bytes.count
+    }
+
+    private func writeRetryingWhenFull(_ bytes: [UInt8]) throws {
+        var waiting = false
+        while true {
+            do {
+                try FileIO.writeAll(fd, bytes, path: path)
+                if waiting { log?.info("WAL write fits again after a full disk; writes resume") }
+                return
+            } catch let error as RaftNodeError where error.errno == ENOSPC {
+                // A partial write must not stay in the segment: the retry appends the whole group again.
+                try syscall("ftruncate", path) { Int(ftruncate(fd, off_t(size))) }
+                if !waiting {
+                    log?.warn("disk full (ENOSPC) writing \(path); refusing to acknowledge writes until it fits")
+                    waiting = true
+                }
+                usleep(100_000)
+            }
+        }
     }
 }
