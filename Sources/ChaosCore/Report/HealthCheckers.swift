@@ -15,7 +15,8 @@ public enum HealthCheckers {
         if let leak = checks.leak {
             checkers.append(LeakChecker(maxRSSGrowthPerHour: leak.maxRSSGrowthPerHour,
                                         maxFDGrowthPerHour: leak.maxFDGrowthPerHour,
-                                        maxThreadGrowthPerHour: leak.maxThreadGrowthPerHour, warmUp: leak.warmUp))
+                                        maxThreadGrowthPerHour: leak.maxThreadGrowthPerHour,
+                                        maxRSSPerEntry: leak.maxRSSPerEntry, warmUp: leak.warmUp))
         }
         if let liveness = checks.liveness {
             checkers.append(LivenessChecker(recoverWithin: liveness.recoverWithin, opTimeout: opTimeout))

@@ -59,14 +59,23 @@ public struct ChecksSpec: Sendable, Hashable {
         public var maxThreadGrowthPerHour: Double?
         /// Samples before this are not fitted: start-up allocations are not leaks.
         public var warmUp: Duration
+        /// RSS growth per committed entry that the work explains (log and state machine holding entries);
+        /// growth within it is not a leak. 0 judges the slope alone.
+        public var maxRSSPerEntry: Int64
 
         public init(maxRSSGrowthPerHour: Int64 = 20_000_000, maxFDGrowthPerHour: Double? = nil,
-                    maxThreadGrowthPerHour: Double? = nil, warmUp: Duration = .seconds(10)) {
+                    maxThreadGrowthPerHour: Double? = nil, warmUp: Duration = .seconds(10),
+                    maxRSSPerEntry: Int64 = Leak.defaultMaxRSSPerEntry) {
+            self.maxRSSPerEntry = maxRSSPerEntry
             self.maxRSSGrowthPerHour = maxRSSGrowthPerHour
             self.maxFDGrowthPerHour = maxFDGrowthPerHour
             self.maxThreadGrowthPerHour = maxThreadGrowthPerHour
             self.warmUp = warmUp
         }
+
+        /// 4 kB per entry: a clean raft-node or etcd keeps well under 1 kB per committed entry in its log and
+        /// state machine, while braft's refcount leak keeps a buffer of kilobytes per re-sent entry.
+        public static let defaultMaxRSSPerEntry: Int64 = 4000
     }
 
     /// Progress after the last heal (`checks: { liveness: {...} }`).

@@ -1,0 +1,74 @@
+import ChaosHistory
+import ChaosReport
+import Foundation
+
+/// What a run directory recorded, read back from its files for the checkers: the history, samples, nemesis
+/// events, node exits and the node logs read at the end.
+///
+/// The run streams all of these to disk as it goes and keeps none of them in memory, so the run's own judging
+/// and `chaos analyze` read the same files the same way. A controller that was SIGKILLed may have left a last
+/// line cut short; it is dropped (and counted in `cutLines`), not an error.
+public struct StoredRun: Sendable {
+    public var directory: String
+    public var history: History
+    public var samples: [Sample]
+    public var events: [NemesisEvent]
+    public var exits: [NodeExit]
+    /// The node logs read at the end of the run (`node-logs.jsonl`); empty when none were read.
+    public var logs: [NodeLog]
+    /// Files of the run that are absent (`node-logs.jsonl`, `exits.jsonl`...).
+    public var missing: [String]
+    /// Files whose last line was cut short and dropped.
+    public var cutLines: [String]
+
+    /// The file the run writes the node logs it read at the end into, for `chaos analyze` to compare again.
+    public static let nodeLogsFile = "node-logs.jsonl"
+
+    /// Reads the run directory's record files; each may be missing.
+    /// - Throws: `RunError.badInput` naming the file and line that cannot be read.
+    public static func read(directory: String) throws(RunError) -> StoredRun {
+        var run = StoredRun(directory: directory, history: History(), samples: [], events: [], exits: [], logs: [],
+                            missing: [], cutLines: [])
+        if let bytes = run.bytes("history.jsonl") {
+            do {
+                run.history = try JSONLCodec.decode(bytes, file: "\(directory)/history.jsonl").history
+            } catch {
+                throw .badInput("\(error.description); the history is damaged or not chaos JSONL")
+            }
+        }
+        do {
+            if let bytes = run.bytes("samples.jsonl") {
+                run.samples = try RunFiles.samples(bytes, path: "\(directory)/samples.jsonl")
+            }
+            if run.bytes("events.jsonl") != nil {
+                run.events = try RunFiles.records(NemesisEvent.self, at: "\(directory)/events.jsonl")
+            }
+            if run.bytes("exits.jsonl") != nil {
+                run.exits = try RunFiles.records(NodeExit.self, at: "\(directory)/exits.jsonl")
+            }
+            if run.bytes(nodeLogsFile) != nil {
+                run.logs = try RunFiles.records(NodeLog.self, at: "\(directory)/\(nodeLogsFile)")
+            }
+        } catch {
+            throw .badInput(error.description)
+        }
+        return run
+    }
+
+    /// The file's complete lines, noting a missing file or a cut last line.
+    private mutating func bytes(_ name: String) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
+            missing.append(name)
+            return nil
+        }
+        var bytes = [UInt8](data)
+        if let last = bytes.lastIndex(of: 0x0A), last != bytes.count - 1 {
+            bytes.removeSubrange((last + 1)...)
+            cutLines.append(name)
+        } else if !bytes.isEmpty && bytes.last != 0x0A {
+            bytes = []
+            cutLines.append(name)
+        }
+        return bytes
+    }
+}
