@@ -36,7 +36,7 @@ struct Growth {
     ///   - maxPerEntry: growth per committed entry that the work explains; nil = no such excuse.
     /// - Returns: nil when there are too few points to fit.
     static func judge(points: [(Double, Double)], commits: [(Double, Double)], limit: Double?, maxPerEntry: Double?,
-                      minFit: Double, tailFraction: Double = 1.0 / 3, minCommits: Double = 1000) -> Growth? {
+                      minFit: Double, tailFraction: Double = 1.0 / 3, minCommits: Double = 200) -> Growth? {
         guard let whole = TheilSen.fit(xs: points.map(\.0), ys: points.map(\.1)),
               let first = points.first?.0, let last = points.last?.0
         else { return nil }

@@ -18,7 +18,7 @@ public struct LeakChecker: Checker {
     public var minFit: Double
 
     public init(maxRSSGrowthPerHour: Int64 = 20_000_000, maxFDGrowthPerHour: Double? = nil,
-                maxThreadGrowthPerHour: Double? = nil, maxRSSPerEntry: Int64? = 4000, warmUp: Duration = .seconds(10),
+                maxThreadGrowthPerHour: Double? = nil, maxRSSPerEntry: Int64? = 1000, warmUp: Duration = .seconds(10),
                 minSpan: Duration = .seconds(30), minFit: Double = 0.5) {
         self.maxRSSGrowthPerHour = maxRSSGrowthPerHour
         self.maxFDGrowthPerHour = maxFDGrowthPerHour

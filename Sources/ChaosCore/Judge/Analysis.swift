@@ -91,8 +91,8 @@ public enum Analysis {
         let nodes = original?.nodes ?? plan.cluster.nodeIDs
         let duration = original?.durationSeconds ?? recordedSpan(stored)
 
-        var checked = await Judge.judge(stored, checks: checks, workload: plan.workload, nodes: nodes,
-                                        duration: duration)
+        var checked = await Judge.judge(stored, checks: checks, workload: plan.workload,
+                                        system: plan.cluster.system, nodes: nodes, duration: duration)
         explainUnjudged(&checked, stored: stored, ending: ending)
         let verdict = Verdict.combine(checked.map(\.verdict))
         let results = RunResults(

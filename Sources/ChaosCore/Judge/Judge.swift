@@ -10,7 +10,9 @@ public enum Judge {
     /// The checkers a `checks:` section asks for, with its settings, in the order their results are listed.
     /// - Parameter workload: the run's workload; its kind picks the linearizability model when none is given and
     ///   its timeout tells liveness which failures were operations given up on.
-    public static func checkers(for checks: ChecksSpec, workload: WorkloadSpec) -> [any Checker] {
+    ///   - system: the system judged (the leak checker's default growth per entry depends on it).
+    public static func checkers(for checks: ChecksSpec, workload: WorkloadSpec, system: ClusterSpec.System)
+        -> [any Checker] {
         var checkers: [any Checker] = []
         if let stats = checks.stats { checkers.append(StatsChecker(minAvailability: stats.minAvailability)) }
         if let crash = checks.crash { checkers.append(CrashChecker(patterns: crash.patterns)) }
@@ -20,21 +22,21 @@ public enum Judge {
                 model: linearizable.model ?? workload.kind.naturalModel, timeLimit: linearizable.timeLimit,
                 registersStartAbsent: true))
         }
-        return checkers + HealthCheckers.make(from: checks, opTimeout: workload.timeout)
+        return checkers + HealthCheckers.make(from: checks, opTimeout: workload.timeout, system: system)
     }
 
     /// Runs the checkers of `checks` on a run read back from its directory.
     /// - Parameters:
     ///   - nodes: the cluster's node ids (from the plan).
     ///   - duration: how long the workload ran, in seconds.
-    public static func judge(_ run: StoredRun, checks: ChecksSpec, workload: WorkloadSpec, nodes: [String],
-                             duration: Double) async -> [CheckResult] {
+    public static func judge(_ run: StoredRun, checks: ChecksSpec, workload: WorkloadSpec,
+                             system: ClusterSpec.System, nodes: [String], duration: Double) async -> [CheckResult] {
         let input = CheckInput(
             history: run.history, samples: run.samples, events: run.events, exits: run.exits, logs: run.logs,
             nodeDirectories: Dictionary(uniqueKeysWithValues: nodes.map { ($0, "\(run.directory)/nodes/\($0)") }),
             nodes: nodes, duration: duration)
         var results: [CheckResult] = []
-        for checker in checkers(for: checks, workload: workload) { results.append(await checker.check(input)) }
+        for checker in checkers(for: checks, workload: workload, system: system) { results.append(await checker.check(input)) }
         return results
     }
 

@@ -94,7 +94,8 @@ struct RunSession {
         HistoryExport.writeEDN(stored.history, to: store.historyEDN)
         let interrupted = interrupts.interrupted
         let checks = note == nil
-            ? await Judge.judge(stored, checks: plan.checks, workload: plan.workload, nodes: cluster.ids,
+            ? await Judge.judge(stored, checks: plan.checks, workload: plan.workload, system: plan.cluster.system,
+                                nodes: cluster.ids,
                                 duration: workloadTime.seconds)
             : []
         let verdict: Verdict = interrupted || note != nil ? .unknown : Verdict.combine(checks.map(\.verdict))
