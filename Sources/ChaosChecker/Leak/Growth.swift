@@ -4,8 +4,9 @@
 /// entries held until a snapshot, a state machine that keeps what it applied, buffers and allocator arenas
 /// warming up) and levels off, while a leak keeps growing. So three things must hold:
 /// - the slope over the whole life (after the warm-up) is above the limit, with a good fit;
-/// - the slope over the last part of the life (`tailFraction`) is still above the limit: growth that levelled
-///   off was a warm-up or a log filling up to its snapshot, not a leak;
+/// - the slope over the last half of the life (`tailFraction`) is still above the limit: growth that levelled
+///   off was a warm-up or a log filling up to its snapshot, not a leak. Half rather than a third: a leak on a
+///   retry path grows in steps (one per heal), and a short tail can fall between two steps;
 /// - for RSS, when the node reports its commit index, the growth per committed entry is above what holding an
 ///   entry can cost (`maxPerEntry`): memory that grows a few hundred bytes per entry the cluster commits is the
 ///   log and the state machine, while a leaked buffer per entry (braft's refcount leak) costs kilobytes.
@@ -36,7 +37,7 @@ struct Growth {
     ///   - maxPerEntry: growth per committed entry that the work explains; nil = no such excuse.
     /// - Returns: nil when there are too few points to fit.
     static func judge(points: [(Double, Double)], commits: [(Double, Double)], limit: Double?, maxPerEntry: Double?,
-                      minFit: Double, tailFraction: Double = 1.0 / 3, minCommits: Double = 200) -> Growth? {
+                      minFit: Double, tailFraction: Double = 1.0 / 2, minCommits: Double = 200) -> Growth? {
         guard let whole = TheilSen.fit(xs: points.map(\.0), ys: points.map(\.1)),
               let first = points.first?.0, let last = points.last?.0
         else { return nil }

@@ -99,7 +99,7 @@ public struct LeakChecker: Checker {
                     break
                 case .levelledOff:
                     excused.append("\(node) \(resource.label) levelled off (\(resource.format(growth.tail!.slope))/h "
-                                   + "over the last third)")
+                                   + "over the last half)")
                 case .followsWork:
                     excused.append("\(node) \(resource.label) follows the work (\(bytes(growth.perEntry!)) per "
                                    + "committed entry, allowed \(bytes(resource.perEntry!)))")
@@ -110,7 +110,7 @@ public struct LeakChecker: Checker {
                 case .leak:
                     leaks += 1
                     var message = grows + "; Theil–Sen fit R² \(String(format: "%.2f", fit.r2)), still "
-                        + "\(resource.format(growth.tail?.slope ?? fit.slope))/h over the last third"
+                        + "\(resource.format(growth.tail?.slope ?? fit.slope))/h over the last half"
                     if let perEntry = growth.perEntry { message += ", \(bytes(perEntry)) per committed entry" }
                     findings.append(finding(message))
                 }
