@@ -16,7 +16,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
             Examples:
               chaos analyze runs/latest
-              chaos analyze runs/latest --check leak:max-rss-growth=50MB --check linearizable:model=register
+              chaos analyze runs/latest --check leak:max-rss-growth=50MB/h --check linearizable:model=register
             """)
 
     @Argument(help: "The run directory (e.g. runs/latest).")

@@ -44,7 +44,8 @@ public struct LeakChecker: Checker {
     public func check(_ input: CheckInput) async -> CheckResult {
         let resources = [
             Resource(key: "rss", label: "RSS", limit: Double(maxRSSGrowthPerHour),
-                     perEntry: maxRSSPerEntry.map(Double.init), value: { $0.rssBytes.map(Double.init) }, format: megabytes),
+                     perEntry: maxRSSPerEntry.map(Double.init), value: { $0.rssBytes.map(Double.init) },
+                     format: megabytes),
             Resource(key: "fds", label: "open fds", limit: maxFDGrowthPerHour,
                      value: { $0.openFDs.map(Double.init) }, format: count),
             Resource(key: "threads", label: "threads", limit: maxThreadGrowthPerHour,

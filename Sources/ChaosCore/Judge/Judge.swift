@@ -36,7 +36,9 @@ public enum Judge {
             nodeDirectories: Dictionary(uniqueKeysWithValues: nodes.map { ($0, "\(run.directory)/nodes/\($0)") }),
             nodes: nodes, duration: duration)
         var results: [CheckResult] = []
-        for checker in checkers(for: checks, workload: workload, system: system) { results.append(await checker.check(input)) }
+        for checker in checkers(for: checks, workload: workload, system: system) {
+            results.append(await checker.check(input))
+        }
         return results
     }
 
