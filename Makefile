@@ -15,8 +15,7 @@ PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-
 PLAN ?= plans/quickstart.yaml
 
 .PHONY: setup build release test test-kernel lint-workflows demo bench bench-node bench-check bench-net bench-freeze \
-	bench-report bench-disk \
-	nightly print-packages clean
+	bench-report bench-disk bench-controller nightly print-packages clean
 
 print-packages:
 	@echo $(PACKAGES)
@@ -110,6 +109,14 @@ bench-net: setup
 bench-report: setup
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench report
+
+# The controller's own cost (issue 13): RSS while recording an hour's volume (goal < 50 MB), CPU per operation
+# of the client path and of a whole `chaos run` at 500 ops/s (goal <= 60 us), RSS growth of that run per hour.
+bench-controller: release
+	$(SWIFT) build -c release --product chaos-bench
+	.build/release/chaos-bench memory
+	.build/release/chaos-bench client --raft-node .build/release/raft-node
+	.build/release/chaos-bench controller --chaos .build/release/chaos --raft-node .build/release/raft-node
 
 # Longer plans, every seed plan and a 10-minute soak on the release build (scripts/nightly.sh); fails when a
 # plan does not end as expected. SOAK=1h for a longer soak; ONLY=REGEX runs only the plans whose path matches.

@@ -6,5 +6,6 @@ struct ChaosBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chaos-bench", abstract: "chaos benchmarks (use a release build).",
         subcommands: [RecorderBench.self, CheckBench.self, InvalidCheckBench.self, NodeBench.self, NetBench.self,
-                      FreezeBench.self, ReportBench.self, SystemsBench.self, DiskBench.self])
+                      FreezeBench.self, ReportBench.self, SystemsBench.self, DiskBench.self, ClientBench.self,
+                      ControllerBench.self, MemoryBench.self])
 }

@@ -12,7 +12,8 @@ struct Chaos: AsyncParsableCommand {
             130 interrupted.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ValidateCommand.self, CheckCommand.self, ReportCommand.self, LagCommand.self,
+        subcommands: [RunCommand.self, ValidateCommand.self, CheckCommand.self, AnalyzeCommand.self,
+                      ReportCommand.self, LagCommand.self,
                       DoctorCommand.self])
 
     /// Parses and runs, mapping usage errors to exit 3 (bad input) rather than ArgumentParser's 64.

@@ -1,11 +1,16 @@
 import ChaosHistory
 
-/// Finds resources that grow steadily under load: RSS, open file descriptors and threads per node, fitted
-/// after a warm-up with Theil–Sen. Growth above a limit with a good fit is a leak; a short run is `unknown`.
+/// Finds resources that grow steadily under load and keep growing: RSS, open file descriptors and threads per
+/// node, fitted after a warm-up with Theil–Sen. Growth that follows the work (memory per committed entry within
+/// what holding the entry costs) or levels off before the end is not a leak (see `Growth`); a run too short to
+/// tell is `unknown`.
 public struct LeakChecker: Checker {
     public var maxRSSGrowthPerHour: Int64
     public var maxFDGrowthPerHour: Double?
     public var maxThreadGrowthPerHour: Double?
+    /// RSS growth per entry the cluster commits that the work explains (the log and state machine holding it);
+    /// nil judges the slope alone.
+    public var maxRSSPerEntry: Int64?
     public var warmUp: Duration
     /// Less than this much fitted time per node is too short to tell a leak from start-up growth.
     public var minSpan: Duration
@@ -13,11 +18,12 @@ public struct LeakChecker: Checker {
     public var minFit: Double
 
     public init(maxRSSGrowthPerHour: Int64 = 20_000_000, maxFDGrowthPerHour: Double? = nil,
-                maxThreadGrowthPerHour: Double? = nil, warmUp: Duration = .seconds(10),
+                maxThreadGrowthPerHour: Double? = nil, maxRSSPerEntry: Int64? = 1000, warmUp: Duration = .seconds(10),
                 minSpan: Duration = .seconds(30), minFit: Double = 0.5) {
         self.maxRSSGrowthPerHour = maxRSSGrowthPerHour
         self.maxFDGrowthPerHour = maxFDGrowthPerHour
         self.maxThreadGrowthPerHour = maxThreadGrowthPerHour
+        self.maxRSSPerEntry = maxRSSPerEntry
         self.warmUp = warmUp
         self.minSpan = minSpan
         self.minFit = minFit
@@ -30,6 +36,7 @@ public struct LeakChecker: Checker {
         var key: String
         var label: String
         var limit: Double?
+        var perEntry: Double?
         var value: (Sample) -> Double?
         var format: (Double) -> String
     }
@@ -37,7 +44,8 @@ public struct LeakChecker: Checker {
     public func check(_ input: CheckInput) async -> CheckResult {
         let resources = [
             Resource(key: "rss", label: "RSS", limit: Double(maxRSSGrowthPerHour),
-                     value: { $0.rssBytes.map(Double.init) }, format: megabytes),
+                     perEntry: maxRSSPerEntry.map(Double.init), value: { $0.rssBytes.map(Double.init) },
+                     format: megabytes),
             Resource(key: "fds", label: "open fds", limit: maxFDGrowthPerHour,
                      value: { $0.openFDs.map(Double.init) }, format: count),
             Resource(key: "threads", label: "threads", limit: maxThreadGrowthPerHour,
@@ -50,10 +58,12 @@ public struct LeakChecker: Checker {
             bySegment[sample.node, default: []].append(sample)
         }
         var findings: [Finding] = []
+        var excused: [String] = []
         var metrics: [String: Double] = [:]
         var judged: [String] = []
         var tooShort: [String] = []
         var noisy = false
+        var leaks = 0
         for node in nodes {
             guard let segment = Self.longestLife(bySegment[node] ?? [], warmUp: warmUp.nanoseconds),
                   let first = segment.first, let last = segment.last,
@@ -64,34 +74,54 @@ public struct LeakChecker: Checker {
             }
             judged.append(node)
             let span = Double(last.time - first.time) / 3.6e12
+            let commits = segment.compactMap { s in s.commitIndex.map { (hours(s.time), Double($0)) } }
             for resource in resources {
-                let pairs = segment.compactMap { s in resource.value(s).map { (Double(s.time) / 3.6e12, $0) } }
-                guard let fit = TheilSen.fit(xs: pairs.map(\.0), ys: pairs.map(\.1)) else { continue }
+                let pairs = segment.compactMap { s in resource.value(s).map { (hours(s.time), $0) } }
+                guard let growth = Growth.judge(points: pairs, commits: resource.perEntry == nil ? [] : commits,
+                                                limit: resource.limit, maxPerEntry: resource.perEntry, minFit: minFit)
+                else { continue }
+                let fit = growth.whole
                 metrics["\(node).\(resource.key)GrowthPerHour"] = fit.slope
                 metrics["\(node).\(resource.key)FitR2"] = fit.r2
+                if let tail = growth.tail { metrics["\(node).\(resource.key)TailGrowthPerHour"] = tail.slope }
+                if let perEntry = growth.perEntry, resource.key == "rss" { metrics["\(node).rssPerEntry"] = perEntry }
                 metrics["\(resource.key)GrowthMaxPerHour"] = max(metrics["\(resource.key)GrowthMaxPerHour"] ?? 0,
                                                                  fit.slope)
-                guard let limit = resource.limit, fit.slope > limit else { continue }
+                guard let limit = resource.limit, growth.call != .withinLimit else { continue }
                 let from = pairs.first!.1, to = pairs.last!.1
-                let message = "\(node) \(resource.label) grows \(resource.format(fit.slope))/h "
+                let grows = "\(node) \(resource.label) grows \(resource.format(fit.slope))/h "
                     + "(limit \(resource.format(limit))/h): \(resource.format(from)) to \(resource.format(to)) over "
-                    + "\(minutes(span)); Theil–Sen fit R² \(String(format: "%.2f", fit.r2))"
-                if fit.r2 >= minFit {
-                    findings.append(Finding(message, node: node, time: Double(first.time) / 1e9,
-                                            until: Double(last.time) / 1e9))
-                } else {
+                    + "\(minutes(span))"
+                let finding = { (message: String) in
+                    Finding(message, node: node, time: Double(first.time) / 1e9, until: Double(last.time) / 1e9)
+                }
+                switch growth.call {
+                case .withinLimit:
+                    break
+                case .levelledOff:
+                    excused.append("\(node) \(resource.label) levelled off (\(resource.format(growth.tail!.slope))/h "
+                                   + "over the last half)")
+                case .followsWork:
+                    excused.append("\(node) \(resource.label) follows the work (\(bytes(growth.perEntry!)) per "
+                                   + "committed entry, allowed \(bytes(resource.perEntry!)))")
+                case .noisy:
                     noisy = true
-                    findings.append(Finding(message + " (too noisy to call a leak)", node: node,
-                                            time: Double(first.time) / 1e9, until: Double(last.time) / 1e9))
+                    findings.append(finding(grows + "; Theil–Sen fit R² \(String(format: "%.2f", fit.r2)) "
+                                            + "(too noisy to call a leak)"))
+                case .leak:
+                    leaks += 1
+                    var message = grows + "; Theil–Sen fit R² \(String(format: "%.2f", fit.r2)), still "
+                        + "\(resource.format(growth.tail?.slope ?? fit.slope))/h over the last half"
+                    if let perEntry = growth.perEntry { message += ", \(bytes(perEntry)) per committed entry" }
+                    findings.append(finding(message))
                 }
             }
         }
-        let leaks = findings.filter { !$0.message.hasSuffix("(too noisy to call a leak)") }.count
         let verdict: Verdict
-        let summary: String
+        var summary: String
         if leaks > 0 {
             verdict = .invalid
-            summary = "\(leaks) resource\(leaks == 1 ? "" : "s") growing steadily beyond the limit"
+            summary = "\(leaks) resource\(leaks == 1 ? "" : "s") growing steadily beyond the limit to the end"
         } else if judged.isEmpty {
             verdict = .unknown
             summary = "too short a run to judge leaks: no node has \(seconds(minSpan.nanoseconds))s of samples "
@@ -102,6 +132,7 @@ public struct LeakChecker: Checker {
                 + "\(judged.joined(separator: ", "))" + (tooShort.isEmpty ? "" : "; too short to judge "
                 + tooShort.joined(separator: ", ")) + (noisy ? "; some growth too noisy to judge" : "")
         }
+        if !excused.isEmpty { summary += "; not leaks: " + excused.joined(separator: "; ") }
         return CheckResult(name: name, verdict: verdict, summary: summary, findings: findings, metrics: metrics)
     }
 
@@ -125,7 +156,13 @@ public struct LeakChecker: Checker {
     }
 }
 
+private func hours(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 3.6e12 }
+
 private func megabytes(_ bytes: Double) -> String { String(format: "%.1f MB", bytes / 1e6) }
+
+private func bytes(_ value: Double) -> String {
+    value >= 1000 ? String(format: "%.1f kB", value / 1000) : String(format: "%.0f B", value)
+}
 
 private func count(_ value: Double) -> String { String(format: "%.1f", value) }
 

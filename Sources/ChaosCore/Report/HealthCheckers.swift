@@ -6,7 +6,9 @@ public enum HealthCheckers {
     /// - Parameter opTimeout: the workload's per-operation deadline; a failure that took this long is an
     ///   operation the client gave up on, which liveness counts as never completed.
     /// - Returns: the checkers in the order their results are listed (lag, leak, liveness, divergence).
-    public static func make(from checks: ChecksSpec, opTimeout: Duration? = nil) -> [any Checker] {
+    /// - Parameter system: picks the leak checker's default growth per committed entry.
+    public static func make(from checks: ChecksSpec, opTimeout: Duration? = nil,
+                            system: ClusterSpec.System = .raftNode) -> [any Checker] {
         var checkers: [any Checker] = []
         if let lag = checks.lag {
             checkers.append(LagChecker(maxEntries: lag.maxEntries, stallAfter: lag.stallAfter,
@@ -15,7 +17,9 @@ public enum HealthCheckers {
         if let leak = checks.leak {
             checkers.append(LeakChecker(maxRSSGrowthPerHour: leak.maxRSSGrowthPerHour,
                                         maxFDGrowthPerHour: leak.maxFDGrowthPerHour,
-                                        maxThreadGrowthPerHour: leak.maxThreadGrowthPerHour, warmUp: leak.warmUp))
+                                        maxThreadGrowthPerHour: leak.maxThreadGrowthPerHour,
+                                        maxRSSPerEntry: leak.maxRSSPerEntry
+                                            ?? ChecksSpec.Leak.defaultMaxRSSPerEntry(for: system), warmUp: leak.warmUp))
         }
         if let liveness = checks.liveness {
             checkers.append(LivenessChecker(recoverWithin: liveness.recoverWithin, opTimeout: opTimeout))

@@ -89,22 +89,27 @@ struct RunSession {
         await cluster.shutdown(grace: system.stopGrace)
         await supervisor.killAll()
         disk?.detachAll()
-        let history = recorder.finish()
+        recorder.close()
         for writer in [events.close, samples.close, exits.close] { writer() }
-        HistoryExport.writeEDN(history, to: store.historyEDN)
+        if !logs.isEmpty { try NodeLogsFile.write(logs, to: store.path(.nodeLogs)) }
 
+        // Nothing of the history, samples or events stayed in memory during the run: read them back, as
+        // `chaos analyze` would, and judge them the same way.
+        let stored = try StoredRun.read(directory: store.directory)
+        HistoryExport.writeEDN(stored.history, to: store.historyEDN)
         let interrupted = interrupts.interrupted
         let checks = note == nil
-            ? await judge(history: history, samples: samples.all, events: events.all, exits: cluster.exits,
-                          logs: logs, duration: workloadTime.seconds)
+            ? await Judge.judge(stored, checks: plan.checks, workload: plan.workload, system: plan.cluster.system,
+                                nodes: cluster.ids,
+                                duration: workloadTime.seconds)
             : []
         let verdict: Verdict = interrupted || note != nil ? .unknown : Verdict.combine(checks.map(\.verdict))
         let results = RunResults(
             plan: plan.name, seed: run.seed, startedAt: ISO8601DateFormatter().string(from: startedAt),
-            durationSeconds: workloadTime.seconds, verdict: verdict, interrupted: interrupted, ops: OpCounts(history),
-            checks: checks, nodes: cluster.ids, note: note ?? (interrupted ? "interrupted before the end" : nil))
-        try write(RunFiles(directory: store.directory, results: results, history: history, samples: samples.all,
-                           events: events.all, exits: cluster.exits))
+            durationSeconds: workloadTime.seconds, verdict: verdict, interrupted: interrupted,
+            ops: OpCounts(stored.history), checks: checks, nodes: cluster.ids,
+            note: note ?? (interrupted ? "interrupted before the end" : nil))
+        try Judge.write(results, of: stored, into: store.directory)
         report(results)
         if note != nil { return .environment }
         if interrupted { return .interrupted }
@@ -152,36 +157,6 @@ struct RunSession {
         flushing.cancel()
         recorder.flush()
         return ContinuousClock.now - begin
-    }
-
-    private func judge(history: History, samples: [Sample], events: [NemesisEvent], exits: [NodeExit],
-                       logs: [NodeLog], duration: Double) async -> [CheckResult] {
-        var checkers: [any Checker] = []
-        if let stats = plan.checks.stats { checkers.append(StatsChecker(minAvailability: stats.minAvailability)) }
-        if let crash = plan.checks.crash { checkers.append(CrashChecker(patterns: crash.patterns)) }
-        if let linearizable = plan.checks.linearizable {
-            // chaos's own registers start absent, so a nil read is an observation, not a wildcard.
-            checkers.append(LinearizabilityChecker(
-                model: linearizable.model ?? plan.workload.kind.naturalModel, timeLimit: linearizable.timeLimit,
-                memoryLimit: linearizable.memoryLimit ?? Linearizability.defaultMemoryLimit,
-                registersStartAbsent: true))
-        }
-        checkers += HealthCheckers.make(from: plan.checks, opTimeout: plan.workload.timeout)
-        let input = CheckInput(
-            history: history, samples: samples, events: events, exits: exits, logs: logs,
-            nodeDirectories: Dictionary(uniqueKeysWithValues: run.nodes.map { ($0.id, "\(store.nodes)/\($0.id)") }),
-            nodes: run.nodes.map(\.id), duration: duration)
-        var results: [CheckResult] = []
-        for checker in checkers { results.append(await checker.check(input)) }
-        return results
-    }
-
-    /// Writes `results.json`, then every report (report.html, lag.csv, summary.md, junit.xml) from memory.
-    private func write(_ files: RunFiles) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(files.results).write(to: URL(fileURLWithPath: store.results))
-        try ReportWriter.writeAll(files)
     }
 
     private func report(_ results: RunResults) {

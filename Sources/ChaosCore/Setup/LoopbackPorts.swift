@@ -3,10 +3,10 @@ import Glibc
 #endif
 
 /// Finds free TCP ports on 127.0.0.1 by binding port 0, for nodes of a `network: loopback` run.
-enum LoopbackPorts {
+public enum LoopbackPorts {
     /// `count` distinct ports that were free a moment ago. All sockets are held open until every port has been
     /// chosen, so the kernel cannot hand out one port twice.
-    static func allocate(_ count: Int) -> [Int] {
+    public static func allocate(_ count: Int) -> [Int] {
         var sockets: [Int32] = []
         var ports: [Int] = []
         defer { sockets.forEach { close($0) } }

@@ -2,13 +2,17 @@ import Foundation
 import Synchronization
 
 /// Appends Codable records to a JSONL file as they happen (events, samples, exits): each line is written at
-/// once, so an interrupted run keeps every record it made.
+/// once, so an interrupted run keeps every record it made. The records are not kept in memory unless asked
+/// (`retain`): a run's samples grow with its length, and the checkers read them back from the file.
 public final class JSONLWriter<Record: Encodable & Sendable>: Sendable {
     private let handle: Mutex<FileHandle?>
     private let records = Mutex<[Record]>([])
+    private let retain: Bool
 
+    /// - Parameter retain: keep every record in memory too, for `all`.
     /// - Throws: when the file cannot be created.
-    public init(path: String) throws {
+    public init(path: String, retain: Bool = false) throws {
+        self.retain = retain
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let file = FileHandle(forWritingAtPath: path)
         else {
@@ -22,11 +26,11 @@ public final class JSONLWriter<Record: Encodable & Sendable>: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(record) else { return }
         line.append(UInt8(ascii: "\n"))
-        records.withLock { $0.append(record) }
+        if retain { records.withLock { $0.append(record) } }
         handle.withLock { $0?.write(line) }
     }
 
-    /// Everything appended so far.
+    /// Everything appended so far (empty unless the writer was made with `retain`).
     public var all: [Record] { records.withLock { $0 } }
 
     public func close() {

@@ -10,6 +10,8 @@ public struct RunLayout: Sendable, Hashable {
         case events = "events.jsonl"
         case samples = "samples.jsonl"
         case exits = "exits.jsonl"
+        /// The node logs read at the end of the run, for `chaos analyze` to compare again.
+        case nodeLogs = "node-logs.jsonl"
         case results = "results.json"
         case summary = "summary.md"
         case junit = "junit.xml"

@@ -4,7 +4,8 @@ import Yams
 /// `liveness` and `divergence`.
 extension PlanDecoder {
     static let lagKeys = ["max_entries", "stall_after", "catch_up_within", "grace"]
-    static let leakKeys = ["max_rss_growth", "max_fd_growth", "max_thread_growth", "warm_up"]
+    static let leakKeys = ["max_rss_growth", "max_fd_growth", "max_thread_growth", "warm_up",
+                                  "max_rss_per_entry"]
     static let livenessKeys = ["recover_within"]
     static let divergenceKeys: [String] = []
 
@@ -43,6 +44,9 @@ extension PlanDecoder {
         if let entry = fields["warm_up"] {
             if let value = duration(entry, allowZero: true) { leak.warmUp = value } else { failed = true }
         }
+        if let entry = fields["max_rss_per_entry"] {
+            if let bytes = size(entry) { leak.maxRSSPerEntry = bytes } else { failed = true }
+        }
         return failed ? nil : leak
     }
 
@@ -73,6 +77,15 @@ extension PlanDecoder {
             return Int64((Double(bytes) * 3600 / period).rounded())
         }
         error("'\(entry.name)' must be a size per time such as 20MB/h or 512KiB/m, got '\(text)'", at: entry.value)
+        return nil
+    }
+
+    /// A size, `4KB` or `0`, in bytes.
+    mutating func size(_ entry: Entry) -> Int64? {
+        guard let text = string(entry) else { return nil }
+        if text == "0" { return 0 }
+        if let bytes = Units.parseSize(text) { return bytes }
+        error("'\(entry.name)' must be a size such as 4KB or 512B, got '\(text)'", at: entry.value)
         return nil
     }
 

@@ -10,6 +10,7 @@ extension Plan {
         }
         if let leak = checks.leak {
             var settings = ["max_rss_growth: \(leak.maxRSSGrowthPerHour)B/h", "warm_up: \(Units.format(leak.warmUp))"]
+            if let perEntry = leak.maxRSSPerEntry { settings.append("max_rss_per_entry: \(perEntry)B") }
             if let fds = leak.maxFDGrowthPerHour { settings.append("max_fd_growth: \(Self.count(fds))/h") }
             if let threads = leak.maxThreadGrowthPerHour {
                 settings.append("max_thread_growth: \(Self.count(threads))/h")

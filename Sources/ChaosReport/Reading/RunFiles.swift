@@ -60,6 +60,11 @@ public struct RunFiles: Sendable {
         return try SampleLines.read([UInt8](bytes), path: path)
     }
 
+    /// `samples.jsonl` bytes already read, read fast.
+    public static func samples(_ bytes: [UInt8], path: String) throws(ReportError) -> [Sample] {
+        try SampleLines.read(bytes, path: path)
+    }
+
     /// One JSON object per line; a missing file is no records. The lines are decoded as one array, which is
     /// several times faster than a decoder call per line.
     public static func records<T: Decodable>(_ type: T.Type, at path: String) throws(ReportError) -> [T] {

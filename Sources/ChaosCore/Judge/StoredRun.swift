@@ -1,0 +1,76 @@
+import ChaosHistory
+import ChaosReport
+import Foundation
+
+/// What a run directory recorded, read back from its files for the checkers: the history, samples, nemesis
+/// events, node exits and the node logs read at the end.
+///
+/// The run streams all of these to disk as it goes and keeps none of them in memory, so the run's own judging
+/// and `chaos analyze` read the same files the same way. A controller that was SIGKILLed may have left a last
+/// line cut short; it is dropped (and counted in `cutLines`), not an error.
+public struct StoredRun: Sendable {
+    public var directory: String
+    public var history: History
+    public var samples: [Sample]
+    public var events: [NemesisEvent]
+    public var exits: [NodeExit]
+    /// The node logs read at the end of the run (`node-logs.jsonl`); empty when none were read.
+    public var logs: [NodeLog]
+    /// Files of the run that are absent (`node-logs.jsonl`, `exits.jsonl`...).
+    public var missing: [String]
+    /// Files whose last line was cut short and dropped.
+    public var cutLines: [String]
+
+    /// The file the run writes the node logs it read at the end into, for `chaos analyze` to compare again.
+    public static let nodeLogsFile = RunLayout.File.nodeLogs.rawValue
+
+    /// Reads the run directory's record files; each may be missing.
+    /// - Throws: `RunError.badInput` naming the file and line that cannot be read.
+    public static func read(directory: String) throws(RunError) -> StoredRun {
+        var run = StoredRun(directory: directory, history: History(), samples: [], events: [], exits: [], logs: [],
+                            missing: [], cutLines: [])
+        let layout = RunLayout(directory: directory)
+        if let bytes = run.bytes(.history) {
+            do {
+                run.history = try JSONLCodec.decode(bytes, file: layout.path(.history)).history
+            } catch {
+                throw .badInput("\(error.description); the history is damaged or not chaos JSONL")
+            }
+        }
+        do {
+            if let bytes = run.bytes(.samples) {
+                run.samples = try RunFiles.samples(bytes, path: layout.path(.samples))
+            }
+            if run.bytes(.events) != nil {
+                run.events = try RunFiles.records(NemesisEvent.self, at: layout.path(.events))
+            }
+            if run.bytes(.exits) != nil {
+                run.exits = try RunFiles.records(NodeExit.self, at: layout.path(.exits))
+            }
+            if run.bytes(.nodeLogs) != nil {
+                run.logs = try RunFiles.records(NodeLog.self, at: layout.path(.nodeLogs))
+            }
+        } catch {
+            throw .badInput(error.description)
+        }
+        return run
+    }
+
+    /// The file's complete lines, noting a missing file or a cut last line.
+    private mutating func bytes(_ file: RunLayout.File) -> [UInt8]? {
+        let name = file.rawValue
+        guard let data = FileManager.default.contents(atPath: RunLayout(directory: directory).path(file)) else {
+            missing.append(name)
+            return nil
+        }
+        var bytes = [UInt8](data)
+        if let last = bytes.lastIndex(of: 0x0A), last != bytes.count - 1 {
+            bytes.removeSubrange((last + 1)...)
+            cutLines.append(name)
+        } else if !bytes.isEmpty && bytes.last != 0x0A {
+            bytes = []
+            cutLines.append(name)
+        }
+        return bytes
+    }
+}
