@@ -21,6 +21,8 @@ public actor Nemesis {
     private var active: [Int: (fault: Fault, nodes: [String])] = [:]
     /// The threads each active `pause-thread` fault froze.
     private var frozenThreads: [Int: [ThreadPauses.Frozen]] = [:]
+    /// The sessions of each active `jitter` fault, one per node.
+    private var jitterSessions: [Int: [JitterSession]] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -75,8 +77,11 @@ public actor Nemesis {
     /// Injects one scheduled fault; false when nothing was injected (no eligible target).
     private func inject(_ step: ScheduledFault) async -> Bool {
         let decided = ContinuousClock.now
-        // Network faults combine (the lab enforces their union), so only process faults make a node busy.
-        let busy = step.fault.isNetwork ? [] : Set(active.values.filter { !$0.fault.isNetwork }.flatMap(\.nodes))
+        // Network faults combine (the lab enforces their union), so only process faults make a node busy; a
+        // `jitter` fault combines with everything (a node it perturbs may be stopped, and perturbed again).
+        let combines = step.fault.isNetwork || step.fault == .jitter
+        let busy = combines ? [] : Set(active.values.filter { !$0.fault.isNetwork && $0.fault != .jitter }
+            .flatMap(\.nodes))
         // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
         // choice stays reproducible for a seed however the actor interleaves.
         var choices = rng.derived(UInt64(step.id))
@@ -117,6 +122,23 @@ public actor Nemesis {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
                 return false
             }
+        case .success(let nodes) where step.fault == .jitter:
+            guard let jitter = step.jitter else {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "jitter step without 'jitter'")
+                return false
+            }
+            do {
+                let sessions = try await JitterSessions.start(jitter, on: nodes, in: cluster,
+                                                              seed: choices.next())
+                active[step.id] = (step.fault, nodes)
+                jitterSessions[step.id] = sessions
+                log(.inject, step.id, step.fault, nodes, since: decided,
+                    detail: sessions.map(\.description).joined(separator: " | "))
+                return true
+            } catch {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
+                return false
+            }
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -134,7 +156,10 @@ public actor Nemesis {
         let decided = ContinuousClock.now
         do {
             var latency: Duration?
-            if fault.isNetwork {
+            var detail: String?
+            if fault == .jitter {
+                detail = await JitterSessions.stop(jitterSessions.removeValue(forKey: id) ?? [])
+            } else if fault.isNetwork {
                 guard let network else { return }
                 latency = try network.heal(id)
             } else if fault == .pauseThread {
@@ -142,7 +167,7 @@ public actor Nemesis {
             } else {
                 try await faults.heal(fault, on: nodes)
             }
-            log(.heal, id, fault, nodes, since: decided, latency: latency)
+            log(.heal, id, fault, nodes, since: decided, latency: latency, detail: detail)
         } catch {
             log(.error, id, fault, nodes, since: decided, detail: "\(error)")
         }

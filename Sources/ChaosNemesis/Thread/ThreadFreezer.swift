@@ -90,6 +90,26 @@ public final class ThreadFreezer: Sendable {
         }
     }
 
+    /// Freezes exactly `threads` of `pid` and returns once they are in tracing stop, blocking the calling thread
+    /// (for callers on a thread of their own, such as the `jitter` fault's freeze loop).
+    func freezeBlocking(pid: Int32, threads: [ThreadInfo]) -> Result<Duration, NemesisError> {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<Duration, NemesisError>>(.success(.zero))
+        submit(.freeze(pid: pid, threads: threads, done: { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }))
+        done.wait()
+        return result.withLock { $0 }
+    }
+
+    /// Resumes `tids`, blocking the calling thread until the tracer has detached them.
+    func releaseBlocking(_ tids: [Int32]) {
+        let done = DispatchSemaphore(value: 0)
+        submit(.release(tids: tids, done: { done.signal() }))
+        done.wait()
+    }
+
     private func submit(_ request: Request) {
         inbox.requests.withLock { $0.append(request) }
         inbox.wake.signal()

@@ -50,6 +50,10 @@ final class WALWriter: @unchecked Sendable {
 
     /// `unsafe-shutdown` only: closes the WAL under the writer's feet, from another thread.
     func releaseStorageUnsafely() {
+        // A write into the unmapped buffer must kill the node at once by SIGSEGV, as a native program dies: the
+        // Swift runtime's backtracer would catch it first and may never finish while a thread is ptrace-frozen.
+        signal(SIGSEGV, SIG_DFL)
+        signal(SIGBUS, SIG_DFL)
         wal.closeUnsafely()
     }
 
@@ -57,6 +61,8 @@ final class WALWriter: @unchecked Sendable {
         while let jobs = queue.takeAll() {
             do {
                 try process(jobs)
+            } catch where wal.isClosed {
+                break  // released under us at shutdown (`unsafe-shutdown`): nothing more can be written
             } catch {
                 // Without a working disk the node can promise nothing: stop rather than ack from memory.
                 log.error("WAL write failed: \(error); stopping the node")

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// The write-ahead log: numbered segment files of `WALRecord`s in `DIR/wal`, appended and fsynced in
 /// groups by the `raft-writer` thread only.
@@ -9,8 +10,8 @@ import Glibc
 /// a snapshot never loses the term or vote.
 final class WAL {
     let dir: String
-    private var fd: Int32 = -1
-    private var path = ""
+    private(set) var fd: Int32 = -1
+    private(set) var path = ""
     private var seq: UInt64
     private var size = 0
     /// Sequence number and highest entry index of every segment on disk, oldest first.
@@ -18,6 +19,12 @@ final class WAL {
     private(set) var hardState: HardState
     private(set) var snapshotMark: (index: UInt64, term: UInt64)
     let segmentLimit: Int
+    /// The write buffer a group of records is encoded into before its one write(2): a mapping of its own
+    /// (`WAL+Staging.swift`), address 0 once released.
+    let staging = Atomic<UInt>(0)
+    static let stagingSize = 1 << 20
+    /// Set before the file and buffer are released, so the writer can tell a closed WAL from a failing disk.
+    let closed = Atomic<Bool>(false)
 
     static func segmentName(_ seq: UInt64) -> String {
         let hex = String(seq, radix: 16)
@@ -31,6 +38,7 @@ final class WAL {
         self.segments = recovered.segments
         self.hardState = recovered.hardState
         self.snapshotMark = recovered.snapshotMark
+        try mapStaging()
         if let last = recovered.segments.last {
             seq = last.seq
             path = dir + "/" + WAL.segmentName(seq)
@@ -43,20 +51,30 @@ final class WAL {
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
+        release()
     }
 
-    /// `unsafe-shutdown` only: closes the segment file while the writer thread may still be using it.
+    /// `unsafe-shutdown` only: releases the file and the write buffer while the writer thread may still be using
+    /// them (from the thread handling SIGTERM).
     func closeUnsafely() {
+        release()
+    }
+
+    /// Unmaps the write buffer and closes the segment file, once.
+    private func release() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        unmapStaging()
         if fd >= 0 { close(fd) }
     }
 
     /// Writes one group of records with a single write and a single fdatasync.
     func append(_ records: [WALRecord]) throws {
         guard !records.isEmpty else { return }
-        var w = ByteWriter(capacity: 4096)
+        var out = try StagedWrite(self)
         for r in records {
+            var w = ByteWriter(capacity: 256)
             r.encode(into: &w)
+            try out.add(w.bytes)
             switch r {
             case .hardState(let hs): hardState = hs
             case .snapshot(let index, let term): snapshotMark = (index, term)
@@ -67,9 +85,9 @@ final class WAL {
                 }
             }
         }
-        try FileIO.writeAll(fd, w.bytes, path: path)
+        let written = try out.finish()
         try FileIO.fdatasync(fd, path: path)
-        size += w.bytes.count
+        size += written
         if size >= segmentLimit { try startSegment() }
     }
 

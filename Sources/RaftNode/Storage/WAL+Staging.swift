@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// The WAL's write buffer: one anonymous mapping per WAL that each group of records is copied into, so a group
+/// goes to the file with one write(2) whatever its size (up to `stagingSize`; larger groups go in pieces).
+extension WAL {
+    func mapStaging() throws {
+        let p = mmap(nil, WAL.stagingSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != MAP_FAILED else {
+            throw RaftNodeError(.io, "\(dir): mmap of the WAL write buffer failed: \(String(cString: strerror(errno)))")
+        }
+        staging.store(UInt(bitPattern: p), ordering: .releasing)
+    }
+
+    func unmapStaging() {
+        let base = staging.exchange(0, ordering: .acquiringAndReleasing)
+        if base != 0 { munmap(UnsafeMutableRawPointer(bitPattern: base), WAL.stagingSize) }
+    }
+
+    /// True once `closeUnsafely` (or deinit) released the file and buffer: errors after that are not the disk's.
+    var isClosed: Bool { closed.load(ordering: .acquiring) }
+}
+
+/// One group of records on its way to the file: the buffer is looked up once, when the group starts, and used
+/// until the last record is in. (Under `unsafe-shutdown` the buffer can be unmapped in between: that is the
+/// race.)
+struct StagedWrite {
+    private let wal: WAL
+    private let base: UnsafeMutableRawPointer
+    private var used = 0
+    private var written = 0
+
+    /// - Throws: `RaftNodeError` when the WAL is closed.
+    init(_ wal: WAL) throws {
+        guard let base = UnsafeMutableRawPointer(bitPattern: wal.staging.load(ordering: .acquiring)) else {
+            throw RaftNodeError(.io, "\(wal.dir): the WAL is closed")
+        }
+        self.wal = wal
+        self.base = base
+    }
+
+    mutating func add(_ bytes: [UInt8]) throws {
+        if used + bytes.count > WAL.stagingSize { try flush() }
+        if bytes.count > WAL.stagingSize {
+            try FileIO.writeAll(wal.fd, bytes, path: wal.path)
+            written += bytes.count
+            return
+        }
+        bytes.withUnsafeBytes { source in
+            guard let from = source.baseAddress else { return }
+            (base + used).copyMemory(from: from, byteCount: source.count)
+        }
+        used += bytes.count
+    }
+
+    /// Writes what is buffered. - Returns: the bytes written for the whole group.
+    mutating func finish() throws -> Int {
+        try flush()
+        return written
+    }
+
+    private mutating func flush() throws {
+        guard used > 0 else { return }
+        try FileIO.writeAll(wal.fd, UnsafeRawBufferPointer(start: base, count: used), path: wal.path)
+        written += used
+        used = 0
+    }
+}
