@@ -235,6 +235,7 @@ final class JitterSession: Sendable {
     static func sleep(_ duration: Duration) {
         var ts = timespec(tv_sec: Int(duration.components.seconds),
                           tv_nsec: Int(duration.components.attoseconds / 1_000_000_000))
-        while nanosleep(&ts, &ts) != 0 && errno == EINTR {}
+        var left = timespec()
+        while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
     }
 }

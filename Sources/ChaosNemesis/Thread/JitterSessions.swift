@@ -14,12 +14,13 @@ enum JitterSessions {
                 var sessions: [JitterSession] = []
                 var generator = SeededGenerator(seed: seed)
                 for node in nodes {
-                    do {
-                        let session = try JitterSession.start(jitter, node: node, seed: generator.next()) {
-                            cluster.pid(of: node)
-                        }
+                    let started = Result { () throws(NemesisError) -> JitterSession in
+                        try JitterSession.start(jitter, node: node, seed: generator.next()) { cluster.pid(of: node) }
+                    }
+                    switch started {
+                    case .success(let session):
                         sessions.append(session)
-                    } catch {
+                    case .failure(let error):
                         for session in sessions { _ = session.stop() }
                         continuation.resume(returning: .failure(error))
                         return

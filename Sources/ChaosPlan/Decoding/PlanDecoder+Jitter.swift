@@ -1,9 +1,9 @@
-/// The `jitter:` mapping of a `jitter` fault: `threads`, `freeze`, `min_pause`, `max_pause`, `cpu`, `lower`,
+/// The `sched:` mapping of a `jitter` fault: `threads`, `freeze`, `min_pause`, `max_pause`, `cpu`, `lower`,
 /// `priority`, `competitor` (docs/plan-format.md).
 extension PlanDecoder {
     static let jitterKeys = ["threads", "freeze", "min_pause", "max_pause", "cpu", "lower", "priority", "competitor"]
 
-    /// What a step's `jitter` key decoded to; `jitter` is nil for steps without the `jitter` fault.
+    /// What a step's `sched` key decoded to; `jitter` is nil for steps without the `jitter` fault.
     struct JitterKeys {
         var jitter: SchedulingJitter?
     }
@@ -11,11 +11,11 @@ extension PlanDecoder {
     /// - Returns: nil when something is wrong (reported), else the decoded keys.
     mutating func decodeJitter(_ fields: Fields, faults: [Fault]?) -> JitterKeys? {
         guard let faults, faults.contains(.jitter) else {
-            guard faults != nil, let entry = fields["jitter"] else { return JitterKeys() }
-            error("'jitter' applies only to 'jitter' faults", at: entry.key)
+            guard faults != nil, let entry = fields["sched"] else { return JitterKeys() }
+            error("'sched' applies only to 'jitter' faults", at: entry.key)
             return nil
         }
-        guard let entry = required("jitter", in: fields),
+        guard let entry = required("sched", in: fields),
               let keys = self.fields(of: entry, known: Self.jitterKeys) else { return nil }
         var jitter = SchedulingJitter()
         var failed = false
@@ -70,7 +70,7 @@ extension PlanDecoder {
         }
         guard !failed else { return nil }
         if !jitter.freezes, jitter.cpu == nil, jitter.lower == nil {
-            error("'jitter' does nothing: give 'freeze' (e.g. 500/s), 'cpu' or 'lower'", at: entry.key)
+            error("'sched' does nothing: give 'freeze' (e.g. 500/s), 'cpu' or 'lower'", at: entry.key)
             return nil
         }
         return JitterKeys(jitter: jitter)

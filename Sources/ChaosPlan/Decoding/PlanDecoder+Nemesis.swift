@@ -3,7 +3,7 @@ import Yams
 /// The `nemesis:` list: when each fault happens, which fault, to whom, for how long.
 extension PlanDecoder {
     static let stepKeys = ["at", "every", "from", "until", "fault", "faults", "target", "for"] + networkStepKeys
-        + threadKeys + ["jitter"]
+        + threadKeys + ["sched"]
     /// Target words besides node ids, in the order the docs list them.
     static let targetWords: [(word: String, target: TargetSpec)] = [
         ("leader", .leader), ("follower", .follower), ("followers", .followers), ("random", .random),

@@ -30,7 +30,7 @@ public enum Fault: String, Sendable, Hashable, CaseIterable {
     /// Freezes the threads of the target whose names match the step's `thread` (`ThreadPause`); the rest of
     /// the process runs on. Released when the fault's time is up.
     case pauseThread = "pause-thread"
-    /// Perturbs the scheduling of the target's threads as the step's `jitter` says (`SchedulingJitter`): random
+    /// Perturbs the scheduling of the target's threads as the step's `sched` says (`SchedulingJitter`): random
     /// short freezes, one CPU, lowered priority, a busy competitor. Undone when the fault's time is up.
     case jitter
 }

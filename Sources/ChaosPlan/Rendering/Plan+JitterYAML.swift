@@ -1,4 +1,4 @@
-/// The `jitter:` mapping of a step in the resolved plan, every key written out so the plan reads back equal.
+/// The `sched:` mapping of a step in the resolved plan, every key written out so the plan reads back equal.
 extension Plan {
     static func renderJitter(_ jitter: SchedulingJitter) -> String {
         var fields = ["threads: \(quoted(jitter.threads))", "freeze: \(Units.formatRate(jitter.freezeRate))",

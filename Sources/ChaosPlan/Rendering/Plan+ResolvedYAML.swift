@@ -94,7 +94,7 @@ extension Plan {
                 fields += ["mode: signal", "signal: \(stop)", "resume_signal: \(resume)"]
             }
         }
-        if let jitter = step.jitter { fields.append("jitter: " + renderJitter(jitter)) }
+        if let jitter = step.jitter { fields.append("sched: " + renderJitter(jitter)) }
         return "{ " + fields.joined(separator: ", ") + " }"
     }
 

@@ -38,7 +38,6 @@ final class WAL {
         self.segments = recovered.segments
         self.hardState = recovered.hardState
         self.snapshotMark = recovered.snapshotMark
-        try mapStaging()
         if let last = recovered.segments.last {
             seq = last.seq
             path = dir + "/" + WAL.segmentName(seq)
@@ -48,6 +47,7 @@ final class WAL {
             seq = 0
             try startSegment()
         }
+        try mapStaging()
     }
 
     deinit {
