@@ -5,8 +5,8 @@ import Foundation
 import Synchronization
 
 /// One `jitter` fault on one node: confines its threads to one CPU, lowers the chosen ones, runs a busy
-/// competitor on that CPU, and freezes a random matching thread for a random short time at random instants —
-/// until `stop()`, which releases and restores everything.
+/// competitor on that CPU, and freezes a random matching thread (one that is running, with `runningOnly`) for a
+/// random short time at random instants — until `stop()`, which releases and restores everything.
 ///
 /// The freeze loop runs on a thread of its own (timing to tens of µs; the ptrace calls themselves go through
 /// `ThreadFreezer`'s tracer thread). Every 100 ms it looks at the node's threads again, so threads started
@@ -17,6 +17,8 @@ final class JitterSession: Sendable {
     struct Counts: Sendable {
         var freezes = 0
         var failedFreezes = 0
+        /// Freeze instants at which no matching thread ran within 10 ms.
+        var idleInstants = 0
         var frozen: Duration = .zero
         var confined: Set<Int32> = []
         var lowered: Set<Int32> = []
@@ -87,7 +89,7 @@ final class JitterSession: Sendable {
         }
         if jitter.competitor, let cpu = jitter.cpu { parts.append("busy competitor on CPU \(cpu)") }
         if jitter.freezes {
-            parts.append("freezing threads matching '\(jitter.threads)' at \(Units.formatRate(jitter.freezeRate)) "
+            parts.append("freezing \(jitter.runningOnly ? "running " : "")threads matching '\(jitter.threads)' at \(Units.formatRate(jitter.freezeRate)) "
                          + "for \(Units.format(jitter.minPause))–\(Units.format(jitter.maxPause))")
         }
         return "\(node): " + parts.joined(separator: "; ")
@@ -98,7 +100,8 @@ final class JitterSession: Sendable {
         let c = counts.withLock { $0 }
         var parts: [String] = []
         if jitter.freezes {
-            parts.append("\(c.freezes) freezes (\(Units.format(c.frozen)) frozen in all, \(c.failedFreezes) failed)")
+            parts.append("\(c.freezes) freezes (\(Units.format(c.frozen)) frozen in all, \(c.failedFreezes) failed"
+                         + (jitter.runningOnly ? ", \(c.idleInstants) instants with no matching thread running)" : ")"))
         }
         if jitter.cpu != nil { parts.append("\(c.confined.count) threads confined") }
         if jitter.lower != nil { parts.append("\(c.lowered.count) threads lowered") }
@@ -180,15 +183,39 @@ final class JitterSession: Sendable {
             if jitter.freezes, now >= nextFreeze {
                 nextFreeze = now + interval(&rng)
                 let pause = pauseLength(&rng)
-                if !candidates.isEmpty {
-                    let thread = candidates[Int(rng.next(upperBound: UInt64(candidates.count)))]
-                    freeze(thread, of: pid, for: pause)
-                }
+                let thread = jitter.runningOnly ? running(among: candidates, of: pid, &rng)
+                    : candidates.isEmpty ? nil : candidates[Int(rng.next(upperBound: UInt64(candidates.count)))]
+                if let thread { freeze(thread, of: pid, for: pause) }
             }
             let wake = jitter.freezes ? min(nextScan, nextFreeze) : nextScan
             let wait = wake - ContinuousClock.now
             if wait > .zero { Self.sleep(min(wait, .milliseconds(20))) }
         }
+    }
+
+    /// A random one of `candidates` that is running or runnable (state R) now, waiting up to 10 ms for one.
+    ///
+    /// A freeze is aimed at an instant of a thread's *execution*: a race window is a stretch of code, and a
+    /// freeze that lands while the thread sleeps in a wait stops it outside every window. Sampling only running
+    /// threads makes the chance to land inside a window its share of the thread's CPU time, not of wall time.
+    private func running(among candidates: [ThreadInfo], of pid: Int32, _ rng: inout SeededGenerator)
+        -> ThreadInfo?
+    {
+        guard !candidates.isEmpty else { return nil }
+        let deadline = ContinuousClock.now + .milliseconds(10)
+        while !stopping.load(ordering: .relaxed) {
+            let start = Int(rng.next(upperBound: UInt64(candidates.count)))
+            for k in 0..<candidates.count {
+                let thread = candidates[(start + k) % candidates.count]
+                if Self.isRunning(pid: pid, tid: thread.tid) { return thread }
+            }
+            if ContinuousClock.now >= deadline {
+                counts.withLock { $0.idleInstants += 1 }
+                return nil
+            }
+            Self.sleep(.microseconds(20))
+        }
+        return nil
     }
 
     private func freeze(_ thread: ThreadInfo, of pid: Int32, for pause: Duration) {
@@ -230,6 +257,22 @@ final class JitterSession: Sendable {
             for _ in 0..<100_000 { spin = spin &* 6_364_136_223_846_793_005 &+ 1 }
         }
         if spin == 42 { print("") }  // keeps the loop from being optimised away
+    }
+
+    /// Whether the thread is running or runnable: one open/read of its stat file into a stack buffer (this runs
+    /// every 20 µs while a freeze instant waits for a running thread, so no Foundation strings).
+    static func isRunning(pid: Int32, tid: Int32) -> Bool {
+        let fd = "/proc/\(pid)/task/\(tid)/stat".withCString { open($0, O_RDONLY) }
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { buffer in
+            let n = read(fd, buffer.baseAddress, 512)
+            guard n > 0 else { return false }
+            // The state follows the last ')' (the name may contain one) and a space.
+            var i = n - 1
+            while i > 0 && buffer[i] != UInt8(ascii: ")") { i -= 1 }
+            return i + 2 < n && buffer[i + 2] == UInt8(ascii: "R")
+        }
     }
 
     static func sleep(_ duration: Duration) {

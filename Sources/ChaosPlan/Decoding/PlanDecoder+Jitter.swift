@@ -1,7 +1,9 @@
-/// The `sched:` mapping of a `jitter` fault: `threads`, `freeze`, `min_pause`, `max_pause`, `cpu`, `lower`,
+/// The `sched:` mapping of a `jitter` fault: `threads`, `freeze`, `min_pause`, `max_pause`, `running_only`, `cpu`,
+/// `lower`,
 /// `priority`, `competitor` (docs/plan-format.md).
 extension PlanDecoder {
-    static let jitterKeys = ["threads", "freeze", "min_pause", "max_pause", "cpu", "lower", "priority", "competitor"]
+    static let jitterKeys = ["threads", "freeze", "min_pause", "max_pause", "running_only", "cpu", "lower", "priority",
+                             "competitor"]
 
     /// What a step's `sched` key decoded to; `jitter` is nil for steps without the `jitter` fault.
     struct JitterKeys {
@@ -54,15 +56,11 @@ extension PlanDecoder {
                 failed = true
             }
         }
+        if let entry = keys["running_only"] {
+            if let value = flag(entry) { jitter.runningOnly = value } else { failed = true }
+        }
         if let entry = keys["competitor"] {
-            switch string(entry) {
-            case "true": jitter.competitor = true
-            case "false": jitter.competitor = false
-            case let text?:
-                error("'competitor' must be true or false, got '\(text)'", at: entry.value)
-                failed = true
-            case nil: failed = true
-            }
+            if let value = flag(entry) { jitter.competitor = value } else { failed = true }
             if jitter.competitor, keys["cpu"] == nil {
                 error("'competitor' needs 'cpu', the CPU it competes on (e.g. cpu: 0)", at: entry.key)
                 failed = true
@@ -74,6 +72,18 @@ extension PlanDecoder {
             return nil
         }
         return JitterKeys(jitter: jitter)
+    }
+
+    /// `true` or `false`.
+    private mutating func flag(_ entry: Entry) -> Bool? {
+        switch string(entry) {
+        case "true": return true
+        case "false": return false
+        case let text?:
+            error("'\(entry.name)' must be true or false, got '\(text)'", at: entry.value)
+            return nil
+        case nil: return nil
+        }
     }
 
     /// A regular expression on thread names.

@@ -17,6 +17,9 @@ public struct SchedulingJitter: Sendable, Hashable {
     /// Each freeze lasts a random time in this range.
     public var minPause: Duration
     public var maxPause: Duration
+    /// Freeze only a thread that is running or runnable at the instant (state R), waiting up to 10 ms for one:
+    /// aims the freezes at instants of the threads' execution rather than of wall time.
+    public var runningOnly: Bool
     /// Confine every thread of the node to this CPU; nil leaves affinity alone.
     public var cpu: Int?
     /// A regular expression on thread names: the threads whose priority is lowered; nil for none.
@@ -31,8 +34,9 @@ public struct SchedulingJitter: Sendable, Hashable {
 
     public init(threads: String = SchedulingJitter.defaultThreads, freezeRate: Double = 0,
                 minPause: Duration = SchedulingJitter.defaultMinPause,
-                maxPause: Duration = SchedulingJitter.defaultMaxPause, cpu: Int? = nil, lower: String? = nil,
-                priority: Priority = .idle, competitor: Bool = false) {
+                maxPause: Duration = SchedulingJitter.defaultMaxPause, runningOnly: Bool = false, cpu: Int? = nil,
+                lower: String? = nil, priority: Priority = .idle, competitor: Bool = false) {
+        self.runningOnly = runningOnly
         self.threads = threads
         self.freezeRate = freezeRate
         self.minPause = minPause

@@ -3,6 +3,7 @@ extension Plan {
     static func renderJitter(_ jitter: SchedulingJitter) -> String {
         var fields = ["threads: \(quoted(jitter.threads))", "freeze: \(Units.formatRate(jitter.freezeRate))",
                       "min_pause: \(Units.format(jitter.minPause))", "max_pause: \(Units.format(jitter.maxPause))"]
+        if jitter.runningOnly { fields.append("running_only: true") }
         if let cpu = jitter.cpu { fields.append("cpu: \(cpu)") }
         if let lower = jitter.lower {
             fields.append("lower: \(quoted(lower))")

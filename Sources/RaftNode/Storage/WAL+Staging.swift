@@ -14,9 +14,18 @@ extension WAL {
         staging.store(UInt(bitPattern: p), ordering: .releasing)
     }
 
+    /// Releases the buffer. It stays reserved but inaccessible (as a guard allocator leaves freed memory), so a
+    /// use after release faults at once instead of writing into whatever the address space maps there next.
     func unmapStaging() {
         let base = staging.exchange(0, ordering: .acquiringAndReleasing)
-        if base != 0 { munmap(UnsafeMutableRawPointer(bitPattern: base), WAL.stagingSize) }
+        if base != 0 { mprotect(UnsafeMutableRawPointer(bitPattern: base), WAL.stagingSize, PROT_NONE) }
+        released = base
+    }
+
+    /// Returns the reserved range to the system for good (deinit, when no thread can use it any more).
+    func unreserveStaging() {
+        if released != 0 { munmap(UnsafeMutableRawPointer(bitPattern: released), WAL.stagingSize) }
+        released = 0
     }
 
     /// True once `closeUnsafely` (or deinit) released the file and buffer: errors after that are not the disk's.

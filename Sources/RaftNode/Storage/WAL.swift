@@ -25,6 +25,8 @@ final class WAL {
     static let stagingSize = 1 << 20
     /// Set before the file and buffer are released, so the writer can tell a closed WAL from a failing disk.
     let closed = Atomic<Bool>(false)
+    /// The released buffer's address, unmapped at deinit.
+    var released: UInt = 0
 
     static func segmentName(_ seq: UInt64) -> String {
         let hex = String(seq, radix: 16)
@@ -52,6 +54,7 @@ final class WAL {
 
     deinit {
         release()
+        unreserveStaging()
     }
 
     /// `unsafe-shutdown` only: releases the file and the write buffer while the writer thread may still be using
