@@ -152,7 +152,8 @@ struct JitterFaultTests {
         // the dead controller. Nothing of the run is left in tracing stop anywhere.
         #expect(TestSupport.processes(matching: out).isEmpty, "processes of the run outlived a SIGKILLed chaos")
         for pid in pids {
-            #expect(ProcReader.state(pid: pid) == nil, "node \(pid) is still there")
+            let state = ProcReader.state(pid: pid)
+            #expect(state == nil || state == "Z", "node \(pid) is still running (state \(state.map(String.init) ?? "-"))")
         }
     }
 }

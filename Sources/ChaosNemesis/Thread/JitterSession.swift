@@ -51,13 +51,19 @@ final class JitterSession: Sendable {
         if jitter.competitor, let cpu = jitter.cpu {
             let done = session.competitorDone
             let flag = session
-            let t = Thread { flag.compete(on: cpu, done: done) }
+            let t = Thread {
+                _ = cchaos_set_thread_name("chaos-competitor")
+                flag.compete(on: cpu, done: done)
+            }
             t.name = "chaos-competitor"
             t.start()
         } else {
             session.competitorDone.signal()
         }
-        let t = Thread { session.freezeLoop(seed: seed) }
+        let t = Thread {
+            _ = cchaos_set_thread_name("chaos-jitter")
+            session.freezeLoop(seed: seed)
+        }
         t.name = "chaos-jitter"
         t.start()
         return session

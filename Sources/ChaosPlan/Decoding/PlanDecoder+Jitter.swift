@@ -66,7 +66,8 @@ extension PlanDecoder {
                 failed = true
             }
         }
-        guard !failed else { return nil }
+        // An unknown key is reported already; saying the rest does nothing would only repeat it.
+        guard !failed, keys.entries.count == entry.value.mapping?.count else { return nil }
         if !jitter.freezes, jitter.cpu == nil, jitter.lower == nil {
             error("'sched' does nothing: give 'freeze' (e.g. 500/s), 'cpu' or 'lower'", at: entry.key)
             return nil

@@ -74,6 +74,12 @@ final class WAL {
     func append(_ records: [WALRecord]) throws {
         guard !records.isEmpty else { return }
         var out = try StagedWrite(self)
+        try append(records, using: &out)
+    }
+
+    /// `append` into a write buffer the caller took for a whole group of jobs (`WALWriter`).
+    func append(_ records: [WALRecord], using out: inout StagedWrite) throws {
+        guard !records.isEmpty else { return }
         for r in records {
             var w = ByteWriter(capacity: 256)
             r.encode(into: &w)
