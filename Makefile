@@ -13,7 +13,7 @@ PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-
 	$(if $(KERNEL_TEST),$(KERNEL_PACKAGES))
 PLAN ?= plans/quickstart.yaml
 
-.PHONY: setup build release test test-kernel demo bench bench-node bench-check bench-net bench-freeze bench-report \
+.PHONY: setup build release test test-kernel demo bench bench-node bench-check bench-net bench-freeze bench-report bench-detect \
 	nightly print-packages clean
 
 print-packages:
@@ -81,6 +81,11 @@ bench-check: release
 bench-freeze: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench freeze --binary .build/release/raft-node
+
+# Time to detection of the two racy seed bugs with and without scheduling faults (docs/scheduling-faults.md):
+# N runs each way (seeds varied), runs without them capped at CAP; per-run times, means, ratio, ok ops/s.
+bench-detect: release
+	N=$${N:-5} CAP=$${CAP:-10m} CHAOS=.build/release/chaos bash scripts/bench-detect.sh
 
 # Fault-apply latency through netlink (p50/p99 over 300 applications) next to an `ip`/`tc` process (root).
 bench-net: setup

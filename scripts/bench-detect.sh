@@ -70,9 +70,6 @@ except Exception:
     print("- 0"); sys.exit()
 found = None
 for check in results.get("checks", []):
-    if check.get("name") == "stats":
-        metrics = check.get("metrics", {})
-        ok = metrics.get("ok_per_second") or metrics.get("okPerSecond") or metrics.get("ok_rate") or 0
     if check.get("name") != checker or check.get("verdict") != "invalid":
         continue
     for f in check.get("findings", []):
@@ -88,8 +85,7 @@ for check in results.get("checks", []):
                 t += float(m.group(1)) if m else 0
             found = t if found is None else min(found, t)
 stats = next((c for c in results.get("checks", []) if c.get("name") == "stats"), {})
-metrics = stats.get("metrics", {})
-ok = next((v for k, v in metrics.items() if "ok" in k and ("per_s" in k or "rate" in k or "throughput" in k)), 0)
+ok = stats.get("metrics", {}).get("okPerSecond", 0)
 print(("%.1f" % found) if found is not None else "-", "%.0f" % ok)
 PY
 }

@@ -52,10 +52,10 @@ final class JitterSession: Sendable {
             let done = session.competitorDone
             let flag = session
             let t = Thread {
-                _ = cchaos_set_thread_name("chaos-competitor")
+                _ = cchaos_set_thread_name("chaos-compete")
                 flag.compete(on: cpu, done: done)
             }
-            t.name = "chaos-competitor"
+            t.name = "chaos-compete"
             t.start()
         } else {
             session.competitorDone.signal()

@@ -73,6 +73,8 @@ final class WALWriter: @unchecked Sendable {
     }
 
     private func process(_ jobs: [Job]) throws {
+        // The write buffer is taken once for the whole group, as soon as the writer starts on it.
+        var group = try StagedWrite(wal)
         var records: [WALRecord] = []
         var done: [Batch] = []
         for job in jobs {
@@ -80,7 +82,7 @@ final class WALWriter: @unchecked Sendable {
             case .batch(let b):
                 if let hs = b.hardState { records.append(.hardState(hs)) }
                 if let s = b.snapshot {
-                    try wal.append(records)
+                    try wal.append(records, using: &group)
                     records.removeAll()
                     try snapshots.save(s)
                     try wal.markSnapshot(index: s.index, term: s.term)
@@ -91,13 +93,13 @@ final class WALWriter: @unchecked Sendable {
                 if !b.entries.isEmpty { records.append(.entries(b.entries)) }
                 done.append(b)
             case .mark(let index, let term):
-                try wal.append(records)
+                try wal.append(records, using: &group)
                 records.removeAll()
                 try wal.markSnapshot(index: index, term: term)
                 snapshots.prune()
             }
         }
-        try wal.append(records)
+        try wal.append(records, using: &group)
         if !done.isEmpty { onDurable(done) }
     }
 }
