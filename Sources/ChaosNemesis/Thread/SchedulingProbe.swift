@@ -11,6 +11,13 @@ public enum SchedulingProbe {
         public var lowering: Bool
         public var detail: String
         public var remedy: String
+
+        public init(affinity: Bool, lowering: Bool, detail: String, remedy: String) {
+            self.affinity = affinity
+            self.lowering = lowering
+            self.detail = detail
+            self.remedy = remedy
+        }
     }
 
     public static func run() -> Answer {
