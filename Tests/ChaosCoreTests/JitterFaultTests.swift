@@ -120,7 +120,10 @@ struct JitterFaultTests {
                 if let original = before[pid]?[tid] {
                     #expect(entry.scheduling == original.scheduling, "thread \(entry.name) of \(pid) not restored")
                 } else {
-                    #expect(entry.scheduling.policy == cchaos_sched_other() && entry.scheduling.nice == 0)
+                    // A thread started since: not confined or lowered by chaos (its nice may be libdispatch's QoS).
+                    #expect(entry.scheduling.policy == cchaos_sched_other()
+                            && (cchaos_cpu_count() == 1 || entry.scheduling.affinity != Self.onlyCPU0),
+                            "new thread \(entry.name) of \(pid) is still confined or lowered")
                 }
             }
             #expect(ProcReader.threads(pid: pid).allSatisfy { $0.state != "t" }, "a thread of \(pid) is frozen")

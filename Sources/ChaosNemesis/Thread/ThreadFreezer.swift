@@ -162,8 +162,15 @@ private struct Tracer {
 
     mutating func release(_ tids: [Int32]) {
         for tid in tids where attached.contains(tid) {
-            _ = cchaos_ptrace_detach(tid, 0)
-            attached.remove(tid)
+            if cchaos_ptrace_detach(tid, 0) == 0 {
+                attached.remove(tid)
+                continue
+            }
+            // Not in a ptrace stop: either not stopped yet (the interrupt is pending: wait for the stop, then
+            // detach), or exiting because its node was killed. An exiting tracee stays attached so that
+            // `reapExited` collects it: a traced thread nobody reaps keeps its whole process from ever being
+            // reported as exited, and the supervisor waiting for that exit would wait forever.
+            if awaitStop(tid), cchaos_ptrace_detach(tid, 0) == 0 { attached.remove(tid) }
         }
     }
 
