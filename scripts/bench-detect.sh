@@ -32,11 +32,11 @@ races=(
 # Writes the plan without its `jitter` steps (the same workload and other faults) to $2.
 without_jitter() {
   python3 - "$1" "$2" <<'PY'
-import sys
+import re, sys
 lines = open(sys.argv[1]).read().split("\n")
 out, item, in_nemesis = [], [], False
 def flush():
-    if item and not any("fault: jitter" in l for l in item):
+    if item and not any(re.search(r"faults?: *\[?[^\]]*\bjitter\b", l) for l in item):
         out.extend(item)
     item.clear()
 for line in lines:
