@@ -15,7 +15,7 @@ PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-
 PLAN ?= plans/quickstart.yaml
 
 .PHONY: setup build release test test-kernel lint-workflows demo bench bench-node bench-check bench-net bench-freeze \
-	bench-report bench-disk bench-controller nightly print-packages clean
+	bench-report bench-disk bench-controller bench-detect nightly print-packages clean
 
 print-packages:
 	@echo $(PACKAGES)
@@ -99,6 +99,11 @@ bench-freeze: release
 bench-disk: release
 	$(SWIFT) build -c release --product chaos-bench
 	.build/release/chaos-bench disk --binary .build/release/raft-node
+
+# Time to detection of the two racy seed bugs with and without scheduling faults (docs/scheduling-faults.md):
+# N runs each way (seeds varied), runs without them capped at CAP; per-run times, means, ratio, ok ops/s.
+bench-detect: release
+	N=$${N:-5} CAP=$${CAP:-10m} CHAOS=.build/release/chaos bash scripts/bench-detect.sh
 
 # Fault-apply latency through netlink (p50/p99 over 300 applications) next to an `ip`/`tc` process (root).
 bench-net: setup

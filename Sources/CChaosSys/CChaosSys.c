@@ -449,3 +449,64 @@ int cchaos_ptrace_probe(int *stage_out) {
     }
     return err;
 }
+
+int cchaos_get_affinity(pid_t tid, unsigned char *mask, int bytes) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(tid, sizeof(set), &set) != 0) return -1;
+    memset(mask, 0, (size_t)bytes);
+    for (int cpu = 0; cpu < bytes * 8 && cpu < CPU_SETSIZE; cpu++) {
+        if (CPU_ISSET(cpu, &set)) mask[cpu / 8] |= (unsigned char)(1u << (cpu % 8));
+    }
+    return 0;
+}
+
+int cchaos_set_affinity(pid_t tid, const unsigned char *mask, int bytes) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int cpu = 0; cpu < bytes * 8 && cpu < CPU_SETSIZE; cpu++) {
+        if (mask[cpu / 8] & (1u << (cpu % 8))) CPU_SET(cpu, &set);
+    }
+    return sched_setaffinity(tid, sizeof(set), &set);
+}
+
+int cchaos_set_affinity_one(pid_t tid, int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(tid, sizeof(set), &set);
+}
+
+int cchaos_get_scheduler(pid_t tid, int *policy, int *priority) {
+    struct sched_param param;
+    int p = sched_getscheduler(tid);
+    if (p < 0 || sched_getparam(tid, &param) != 0) return -1;
+    *policy = p & ~SCHED_RESET_ON_FORK;
+    *priority = param.sched_priority;
+    return 0;
+}
+
+int cchaos_set_scheduler(pid_t tid, int policy, int priority) {
+    struct sched_param param = { .sched_priority = priority };
+    return sched_setscheduler(tid, policy, &param);
+}
+
+int cchaos_sched_idle(void) { return SCHED_IDLE; }
+int cchaos_sched_other(void) { return SCHED_OTHER; }
+
+int cchaos_get_nice(pid_t tid, int *nice) {
+    errno = 0;
+    int value = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (value == -1 && errno != 0) return -1;
+    *nice = value;
+    return 0;
+}
+
+int cchaos_set_nice(pid_t tid, int nice) { return setpriority(PRIO_PROCESS, (id_t)tid, nice); }
+
+int cchaos_cpu_count(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+    return CPU_COUNT(&set);
+}

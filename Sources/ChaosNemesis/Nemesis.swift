@@ -22,6 +22,8 @@ public actor Nemesis {
     private var active: [Int: (fault: Fault, nodes: [String])] = [:]
     /// The threads each active `pause-thread` fault froze.
     private var frozenThreads: [Int: [ThreadPauses.Frozen]] = [:]
+    /// The sessions of each active `jitter` fault, one per node.
+    private var jitterSessions: [Int: [JitterSession]] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -77,7 +79,8 @@ public actor Nemesis {
     private func inject(_ step: ScheduledFault) async -> Bool {
         let decided = ContinuousClock.now
         // Network faults combine (the lab enforces their union), and so do disk errors and latency (a node can be
-        // slow and lose power), so only process faults make a node busy.
+        // slow and lose power) and `jitter` (a node it perturbs may be stopped, and perturbed again), so only
+        // process faults make a node busy.
         let busy = step.fault.occupiesNode
             ? Set(active.values.filter { $0.fault.occupiesNode }.flatMap(\.nodes)) : []
         // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
@@ -132,6 +135,23 @@ public actor Nemesis {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
                 return false
             }
+        case .success(let nodes) where step.fault == .jitter:
+            guard let jitter = step.jitter else {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "jitter step without 'jitter'")
+                return false
+            }
+            do {
+                let sessions = try await JitterSessions.start(jitter, on: nodes, in: cluster,
+                                                              seed: choices.next())
+                active[step.id] = (step.fault, nodes)
+                jitterSessions[step.id] = sessions
+                log(.inject, step.id, step.fault, nodes, since: decided,
+                    detail: sessions.map(\.description).joined(separator: " | "))
+                return true
+            } catch {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
+                return false
+            }
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -149,7 +169,10 @@ public actor Nemesis {
         let decided = ContinuousClock.now
         do {
             var latency: Duration?
-            if fault.isNetwork {
+            var detail: String?
+            if fault == .jitter {
+                detail = await JitterSessions.stop(jitterSessions.removeValue(forKey: id) ?? [])
+            } else if fault.isNetwork {
                 guard let network else { return }
                 latency = try network.heal(id)
             } else if fault.isDisk {
@@ -159,7 +182,7 @@ public actor Nemesis {
             } else {
                 try await faults.heal(fault, on: nodes)
             }
-            log(.heal, id, fault, nodes, since: decided, latency: latency)
+            log(.heal, id, fault, nodes, since: decided, latency: latency, detail: detail)
         } catch {
             log(.error, id, fault, nodes, since: decided, detail: "\(error)")
         }
@@ -176,6 +199,6 @@ public actor Nemesis {
 extension Fault {
     /// Whether the fault takes its targets out of reach of other process faults while it lasts.
     var occupiesNode: Bool {
-        !isNetwork && self != .diskError && self != .diskLatency
+        !isNetwork && self != .diskError && self != .diskLatency && self != .jitter
     }
 }

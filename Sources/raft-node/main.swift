@@ -38,6 +38,9 @@ struct RaftNodeCommand: ParsableCommand {
             + Bug.allCases.map(\.rawValue).joined(separator: ", ") + ". Repeatable.", valueName: "name"))
     var bugs: [String] = []
 
+    @Flag(help: "One replicator thread per follower, woken by the log when entries are appended (as braft).")
+    var replicatorThreads = false
+
     /// Builds and checks the node configuration without touching the disk.
     func nodeConfig() throws -> NodeConfig {
         var c = NodeConfig(id: id, dataDir: dataDir, listenRaft: try HostPort(parsing: listenRaft),
@@ -46,6 +49,7 @@ struct RaftNodeCommand: ParsableCommand {
         c.electionTimeoutMs = try NodeConfig.milliseconds(electionTimeout)
         c.heartbeatMs = try NodeConfig.milliseconds(heartbeat)
         c.snapshotEvery = snapshotEvery
+        c.replicatorThreads = replicatorThreads
         for name in bugs {
             guard let bug = Bug(rawValue: name) else {
                 let known = Bug.allCases.map(\.rawValue).joined(separator: ", ")

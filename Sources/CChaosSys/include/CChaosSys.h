@@ -135,4 +135,22 @@ typedef enum {
 /// Returns 0 when every step worked, else the errno of the failed step, named in `*stage_out`.
 int cchaos_ptrace_probe(int *stage_out);
 
+
+// Scheduling of single threads (the `jitter` fault). Each returns 0 or -1 with errno set.
+/// The CPUs `tid` may run on, as a bitmap of `bytes` bytes (bit n = CPU n).
+int cchaos_get_affinity(pid_t tid, unsigned char *mask, int bytes);
+int cchaos_set_affinity(pid_t tid, const unsigned char *mask, int bytes);
+/// Confines `tid` (0 = the calling thread) to one CPU.
+int cchaos_set_affinity_one(pid_t tid, int cpu);
+/// The policy (SCHED_OTHER, SCHED_IDLE, ...) and static priority of `tid`.
+int cchaos_get_scheduler(pid_t tid, int *policy, int *priority);
+int cchaos_set_scheduler(pid_t tid, int policy, int priority);
+int cchaos_sched_idle(void);
+int cchaos_sched_other(void);
+/// The nice value of one thread (PRIO_PROCESS on a TID is per thread on Linux).
+int cchaos_get_nice(pid_t tid, int *nice);
+int cchaos_set_nice(pid_t tid, int nice);
+/// The number of CPUs this process may run on.
+int cchaos_cpu_count(void);
+
 #endif

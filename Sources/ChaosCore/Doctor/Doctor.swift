@@ -1,5 +1,6 @@
 import ChaosChecker
 import ChaosControl
+import ChaosNemesis
 import ChaosNet
 import Foundation
 
@@ -51,6 +52,7 @@ public enum Doctor {
             Finding(feature: "kernel", available: true, detail: "Linux \(release) \(machine)"),
             Finding(feature: "process faults", available: true,
                     detail: "kill, stop, pause (signals); pause-thread by signal, or by ptrace (see below)"),
+            scheduling(),
             coreFiles(),
             Finding(feature: "raft-node", available: raftNode != nil,
                     detail: raftNode ?? "not built; run 'swift build --product raft-node' (chaos run builds it)"),
@@ -72,6 +74,14 @@ public enum Doctor {
                                         ?? "FUSE mounts work inside a user namespace (unprivileged disk: cached)"))
         }
         return findings
+    }
+
+    /// What the `jitter` fault may change (and undo) here.
+    static func scheduling() -> Finding {
+        let answer = SchedulingProbe.run()
+        let ok = answer.affinity && answer.lowering
+        return Finding(feature: "scheduling faults", available: ok,
+                       detail: "jitter: " + answer.detail + (ok ? "; freezes need ptrace (below)" : "; " + answer.remedy))
     }
 
     /// Where a crashing node's core goes, and whether it may dump one at all (nodes get the hard RLIMIT_CORE).

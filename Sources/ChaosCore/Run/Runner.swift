@@ -56,6 +56,7 @@ public enum Runner {
         let seed = options.seed ?? plan.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         plan.seed = seed
         try PtraceRequirement.check(plan, ptrace: ptrace())
+        try SchedulingRequirement.check(plan)
         try DiskRequirement.check(plan)
         let registration = SystemRegistry.registration(for: plan.cluster.system)
         let binary = try BinaryLocator.program(registration.program, cluster: plan.cluster, log: log)

@@ -6,14 +6,17 @@ import ChaosPlan
 enum PtraceRequirement {
     /// - Parameter ptrace: the machine's answer; probed (a real PTRACE_SEIZE of a throw-away child) only when a
     ///   step needs it.
-    /// - Throws: `RunError.environment` located at the first `pause-thread` step in ptrace mode.
+    /// - Throws: `RunError.environment` located at the first `pause-thread` step in ptrace mode (or else the
+    ///   first `jitter` step that freezes threads).
     static func check(_ plan: Plan, ptrace: @autoclosure () -> Capabilities.Entry = Capabilities.probePtrace())
         throws(RunError) {
         let needing = plan.nemesis.first { $0.faults.contains(.pauseThread) && $0.thread?.mode == .ptrace }
+            ?? plan.nemesis.first { $0.faults.contains(.jitter) && $0.jitter?.freezes == true }
         guard let step = needing else { return }
         let answer = ptrace()
         guard !answer.available else { return }
-        throw .environment(step.located("pause-thread in mode: ptrace needs ptrace, which this machine refuses ("
+        let what = step.faults.contains(.jitter) ? "jitter with 'freeze'" : "pause-thread in mode: ptrace"
+        throw .environment(step.located("\(what) needs ptrace, which this machine refuses ("
                                         + "\(answer.detail)); \(answer.remedy ?? "run chaos as root")"))
     }
 }

@@ -90,6 +90,26 @@ public final class ThreadFreezer: Sendable {
         }
     }
 
+    /// Freezes exactly `threads` of `pid` and returns once they are in tracing stop, blocking the calling thread
+    /// (for callers on a thread of their own, such as the `jitter` fault's freeze loop).
+    func freezeBlocking(pid: Int32, threads: [ThreadInfo]) -> Result<Duration, NemesisError> {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<Duration, NemesisError>>(.success(.zero))
+        submit(.freeze(pid: pid, threads: threads, done: { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }))
+        done.wait()
+        return result.withLock { $0 }
+    }
+
+    /// Resumes `tids`, blocking the calling thread until the tracer has detached them.
+    func releaseBlocking(_ tids: [Int32]) {
+        let done = DispatchSemaphore(value: 0)
+        submit(.release(tids: tids, done: { done.signal() }))
+        done.wait()
+    }
+
     private func submit(_ request: Request) {
         inbox.requests.withLock { $0.append(request) }
         inbox.wake.signal()
@@ -142,8 +162,15 @@ private struct Tracer {
 
     mutating func release(_ tids: [Int32]) {
         for tid in tids where attached.contains(tid) {
-            _ = cchaos_ptrace_detach(tid, 0)
-            attached.remove(tid)
+            if cchaos_ptrace_detach(tid, 0) == 0 {
+                attached.remove(tid)
+                continue
+            }
+            // Not in a ptrace stop: either not stopped yet (the interrupt is pending: wait for the stop, then
+            // detach), or exiting because its node was killed. An exiting tracee stays attached so that
+            // `reapExited` collects it: a traced thread nobody reaps keeps its whole process from ever being
+            // reported as exited, and the supervisor waiting for that exit would wait forever.
+            if awaitStop(tid), cchaos_ptrace_detach(tid, 0) == 0 { attached.remove(tid) }
         }
     }
 

@@ -30,6 +30,9 @@ public enum Fault: String, Sendable, Hashable, CaseIterable {
     /// Freezes the threads of the target whose names match the step's `thread` (`ThreadPause`); the rest of
     /// the process runs on. Released when the fault's time is up.
     case pauseThread = "pause-thread"
+    /// Perturbs the scheduling of the target's threads as the step's `sched` says (`SchedulingJitter`): random
+    /// short freezes, one CPU, lowered priority, a busy competitor. Undone when the fault's time is up.
+    case jitter
     /// SIGKILL, and the node's data directory loses what it had not made durable (`disk: cached`); restarted
     /// on what is left when the fault's time is up.
     case powerFailure = "power-failure"
@@ -114,12 +117,16 @@ public struct NemesisStep: Sendable, Hashable {
     public var thread: ThreadPause?
     /// The settings of a disk fault; set whenever `faults` holds one.
     public var disk: DiskFault?
+    /// The scheduling perturbation of a `jitter` fault; set whenever `faults` holds `jitter`.
+    public var jitter: SchedulingJitter?
     public var location: SourceLocation?
 
     public init(timing: Timing, faults: [Fault], target: TargetSpec, duration: Duration?,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                thread: ThreadPause? = nil, disk: DiskFault? = nil, location: SourceLocation? = nil) {
+                thread: ThreadPause? = nil, disk: DiskFault? = nil, jitter: SchedulingJitter? = nil,
+                location: SourceLocation? = nil) {
         self.disk = disk
+        self.jitter = jitter
         self.timing = timing
         self.faults = faults
         self.target = target
@@ -151,12 +158,15 @@ public struct ScheduledFault: Sendable, Hashable {
     public var thread: ThreadPause?
     /// The step's disk settings, when `fault` is a disk fault.
     public var disk: DiskFault?
+    /// The step's scheduling perturbation, when `fault` is `jitter`.
+    public var jitter: SchedulingJitter?
 
     public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                thread: ThreadPause? = nil, disk: DiskFault? = nil) {
+                thread: ThreadPause? = nil, disk: DiskFault? = nil, jitter: SchedulingJitter? = nil) {
         self.disk = fault.isDisk ? disk : nil
         self.thread = fault == .pauseThread ? thread : nil
+        self.jitter = fault == .jitter ? jitter : nil
         self.id = id
         self.at = at
         self.fault = fault
@@ -176,6 +186,7 @@ extension NemesisStep {
         lhs.timing == rhs.timing && lhs.faults == rhs.faults && lhs.target == rhs.target
             && lhs.duration == rhs.duration && lhs.partition == rhs.partition && lhs.shaping == rhs.shaping
             && lhs.clients == rhs.clients && lhs.thread == rhs.thread && lhs.disk == rhs.disk
+            && lhs.jitter == rhs.jitter
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -188,5 +199,6 @@ extension NemesisStep {
         hasher.combine(clients)
         hasher.combine(thread)
         hasher.combine(disk)
+        hasher.combine(jitter)
     }
 }

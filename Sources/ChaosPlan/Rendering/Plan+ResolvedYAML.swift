@@ -99,6 +99,7 @@ extension Plan {
             }
         }
         if let disk = step.disk { fields += renderDisk(disk, faults: step.faults) }
+        if let jitter = step.jitter { fields.append("sched: " + renderJitter(jitter)) }
         return "{ " + fields.joined(separator: ", ") + " }"
     }
 

@@ -2,9 +2,11 @@
 /// each class of real bug it was built for; each is one condition in the place the real bug lived. All are off
 /// unless named, and a node with none is a correct Raft.
 public enum Bug: String, Sendable, Hashable, CaseIterable {
-    /// braft#473: the leader's replicator for one follower (the last by id) stops being woken for new entries
-    /// once the leader has committed 500 entries; heartbeats go on, so the follower looks healthy but its index
-    /// stops moving. Caught by the lag checker as a stall outside any fault window.
+    /// braft#473: a follower's replicator thread checks whether the log grew and registers to be woken as two
+    /// steps, not under one lock (`LogWaitTable`). An append published and announced between them is never
+    /// announced to it again: heartbeats go on, so the follower looks healthy but its index stops moving. A race
+    /// between real threads (the replicator and the core loop appending); no counter or timer. Caught by the lag
+    /// checker as a stall outside any fault window.
     case lostWakeup = "lost-wakeup"
     /// braft#454: entries sent again to a follower (the retry path, after it fell behind or rejected an append)
     /// are retained forever, so memory grows with traffic, faster when a follower lags. Caught by the leak checker.
@@ -17,8 +19,11 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// once its writer can be frozen: an isolated leader with a frozen writer that rejoins and is sent the new
     /// leader's entries over its unpersisted tail panics. Caught by the crash checker.
     case resendAssert = "resend-assert"
-    /// CubeFS#3128: on SIGTERM the WAL is closed while the writer still uses it, so shutdown under load fails.
-    /// Caught by the crash checker as a crash on shutdown.
+    /// CubeFS#3128: on SIGTERM the WAL's file and write buffer are released before the writer is stopped. If
+    /// the writer is encoding a batch into the buffer at that instant it writes to unmapped memory and the node
+    /// dies by SIGSEGV; otherwise it notices the closed WAL and shutdown ends cleanly. A race between the signal
+    /// handling thread and `raft-writer`, so a SIGTERM under load only sometimes hits it. Caught by the crash
+    /// checker as a crash on shutdown.
     case unsafeShutdown = "unsafe-shutdown"
     /// Restate#2885: a node that loses its leader holds client requests until it sees a new term, expecting
     /// the election that usually follows. A follower cut off and healed hears the same leader again in the same
@@ -31,7 +36,4 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// returns. Harmless while the kernel keeps the page cache; a power failure of a majority loses acknowledged
     /// writes. Caught by linearizability (and divergence) under `power-failure` on `disk: cached`.
     case ackBeforeFsync = "ack-before-fsync"
-
-    /// `lost-wakeup` starts once the leader's commit index reaches this.
-    static let lostWakeupAfter: UInt64 = 500
 }

@@ -2,9 +2,7 @@ extension RaftCore {
     /// Sends `peer` what it is missing: one probe, a pipeline of appends, or the latest snapshot.
     mutating func sendAppends(to peer: String, force: Bool = false) {
         guard var pr = progress[peer] else { return }
-        if config.bugs.contains(.lostWakeup), peer == peers.max(), commitIndex >= Bug.lostWakeupAfter {
-            return  // the replicator is never woken again; only heartbeats reach this follower
-        }
+        let limit = replicationLimit(peer)
         defer { progress[peer] = pr }
         while true {
             switch pr.state {
@@ -13,7 +11,7 @@ extension RaftCore {
             case .probe:
                 if pr.paused && !force { return }
             case .replicate:
-                if pr.inflight.count >= config.maxInflight || pr.next > log.lastIndex { return }
+                if pr.inflight.count >= config.maxInflight || pr.next > limit { return }
             }
             let prevIndex = pr.next - 1
             guard let prevTerm = log.term(at: prevIndex) else {
@@ -23,7 +21,7 @@ extension RaftCore {
                 pr.state = .snapshot(index: snap.index, sentAt: now)
                 return
             }
-            let entries = log.slice(from: pr.next, to: log.lastIndex, maxBytes: config.maxMessageBytes)
+            let entries = log.slice(from: pr.next, to: limit, maxBytes: config.maxMessageBytes)
             if config.bugs.contains(.leakOnRetry), let first = entries.first, first.index <= pr.highestSent {
                 retainOnRetry(entries)
             }
@@ -95,7 +93,7 @@ extension RaftCore {
             // again rather than sending heartbeats forever to a follower that never catches up. (Fewer would
             // mistake a follower whose disk is slower than two heartbeats for a lost append and re-send its
             // whole in-flight window.)
-            if pr.match < log.lastIndex && pr.match == pr.matchAtLastHeartbeat {
+            if pr.match < replicationLimit(peer) && pr.match == pr.matchAtLastHeartbeat {
                 pr.stalledHeartbeats += 1
                 if pr.stalledHeartbeats >= max(2, config.electionTicks / config.heartbeatTicks) { pr.becomeProbe() }
             } else {
@@ -106,7 +104,7 @@ extension RaftCore {
         }
         pr.matchAtLastHeartbeat = pr.match
         progress[peer] = pr
-        if pr.match < log.lastIndex { sendAppends(to: peer) }
+        if pr.match < replicationLimit(peer) { sendAppends(to: peer) }
         confirmReads()
     }
 

@@ -34,6 +34,8 @@ public struct RaftCore {
     var randomizedElectionTimeout = 0
     var votes: [String: Bool] = [:]
     var progress: [String: Progress] = [:]
+    /// With replicator threads: per follower, the last index its replicator announced (`announce(to:)`).
+    var announced: [String: UInt64] = [:]
     var needBroadcast = false
     var rng: SplitMix64
 
@@ -213,6 +215,8 @@ public struct RaftCore {
         for p in peers { progress[p] = Progress(next: log.lastIndex + 1) }
         // The no-op of the new term: committing it commits every earlier entry (Figure 8) and opens reads.
         log.append(LogEntry(index: log.lastIndex + 1, term: term, data: []))
+        // A new leader's replicators start from its whole log, the no-op included.
+        announced = Dictionary(uniqueKeysWithValues: peers.map { ($0, log.lastIndex) })
         needBroadcast = true
     }
 

@@ -52,6 +52,8 @@ public struct RaftConfig: Sendable {
     public var compactionMargin: UInt64 = 1000
     /// Test-only bugs to switch on (none in normal use).
     public var bugs: Set<Bug> = []
+    /// New entries go to a follower only once its replicator thread announced them (`announce(to:)`).
+    public var replicatorThreads = false
 
     public init(id: String, peers: [String], electionTicks: Int = 30, heartbeatTicks: Int = 5, seed: UInt64 = 0) {
         self.id = id

@@ -62,6 +62,9 @@ public struct NodeConfig: Sendable {
     public var snapshotEvery: UInt64 = 10_000
     /// Test-only bug modes (`--bug NAME`); empty in normal use.
     public var bugs: Set<Bug> = []
+    /// One replicator thread per follower announces new entries, woken by the log (as braft); `lost-wakeup`
+    /// implies it. Off by default: the core loop then sends new entries itself.
+    public var replicatorThreads = false
     /// Clock resolution of the Raft core.
     public var tickMs: Int = 10
     /// How long an HTTP request may wait for commit or a read before it gets 503.

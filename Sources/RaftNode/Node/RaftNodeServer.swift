@@ -34,6 +34,9 @@ public final class RaftNodeServer: @unchecked Sendable {
     /// `wait-new-term` only: the term the node lost its leader in, and the requests held until it passes.
     var waitingPastTerm: UInt64?
     var heldRequests: [HeldRequest] = []
+    /// Replicator threads and the wait table that wakes them (`startReplicators`); none by default.
+    let waits = LogWaitTable()
+    var replicators: [Replicator] = []
 
     /// Opens (or creates) the data dir and recovers from it; binds nothing yet.
     /// - Throws: `RaftNodeError` for bad settings, a data dir of another node or cluster, or corruption.
@@ -53,6 +56,7 @@ public final class RaftNodeServer: @unchecked Sendable {
                             seed: UInt64(UInt32.random(in: 0...UInt32.max)))
         rc.compactionMargin = min(1000, config.snapshotEvery / 2)
         rc.bugs = config.bugs
+        rc.replicatorThreads = config.replicatorThreads || config.bugs.contains(.lostWakeup)
         if !config.bugs.isEmpty {
             log.warn("test-only bug modes on: \(config.bugs.map(\.rawValue).sorted().joined(separator: ", "))")
         }
@@ -93,6 +97,7 @@ public final class RaftNodeServer: @unchecked Sendable {
         let server = HTTPServer(node: self, address: config.listenHTTP, group: ioGroup)
         try server.start()
         http = server
+        startReplicators()
         let tick = TimeAmount.milliseconds(Int64(config.tickMs))
         try coreLoop.submit {
             self.tickTask = self.coreLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
@@ -108,10 +113,10 @@ public final class RaftNodeServer: @unchecked Sendable {
     public func shutdown(budget: TimeAmount = .milliseconds(1500)) {
         let deadline = DispatchTime.now() + .nanoseconds(Int(budget.nanoseconds))
         if config.bugs.contains(.unsafeShutdown) {
-            // The bug: storage is released first, while requests are still being drained and written.
+            // The bug: storage is released first, while the writer may be in the middle of a batch.
             writer.releaseStorageUnsafely()
-            Thread.sleep(forTimeInterval: 0.05)
         }
+        stopReplicators()
         http?.stop()
         try? coreLoop.submit {
             self.stopping = true
@@ -148,6 +153,8 @@ public final class RaftNodeServer: @unchecked Sendable {
         flushScheduled = false
         guard !stopping else { return }
         let rd = core.ready()
+        let published = publishAppends()
+        defer { wakeReplicators(after: published) }
         watchForNewTerm()
         logRoleChange()
         guard !rd.isEmpty else { return }

@@ -55,6 +55,10 @@ final class WALWriter: @unchecked Sendable {
 
     /// `unsafe-shutdown` only: closes the WAL under the writer's feet, from another thread.
     func releaseStorageUnsafely() {
+        // A write into the unmapped buffer must kill the node at once by SIGSEGV, as a native program dies: the
+        // Swift runtime's backtracer would catch it first and may never finish while a thread is ptrace-frozen.
+        signal(SIGSEGV, SIG_DFL)
+        signal(SIGBUS, SIG_DFL)
         wal.closeUnsafely()
     }
 
@@ -62,6 +66,8 @@ final class WALWriter: @unchecked Sendable {
         while let jobs = queue.takeAll() {
             do {
                 try process(jobs)
+            } catch where wal.isClosed {
+                break  // released under us at shutdown (`unsafe-shutdown`): nothing more can be written
             } catch {
                 // Without a working disk the node can promise nothing: stop rather than ack from memory.
                 log.error("WAL write failed: \(error); stopping the node")
@@ -72,6 +78,8 @@ final class WALWriter: @unchecked Sendable {
     }
 
     private func process(_ jobs: [Job]) throws {
+        // The write buffer is taken once for the whole group, as soon as the writer starts on it.
+        var group = try StagedWrite(wal)
         var records: [WALRecord] = []
         var done: [Batch] = []
         for job in jobs {
@@ -79,7 +87,7 @@ final class WALWriter: @unchecked Sendable {
             case .batch(let b):
                 if let hs = b.hardState { records.append(.hardState(hs)) }
                 if let s = b.snapshot {
-                    try wal.append(records)
+                    try wal.append(records, using: &group)
                     records.removeAll()
                     try snapshots.save(s)
                     try wal.markSnapshot(index: s.index, term: s.term)
@@ -90,7 +98,7 @@ final class WALWriter: @unchecked Sendable {
                 if !b.entries.isEmpty { records.append(.entries(b.entries)) }
                 done.append(b)
             case .mark(let index, let term):
-                try wal.append(records)
+                try wal.append(records, using: &group)
                 records.removeAll()
                 try wal.markSnapshot(index: index, term: term)
                 snapshots.prune()
@@ -100,9 +108,9 @@ final class WALWriter: @unchecked Sendable {
             // The bug: the acknowledgements leave between the write and the fsync.
             let early = done
             done.removeAll()
-            try wal.append(records, beforeSync: { onDurable(early) })
+            try wal.append(records, using: &group, beforeSync: { onDurable(early) })
         } else {
-            try wal.append(records)
+            try wal.append(records, using: &group)
         }
         if !done.isEmpty { onDurable(done) }
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// The write-ahead log: numbered segment files of `WALRecord`s in `DIR/wal`, appended and fsynced in
 /// groups by the `raft-writer` thread only.
@@ -9,8 +10,8 @@ import Glibc
 /// a snapshot never loses the term or vote.
 final class WAL {
     let dir: String
-    private var fd: Int32 = -1
-    private var path = ""
+    private(set) var fd: Int32 = -1
+    private(set) var path = ""
     private var seq: UInt64
     private var size = 0
     /// Sequence number and highest entry index of every segment on disk, oldest first.
@@ -20,6 +21,14 @@ final class WAL {
     let segmentLimit: Int
     /// Where a full disk is reported (the writer's log).
     var log: NodeLog?
+    /// The write buffer a group of records is encoded into before its one write(2): a mapping of its own
+    /// (`WAL+Staging.swift`), address 0 once released.
+    let staging = Atomic<UInt>(0)
+    static let stagingSize = 1 << 20
+    /// Set before the file and buffer are released, so the writer can tell a closed WAL from a failing disk.
+    let closed = Atomic<Bool>(false)
+    /// The released buffer's address, unmapped at deinit.
+    var released: UInt = 0
 
     static func segmentName(_ seq: UInt64) -> String {
         let hex = String(seq, radix: 16)
@@ -42,14 +51,24 @@ final class WAL {
             seq = 0
             try startSegment()
         }
+        try mapStaging()
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
+        release()
+        unreserveStaging()
     }
 
-    /// `unsafe-shutdown` only: closes the segment file while the writer thread may still be using it.
+    /// `unsafe-shutdown` only: releases the file and the write buffer while the writer thread may still be using
+    /// them (from the thread handling SIGTERM).
     func closeUnsafely() {
+        release()
+    }
+
+    /// Unmaps the write buffer and closes the segment file, once.
+    private func release() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        unmapStaging()
         if fd >= 0 { close(fd) }
     }
 
@@ -62,9 +81,17 @@ final class WAL {
     /// - Parameter beforeSync: called after the write, before the fdatasync (the `ack-before-fsync` bug only).
     func append(_ records: [WALRecord], beforeSync: () -> Void = {}) throws {
         guard !records.isEmpty else { return }
-        var w = ByteWriter(capacity: 4096)
+        var out = try StagedWrite(self)
+        try append(records, using: &out, beforeSync: beforeSync)
+    }
+
+    /// `append` into a write buffer the caller took for a whole group of jobs (`WALWriter`).
+    func append(_ records: [WALRecord], using out: inout StagedWrite, beforeSync: () -> Void = {}) throws {
+        guard !records.isEmpty else { return }
         for r in records {
+            var w = ByteWriter(capacity: 256)
             r.encode(into: &w)
+            try out.add(w.bytes)
             switch r {
             case .hardState(let hs): hardState = hs
             case .snapshot(let index, let term): snapshotMark = (index, term)
@@ -75,10 +102,10 @@ final class WAL {
                 }
             }
         }
-        try writeRetryingWhenFull(w.bytes)
+        let written = try out.finish()
         beforeSync()
         try FileIO.fdatasync(fd, path: path)
-        size += w.bytes.count
+        size += written
         if size >= segmentLimit { try startSegment() }
     }
 
@@ -115,7 +142,9 @@ final class WAL {
         size = w.bytes.count
     }
 
-    private func writeRetryingWhenFull(_ bytes: [UInt8]) throws {
+    /// Writes `bytes` at the end of the segment; on ENOSPC cuts the partial write off and retries until it fits.
+    /// - Parameter pending: bytes of this append already written before `bytes` (kept by a truncation).
+    func writeRetryingWhenFull(_ bytes: UnsafeRawBufferPointer, pending: Int) throws {
         var waiting = false
         while true {
             do {
@@ -124,7 +153,7 @@ final class WAL {
                 return
             } catch let error as RaftNodeError where error.errno == ENOSPC {
                 // A partial write must not stay in the segment: the retry appends the whole group again.
-                try syscall("ftruncate", path) { Int(ftruncate(fd, off_t(size))) }
+                try syscall("ftruncate", path) { Int(ftruncate(fd, off_t(size + pending))) }
                 if !waiting {
                     log?.warn("disk full (ENOSPC) writing \(path); refusing to acknowledge writes until it fits")
                     waiting = true
