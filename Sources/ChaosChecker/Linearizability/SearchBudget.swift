@@ -61,9 +61,12 @@ final class SearchBudget: Sendable {
         cutoffValue.min(steps - 1, ordering: .relaxed)
     }
 
-    /// Whether `bytes` more could be allocated now without passing the memory limit.
+    /// Whether `bytes` more could be allocated now without passing the memory limit; if so they count as held
+    /// until the watch next reads the real figure, so two searches growing at once cannot both take the room.
     func canAllocate(_ bytes: Int) -> Bool {
-        residentBytes.load(ordering: .relaxed) + bytes <= memoryLimit
+        if residentBytes.add(bytes, ordering: .relaxed).newValue <= memoryLimit { return true }
+        residentBytes.subtract(bytes, ordering: .relaxed)
+        return false
     }
 
     /// Called by the watch: stops everything once the deadline, the refinement budget or the memory limit is
