@@ -181,7 +181,7 @@ struct InvalidHistories {
             let key = (Int(spec.seed) + offset) % spec.keys
             let list = done(key)
             let middle = list.count / 2
-            for start in (middle..<list.count) + (0..<middle) {
+            for start in Array(middle..<list.count) + Array(0..<middle) {
                 if let text = inject(at: start, in: list) { return text }
             }
         }

@@ -74,12 +74,12 @@ struct CancellationTests {
     func cancelledOutcome() throws {
         let history = Self.history(writes: 40, sequential: 3)
         let partitions = try CallPairing.partitions(history)
-        let jobs: [any PartitionJob] = try partitions.map { p throws(CheckerError) in
-            try SearchJob(p, model: RegisterModel(RegisterModel.casRegister), order: [])
+        let jobs: [PartitionJob] = try partitions.map { p throws(CheckerError) in
+            try SearchJob(p, model: RegisterModel(RegisterModel.casRegister), order: []).job
         }
         let budget = SearchBudget(timeLimit: .seconds(600), memoryLimit: Linearizability.defaultMemoryLimit)
         PartitionScheduler.run(jobs, budget: budget)
-        let outcomes = Dictionary(uniqueKeysWithValues: zip(partitions.map(\.key), jobs.map { $0.outcome }))
+        let outcomes = Dictionary(uniqueKeysWithValues: zip(partitions.map(\.key), jobs.map { $0.outcome() }))
         #expect(outcomes[.string("bad")] == .notLinearizable)
         #expect(outcomes[.string("big")] == .cancelled)
         #expect(budget.stop == .proven)
