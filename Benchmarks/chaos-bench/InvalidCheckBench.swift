@@ -112,21 +112,21 @@ struct InvalidCheckBench: ParsableCommand {
         return missed
     }
 
-    /// `writes` timed-out writes of distinct values, then a read of a value nobody wrote: invalid, but only
-    /// after trying every subset and order of the writes.
+    /// `writes` timed-out writes of distinct values 1…n, reads of each in turn (every write observed, so none
+    /// can be left out), then a read of a value nobody wrote: invalid, but only after trying every subset.
     static func exponential(writes: Int) -> History {
-        var ops: [Operation] = []
+        var ops: [ChaosHistory.Operation] = []
         for p in 0..<writes {
-            ops.append(Operation(time: Int64(p), process: p, type: .invoke, f: "write", value: .int(Int64(p + 1))))
+            ops.append(ChaosHistory.Operation(time: Int64(p), process: p, type: .invoke, f: "write", value: .int(Int64(p + 1))))
         }
         for p in 0..<writes {
-            ops.append(Operation(time: Int64(1000 + p), process: p, type: .info, f: "write",
+            ops.append(ChaosHistory.Operation(time: Int64(1000 + p), process: p, type: .info, f: "write",
                                  value: .int(Int64(p + 1))))
         }
-        for p in 0..<writes {
-            ops.append(Operation(time: Int64(2000 + 2 * p), process: 1000 + p, type: .invoke, f: "read"))
-            ops.append(Operation(time: Int64(2001 + 2 * p), process: 1000 + p, type: .ok, f: "read",
-                                 value: .int(Int64(p % 2 == 0 ? p + 1 : 9999))))
+        for p in 0...writes {
+            ops.append(ChaosHistory.Operation(time: Int64(2000 + 2 * p), process: 1000 + p, type: .invoke, f: "read"))
+            ops.append(ChaosHistory.Operation(time: Int64(2001 + 2 * p), process: 1000 + p, type: .ok, f: "read",
+                                              value: .int(Int64(p < writes ? p + 1 : 9999))))
         }
         var history = History(ops)
         history.reindex()
