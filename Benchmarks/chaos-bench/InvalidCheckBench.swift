@@ -32,9 +32,11 @@ struct InvalidCheckBench: ParsableCommand {
     func run() throws {
         let sizes = self.sizes.split(separator: ",").compactMap { Int($0) }
         let clients = self.clients.split(separator: ",").compactMap { Int($0) }
-        var failures = 0
+        // The limits first: resident memory is the whole process's, and the large histories below leave the
+        // allocator holding memory it does not give back.
+        var failures = noLimits ? 0 : limits()
         var times: [Double] = []
-        print("model\tops\tclients\tanomaly\tverdict\tcheck_ms\tpeak_rss_mib\tstates\tgoal")
+        print("model\tops\tclients\tanomaly\tverdict\tcheck_ms\tpeak_rss_mib (process-wide)\tstates\tgoal")
         for (s, size) in sizes.enumerated() {
             for (m, model) in ["kv", "register", "cas-register"].enumerated() {
                 let anomaly = InvalidHistories.Anomaly.allCases[(s + m) % 3]
@@ -74,7 +76,6 @@ struct InvalidCheckBench: ParsableCommand {
             print("invalid histories: \(times.count), worst \(CheckBench.format(worst)) ms, median "
                 + "\(CheckBench.format(CheckBench.median(times))) ms")
         }
-        if !noLimits { failures += limits() }
         print("check-invalid: \(failures == 0 ? "all goals met" : "\(failures) goal(s) missed")")
         if failures > 0 { throw ExitCode(1) }
     }
