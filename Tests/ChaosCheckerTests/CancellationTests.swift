@@ -7,8 +7,9 @@ import Testing
 /// the queue. Bounds are generous (seconds against searches that would run for hours): never tightly timed.
 @Suite("search cancellation", .timeLimit(.minutes(2)))
 struct CancellationTests {
-    /// Key `big`: `writes` timed-out writes of distinct values and a read nobody wrote (every subset must be
-    /// tried, 2^writes configurations). Key `bad`: `sequential` sequential writes, then a read of the first.
+    /// Key `big`: `writes` timed-out writes of distinct values 1…n, reads of 1, 2, …, n in turn (so every write
+    /// is observed and none can be left out), then a read of a value nobody wrote: every subset of the writes
+    /// must be tried before each read, 2^writes configurations. Key `bad`: `sequential` sequential writes, then a read of the first.
     static func history(writes: Int, sequential: Int) -> History {
         var ops: [Operation] = []
         var time: Int64 = 0
@@ -18,6 +19,10 @@ struct CancellationTests {
         }
         for p in 0..<writes { add(p, .invoke, "write", "big", .int(Int64(p + 1))) }
         for p in 0..<writes { add(p, .info, "write", "big", .int(Int64(p + 1))) }
+        for p in 0..<writes {
+            add(200 + p, .invoke, "read", "big", .null)
+            add(200 + p, .ok, "read", "big", .int(Int64(p + 1)))
+        }
         add(500, .invoke, "read", "big", .null)
         add(500, .ok, "read", "big", .int(9999))
         for i in 0..<sequential {
@@ -45,7 +50,7 @@ struct CancellationTests {
     @Test("a failing partition queued behind an exploding smaller one is still found; the refinement ends")
     func failingBehindSmaller() throws {
         let start = ContinuousClock.now
-        // `big` (41 steps) is smaller than `bad` (201 steps), so it is searched first and keeps its turn.
+        // `big` (81 steps) is smaller than `bad` (201 steps), so it is searched first and keeps its turn.
         let report = try Linearizability.check(Self.history(writes: 40, sequential: 200), model: "cas-register",
                                                options: .init(timeLimit: .seconds(600), refineBudget: .seconds(1)))
         #expect(report.verdict == .invalid)
@@ -57,7 +62,7 @@ struct CancellationTests {
     func smallerCounterexample() throws {
         // Two failing keys: `bad` with 200 steps and `tiny` with 2; the report names the smaller one whichever
         // is proven first.
-        var ops = Self.history(writes: 0, sequential: 200).operations
+        var ops = Self.history(writes: 0, sequential: 200).operations.filter { $0.key != .string("big") }
         let base = Int64(ops.count + 10)
         ops.append(Operation(time: base, process: 700, type: .invoke, f: "write", key: "tiny", value: 1))
         ops.append(Operation(time: base + 1, process: 700, type: .ok, f: "write", key: "tiny", value: 1))
@@ -74,12 +79,12 @@ struct CancellationTests {
     func cancelledOutcome() throws {
         let history = Self.history(writes: 40, sequential: 3)
         let partitions = try CallPairing.partitions(history)
-        let jobs: [any PartitionJob] = try partitions.map { p throws(CheckerError) in
-            try SearchJob(p, model: RegisterModel(RegisterModel.casRegister), order: [])
+        let jobs: [PartitionJob] = try partitions.map { p throws(CheckerError) in
+            try SearchJob(p, model: RegisterModel(RegisterModel.casRegister), order: []).job
         }
         let budget = SearchBudget(timeLimit: .seconds(600), memoryLimit: Linearizability.defaultMemoryLimit)
         PartitionScheduler.run(jobs, budget: budget)
-        let outcomes = Dictionary(uniqueKeysWithValues: zip(partitions.map(\.key), jobs.map { $0.outcome }))
+        let outcomes = Dictionary(uniqueKeysWithValues: zip(partitions.map(\.key), jobs.map { $0.outcome() }))
         #expect(outcomes[.string("bad")] == .notLinearizable)
         #expect(outcomes[.string("big")] == .cancelled)
         #expect(budget.stop == .proven)

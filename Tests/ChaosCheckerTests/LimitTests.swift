@@ -6,8 +6,8 @@ import Testing
 /// Running out of time or memory gives `unknown` with the reason, never `valid`.
 @Suite("search limits", .timeLimit(.minutes(1)))
 struct LimitTests {
-    /// 24 timed-out writes of distinct values, then a read of a value nobody wrote: invalid, but only after
-    /// trying every subset of the writes (2^24 configurations).
+    /// 24 timed-out writes of distinct values, reads of each in turn (so none can be left out as unobservable),
+    /// then a read of a value nobody wrote: invalid, but only after trying every subset of the writes.
     static func explosive() -> History {
         var ops: [Operation] = []
         for p in 0..<24 {
@@ -19,8 +19,10 @@ struct LimitTests {
         for p in 0..<24 {
             ops.append(Operation(time: Int64(200 + 2 * p), process: 100 + p, type: .invoke, f: "read"))
             ops.append(Operation(time: Int64(201 + 2 * p), process: 100 + p, type: .ok, f: "read",
-                                 value: .int(Int64(p % 2 == 0 ? p + 1 : 99))))
+                                 value: .int(Int64(p + 1))))
         }
+        ops.append(Operation(time: 300, process: 200, type: .invoke, f: "read"))
+        ops.append(Operation(time: 301, process: 200, type: .ok, f: "read", value: 99))
         var history = History(ops)
         history.reindex()
         return history
@@ -51,6 +53,13 @@ struct LimitTests {
             for p in 0..<writes {
                 time += 1
                 ops.append(Operation(time: time, process: k * 1000 + p, type: .invoke, f: "write", key: key,
+                                     value: .int(Int64(p + 1))))
+            }
+            for p in 0..<writes {  // every value read once, so no write can be left out as unobservable
+                time += 1
+                ops.append(Operation(time: time, process: k * 1000 + 500 + p, type: .invoke, f: "read", key: key))
+                time += 1
+                ops.append(Operation(time: time, process: k * 1000 + 500 + p, type: .ok, f: "read", key: key,
                                      value: .int(Int64(p + 1))))
             }
             time += 1

@@ -67,7 +67,7 @@ public enum Linearizability {
                                   refineBudget: options.refineBudget)
         let partitions = try CallPairing.partitions(history)
         let order = options.effectOrder
-        let jobs: [any PartitionJob]
+        let jobs: [PartitionJob]
         switch model {
         case "register":
             jobs = try compile(partitions, order) { RegisterModel(register(RegisterModel.register)) }
@@ -130,18 +130,18 @@ public enum Linearizability {
     /// is reported whichever partition holds it), ready to search.
     private static func compile<M: SequentialModel>(
         _ partitions: [CallPairing.Partition], _ order: [Value?: [Int]], _ make: () -> M
-    ) throws(CheckerError) -> [any PartitionJob] {
-        var jobs: [any PartitionJob] = []
+    ) throws(CheckerError) -> [PartitionJob] {
+        var jobs: [PartitionJob] = []
         jobs.reserveCapacity(partitions.count)
         for partition in partitions {
-            jobs.append(try SearchJob(partition, model: make(), order: order[partition.key] ?? []))
+            jobs.append(try SearchJob(partition, model: make(), order: order[partition.key] ?? []).job)
         }
         return jobs
     }
 }
 
 /// One partition's steps and search, and the counterexample once it fails.
-final class SearchJob<M: SequentialModel>: PartitionJob, @unchecked Sendable {
+final class SearchJob<M: SequentialModel>: @unchecked Sendable {
     private let partition: CallPairing.Partition
     /// Step → index into `partition.calls`.
     private let kept: [Int]
@@ -150,17 +150,32 @@ final class SearchJob<M: SequentialModel>: PartitionJob, @unchecked Sendable {
     private let search: WGLSearch<M>
 
     var size: Int { search.n }
-    var outcome: SearchOutcome? { search.outcome }
+
+    /// The job the scheduler runs; made here, where `M` is concrete, so `resume` is specialized.
+    var job: PartitionJob {
+        PartitionJob(size: search.n, outcome: { [search] in search.outcome },
+                     resume: { [search] quantum, budget in search.resume(quantum: quantum, budget: budget) != nil },
+                     result: { [self] in result() })
+    }
 
     init(_ partition: CallPairing.Partition, model: M, order: [Int]) throws(CheckerError) {
         var model = model
         var steps: [M.Step] = []
         var kept: [Int] = []
+        var outcomes: [ModelCall.Outcome] = []
         for (i, call) in partition.calls.enumerated() {
             if let step = try model.step(for: call) {
                 steps.append(step)
                 kept.append(i)
+                outcomes.append(call.outcome)
             }
+        }
+        // Indeterminate calls whose effect nobody can observe never need a place: leave them out.
+        let unobservable = model.unobservable(steps, outcomes: outcomes)
+        if unobservable.contains(true) {
+            let keep = steps.indices.filter { !unobservable[$0] }
+            steps = keep.map { steps[$0] }
+            kept = keep.map { kept[$0] }
         }
         self.partition = partition
         self.kept = kept

@@ -3,15 +3,19 @@ import Foundation
 import Synchronization
 
 /// One partition's search as the scheduler sees it: resumable in quanta, whatever its model.
-protocol PartitionJob: AnyObject, Sendable {
+///
+/// Closures rather than a protocol existential: they are made where the model's type is known, so the search
+/// loop they call is specialized for it (a generic class's methods called through an existential run
+/// unspecialized, an order of magnitude slower).
+struct PartitionJob: Sendable {
     /// Steps in the partition (the cutoff compares against it).
-    var size: Int { get }
+    let size: Int
     /// Set once the search has ended.
-    var outcome: SearchOutcome? { get }
+    let outcome: @Sendable () -> SearchOutcome?
     /// Runs one quantum; true once the search has ended.
-    func resume(quantum: Int, budget: SearchBudget) -> Bool
+    let resume: @Sendable (_ quantum: Int, _ budget: SearchBudget) -> Bool
     /// The result once ended.
-    func result() -> Linearizability.PartitionResult
+    let result: @Sendable () -> Linearizability.PartitionResult
 }
 
 /// Runs every partition's search on a few worker threads that take turns: each takes the next partition from
@@ -23,7 +27,7 @@ enum PartitionScheduler {
     /// turn often (about 1–10 ms).
     static let quantum = 1 << 15
 
-    static func run(_ jobs: [any PartitionJob], budget: SearchBudget,
+    static func run(_ jobs: [PartitionJob], budget: SearchBudget,
                     workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         guard !jobs.isEmpty else { return }
         // Smallest first: the quickest proofs come first, and a large partition never delays a small one.
@@ -33,8 +37,8 @@ enum PartitionScheduler {
         defer { watch.stop() }
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, jobs.count))) { _ in
             while let job = queue.withLock({ $0.pop() }) {
-                if job.resume(quantum: quantum, budget: budget) {
-                    if job.outcome == .notLinearizable { budget.proven(steps: job.size) }
+                if job.resume(quantum, budget) {
+                    if job.outcome() == .notLinearizable { budget.proven(steps: job.size) }
                 } else {
                     queue.withLock { $0.push(job) }
                 }
@@ -44,10 +48,10 @@ enum PartitionScheduler {
 
     /// A FIFO of paused jobs: an array with a moving head, compacted when the head passes half.
     private struct Queue: ~Copyable {
-        var items: [any PartitionJob]
+        var items: [PartitionJob]
         var head = 0
 
-        mutating func pop() -> (any PartitionJob)? {
+        mutating func pop() -> PartitionJob? {
             guard head < items.count else { return nil }
             let job = items[head]
             head += 1
@@ -58,6 +62,6 @@ enum PartitionScheduler {
             return job
         }
 
-        mutating func push(_ job: any PartitionJob) { items.append(job) }
+        mutating func push(_ job: PartitionJob) { items.append(job) }
     }
 }

@@ -18,8 +18,10 @@ final class SearchBudget: Sendable {
     let timeLimit: Duration
     /// Bytes of resident memory the whole process may hold.
     let memoryLimit: Int
-    /// After a proof, how long smaller partitions may still look for a smaller counterexample.
+    /// After a proof, how long smaller partitions may still look for a smaller counterexample: at most this,
+    /// and never longer than the proof itself took, so the verdict waits at most as long again.
     let refineBudget: Duration
+    private let started = ContinuousClock.now
     private let cutoffValue = Atomic<Int>(Int.max)
     private let stopValue = Atomic<Int>(Stop.none.rawValue)
     private let refineUntilNanos = Atomic<Int64>(Int64.max)
@@ -51,19 +53,23 @@ final class SearchBudget: Sendable {
     }
 
     /// A partition of `steps` steps was proven not linearizable: larger ones stop now, smaller ones get the
-    /// refinement budget (never past the deadline).
+    /// refinement budget, at most the time spent so far (never past the deadline).
     func proven(steps: Int) {
         if stopValue.compareExchange(expected: Stop.none.rawValue, desired: Stop.proven.rawValue,
                                      ordering: .acquiringAndReleasing).exchanged {
-            let until = min(ContinuousClock.now.advanced(by: refineBudget), deadline)
+            let now = ContinuousClock.now
+            let until = min(now.advanced(by: min(refineBudget, now - started)), deadline)
             refineUntilNanos.store(Self.nanos(until), ordering: .relaxed)
         }
         cutoffValue.min(steps - 1, ordering: .relaxed)
     }
 
-    /// Whether `bytes` more could be allocated now without passing the memory limit.
+    /// Whether `bytes` more could be allocated now without passing the memory limit; if so they count as held
+    /// until the watch next reads the real figure, so two searches growing at once cannot both take the room.
     func canAllocate(_ bytes: Int) -> Bool {
-        residentBytes.load(ordering: .relaxed) + bytes <= memoryLimit
+        if residentBytes.add(bytes, ordering: .relaxed).newValue <= memoryLimit { return true }
+        residentBytes.subtract(bytes, ordering: .relaxed)
+        return false
     }
 
     /// Called by the watch: stops everything once the deadline, the refinement budget or the memory limit is

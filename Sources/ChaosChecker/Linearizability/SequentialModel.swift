@@ -23,4 +23,16 @@ protocol SequentialModel: SendableMetatype {
 
     /// The state as a person reads it, for counterexamples.
     func describe(_ state: Int64) -> String
+
+    /// Which steps may be left out of the search: indeterminate calls whose effect no call can observe (a
+    /// timed-out write of a value nobody read). Such a call can always be placed last, where it changes
+    /// nothing anyone saw, so the history is linearizable with it iff it is without it; leaving it out removes
+    /// the 2^k ways of placing k of them.
+    func unobservable(_ steps: [Step], outcomes: [ModelCall.Outcome]) -> [Bool]
+}
+
+extension SequentialModel {
+    func unobservable(_ steps: [Step], outcomes: [ModelCall.Outcome]) -> [Bool] {
+        Array(repeating: false, count: steps.count)
+    }
 }

@@ -146,7 +146,7 @@ final class WGLSearch<M: SequentialModel>: @unchecked Sendable {
         if n > budget.cutoff {
             return finish(budget.stop == .time ? .timedOut : budget.stop == .memory ? .outOfMemory : .cancelled)
         }
-        var model = model.take()!
+        var model = self.model.take()!
         defer { self.model = model }
         // Locals for the hot loop; written back when the quantum ends.
         var state = state, hash = hash, depth = depth, node = node
@@ -171,6 +171,9 @@ final class WGLSearch<M: SequentialModel>: @unchecked Sendable {
         while node != tail {
             iterations &+= 1
             if iterations & 0x3FF == 0 {
+                // The watch thread moves the cutoff at the deadline; reading the clock now and then as well
+                // keeps the limit when a loaded machine is slow to schedule the watch.
+                if iterations & 0x3FFF == 0 && budget.expired { budget.stopAll(.time) }
                 if let stop = stopped() { return finish(stop) }
                 if iterations >= quantum { return nil }
             }

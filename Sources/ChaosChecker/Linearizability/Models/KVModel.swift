@@ -56,4 +56,7 @@ struct KVModel: SequentialModel {
     func isReadOnly(_ step: Step) -> Bool { if case .get = step { true } else { false } }
 
     func describe(_ state: Int64) -> String { EDNWriter.text(.string(strings[Int(state)])) }
+
+    /// The interned string `id` stands for.
+    func string(_ id: Int64) -> String { strings[Int(id)] }
 }
