@@ -21,6 +21,9 @@ public actor Nemesis {
     private var active: [Int: (fault: Fault, nodes: [String])] = [:]
     /// The threads each active `pause-thread` fault froze.
     private var frozenThreads: [Int: [ThreadPauses.Frozen]] = [:]
+    /// How each active `membership` fault brings its targets back.
+    private var membershipChanges: [Int: MembershipSpec] = [:]
+    private let membership: MembershipFaults
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -32,6 +35,7 @@ public actor Nemesis {
         self.scheduleStart = scheduleStart
         self.events = events
         self.faults = ProcessFaults(cluster: cluster, stopGrace: stopGrace)
+        self.membership = MembershipFaults(cluster: cluster, stopGrace: stopGrace)
         self.rng = SeededGenerator(seed: seed ^ 0x6E65_6D65_7369_7300)
     }
 
@@ -117,6 +121,17 @@ public actor Nemesis {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
                 return false
             }
+        case .success(let nodes) where step.fault == .membership:
+            // Marked active first: a removal that fails halfway still has its targets put back at heal.
+            active[step.id] = (step.fault, nodes)
+            membershipChanges[step.id] = step.membership ?? MembershipSpec()
+            do {
+                let detail = try await membership.remove(nodes)
+                log(.inject, step.id, step.fault, nodes, since: decided, detail: detail)
+            } catch {
+                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
+            }
+            return true
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -139,6 +154,11 @@ public actor Nemesis {
                 latency = try network.heal(id)
             } else if fault == .pauseThread {
                 await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
+            } else if fault == .membership {
+                let restored = try await membership.restore(nodes, membershipChanges.removeValue(forKey: id) ?? .init())
+                log(.heal, id, fault, nodes, since: decided, latency: restored.completed - decided,
+                    detail: restored.detail)
+                return
             } else {
                 try await faults.heal(fault, on: nodes)
             }

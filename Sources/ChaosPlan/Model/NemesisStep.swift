@@ -30,6 +30,9 @@ public enum Fault: String, Sendable, Hashable, CaseIterable {
     /// Freezes the threads of the target whose names match the step's `thread` (`ThreadPause`); the rest of
     /// the process runs on. Released when the fault's time is up.
     case pauseThread = "pause-thread"
+    /// Takes the target out of the cluster's configuration and, at heal, restores the plan's original
+    /// membership (`MembershipSpec`).
+    case membership
 }
 
 /// Which threads a `pause-thread` fault freezes, and how.
@@ -105,11 +108,14 @@ public struct NemesisStep: Sendable, Hashable {
     public var clients: ClientTraffic
     /// The threads of a `pause-thread` fault; set whenever `faults` holds `pause-thread`.
     public var thread: ThreadPause?
+    /// The change of a `membership` fault; set whenever `faults` holds `membership`.
+    public var membership: MembershipSpec?
     public var location: SourceLocation?
 
     public init(timing: Timing, faults: [Fault], target: TargetSpec, duration: Duration?,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                thread: ThreadPause? = nil, location: SourceLocation? = nil) {
+                thread: ThreadPause? = nil, membership: MembershipSpec? = nil, location: SourceLocation? = nil) {
+        self.membership = membership
         self.timing = timing
         self.faults = faults
         self.target = target
@@ -139,10 +145,13 @@ public struct ScheduledFault: Sendable, Hashable {
     public var clients: ClientTraffic
     /// The step's threads, when `fault` is `pause-thread`.
     public var thread: ThreadPause?
+    /// The step's change, when `fault` is `membership`.
+    public var membership: MembershipSpec?
 
     public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                thread: ThreadPause? = nil) {
+                thread: ThreadPause? = nil, membership: MembershipSpec? = nil) {
+        self.membership = fault == .membership ? membership : nil
         self.thread = fault == .pauseThread ? thread : nil
         self.id = id
         self.at = at
@@ -162,7 +171,7 @@ extension NemesisStep {
     public static func == (lhs: NemesisStep, rhs: NemesisStep) -> Bool {
         lhs.timing == rhs.timing && lhs.faults == rhs.faults && lhs.target == rhs.target
             && lhs.duration == rhs.duration && lhs.partition == rhs.partition && lhs.shaping == rhs.shaping
-            && lhs.clients == rhs.clients && lhs.thread == rhs.thread
+            && lhs.clients == rhs.clients && lhs.thread == rhs.thread && lhs.membership == rhs.membership
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -174,5 +183,6 @@ extension NemesisStep {
         hasher.combine(shaping)
         hasher.combine(clients)
         hasher.combine(thread)
+        hasher.combine(membership)
     }
 }

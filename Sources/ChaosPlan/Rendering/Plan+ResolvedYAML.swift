@@ -94,6 +94,9 @@ extension Plan {
                 fields += ["mode: signal", "signal: \(stop)", "resume_signal: \(resume)"]
             }
         }
+        if let membership = step.membership {
+            fields += ["change: \(membership.change.rawValue)", "data: \(membership.data.rawValue)"]
+        }
         return "{ " + fields.joined(separator: ", ") + " }"
     }
 

@@ -21,7 +21,7 @@ public enum Schedule {
                 occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
                                                   duration: step.duration, step: index, partition: step.partition,
                                                   shaping: step.shaping, clients: step.clients,
-                                                  thread: step.thread))
+                                                  thread: step.thread, membership: step.membership))
             case .every(let period, let from, let until):
                 guard period > .zero, !step.faults.isEmpty else { continue }
                 let end = min(until ?? plan.duration, plan.duration)
@@ -32,7 +32,8 @@ public enum Schedule {
                     occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
                                                       duration: step.duration, step: index,
                                                       partition: step.partition, shaping: step.shaping,
-                                                      clients: step.clients, thread: step.thread))
+                                                      clients: step.clients, thread: step.thread,
+                                                      membership: step.membership))
                     time += period
                 }
             }

@@ -26,6 +26,13 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// the rest of the cluster serves. Caught by the liveness checker as operations that never complete after
     /// the last heal.
     case waitNewTerm = "wait-new-term"
+    /// Restate#2885 with a real reconfiguration: adding a node takes two halves (add it as a learner, promote it
+    /// once caught up), and client appends wait while a learner is in the configuration — the reconfiguration
+    /// is "sealed" until the second half lands. Only the leader that made the first half remembers to make the
+    /// second; a leader elected in between (the first one isolated or killed mid-change) never promotes the
+    /// learner, so the change stays half done and every append waits on it forever. Caught by the liveness
+    /// checker; provoked by a membership change while the leader is isolated or killed.
+    case halfReconfig = "half-reconfig"
 
     /// `lost-wakeup` starts once the leader's commit index reaches this.
     static let lostWakeupAfter: UInt64 = 500

@@ -19,7 +19,8 @@ public final class RaftNodeServer: @unchecked Sendable {
     let applier: Applier
     var transport: PeerTransport!
     var http: HTTPServer?
-    let peerHTTP: [String: HostPort]
+    /// HTTP address per member, for redirects; grows when a configuration change adds a member.
+    var peerHTTP: [String: HostPort]
 
     // Confined to coreLoop.
     var flushScheduled = false
@@ -34,6 +35,9 @@ public final class RaftNodeServer: @unchecked Sendable {
     /// `wait-new-term` only: the term the node lost its leader in, and the requests held until it passes.
     var waitingPastTerm: UInt64?
     var heldRequests: [HeldRequest] = []
+    /// The configuration entry last acted on (links, addresses, log line), and `half-reconfig`'s held appends.
+    var seenMembershipIndex: UInt64 = .max
+    var heldForReconfig: [HeldRequest] = []
 
     /// Opens (or creates) the data dir and recovers from it; binds nothing yet.
     /// - Throws: `RaftNodeError` for bad settings, a data dir of another node or cluster, or corruption.
@@ -53,6 +57,7 @@ public final class RaftNodeServer: @unchecked Sendable {
                             seed: UInt64(UInt32.random(in: 0...UInt32.max)))
         rc.compactionMargin = min(1000, config.snapshotEvery / 2)
         rc.bugs = config.bugs
+        rc.bootstrap = config.bootstrapMembership
         if !config.bugs.isEmpty {
             log.warn("test-only bug modes on: \(config.bugs.map(\.rawValue).sorted().joined(separator: ", "))")
         }
@@ -118,6 +123,7 @@ public final class RaftNodeServer: @unchecked Sendable {
             for (_, w) in self.readWaiters { w.promise.fail(NodeAPIError.unavailable("node is shutting down")) }
             self.readWaiters.removeAll()
             self.releaseHeldRequests()
+            self.releaseHeldForReconfig()
         }.wait()
         writer.stop(timeout: deadline)
         applier.stop(timeout: deadline)
@@ -147,6 +153,7 @@ public final class RaftNodeServer: @unchecked Sendable {
         flushScheduled = false
         guard !stopping else { return }
         let rd = core.ready()
+        watchMembership()
         watchForNewTerm()
         logRoleChange()
         guard !rd.isEmpty else { return }
