@@ -38,9 +38,10 @@ struct MembershipFaults: Sendable {
             let after = try await waitFor(control, "the removal of \(node) to commit", excluding: [node]) {
                 !$0.ids.contains(node)
             }
+            let committed = ContinuousClock.now
             await cluster.stop(node, grace: stopGrace)
-            lines.append("removed \(node) in \(Self.seconds(ContinuousClock.now - started)): "
-                + "\(before.summary) → \(after.summary)")
+            lines.append("removed \(node) in \(Self.seconds(committed - started)) (stopped "
+                + "\(Self.seconds(ContinuousClock.now - committed)) later): \(before.summary) → \(after.summary)")
         }
         return lines.joined(separator: "; ")
     }

@@ -55,7 +55,11 @@ extension RaftCore {
         }
         guard hasCommittedInTerm, !membershipChangePending else { return }
         for learner in membership.learners {
-            guard let pr = progress[learner], case .replicate = pr.state,
+            if progress[learner]?.recentActive == true { learnerLastHeard[learner] = now }
+            // Caught up by the leader's last news of it, and that news is fresh: a learner cut off while the log
+            // stands still would otherwise look caught up for ever.
+            let heard = learnerLastHeard[learner].map { now - $0 <= 3 * config.heartbeatTicks } ?? false
+            guard heard, let pr = progress[learner], case .replicate = pr.state,
                   pr.match + RaftCore.catchUpSlack >= log.lastIndex else {
                 learnerCaughtUpSince[learner] = nil
                 continue

@@ -25,6 +25,8 @@ public struct RaftCore {
     var ownPendingPromotion: String?
     /// The tick since which each learner has been caught up without interruption.
     var learnerCaughtUpSince: [String: Int] = [:]
+    /// The last tick each learner was seen answering (its progress marked recently active).
+    var learnerLastHeard: [String: Int] = [:]
 
     public internal(set) var hardState: HardState
     public internal(set) var role: RaftRole = .follower
@@ -238,6 +240,7 @@ public struct RaftCore {
         progress = [:]
         ownPendingPromotion = nil
         learnerCaughtUpSince = [:]
+        learnerLastHeard = [:]
         for p in peers { progress[p] = Progress(next: log.lastIndex + 1) }
         // The no-op of the new term: committing it commits every earlier entry (Figure 8) and opens reads.
         log.append(LogEntry(index: log.lastIndex + 1, term: term, data: []))
