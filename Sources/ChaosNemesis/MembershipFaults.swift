@@ -23,6 +23,8 @@ struct MembershipFaults: Sendable {
             let started = ContinuousClock.now
             let before = try await settledMembers(control, excluding: [])
             cluster.expectExit(node)
+            let stoppedFirst = control.stopsBeforeRemoval
+            if stoppedFirst { await cluster.stop(node, grace: stopGrace) }
             try await retrying("remove \(node)") { endpoint async throws(MembershipError) in
                 do throws(MembershipError) {
                     try await control.removeMember(node, via: endpoint, timeout: requestTimeout)
@@ -39,9 +41,14 @@ struct MembershipFaults: Sendable {
                 !$0.ids.contains(node)
             }
             let committed = ContinuousClock.now
-            await cluster.stop(node, grace: stopGrace)
-            lines.append("removed \(node) in \(Self.seconds(committed - started)) (stopped "
-                + "\(Self.seconds(ContinuousClock.now - committed)) later): \(before.summary) → \(after.summary)")
+            if stoppedFirst {
+                lines.append("stopped and removed \(node) in \(Self.seconds(committed - started)): "
+                    + "\(before.summary) → \(after.summary)")
+            } else {
+                await cluster.stop(node, grace: stopGrace)
+                lines.append("removed \(node) in \(Self.seconds(committed - started)) (stopped "
+                    + "\(Self.seconds(ContinuousClock.now - committed)) later): \(before.summary) → \(after.summary)")
+            }
         }
         return lines.joined(separator: "; ")
     }

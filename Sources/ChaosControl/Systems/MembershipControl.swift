@@ -68,9 +68,14 @@ public protocol MembershipControl: Sendable {
     /// Whether a removed member can only come back empty (etcd: a member's id lives in its data directory,
     /// and a removed id is refused for ever), so `data: keep` wipes too.
     var rejoinNeedsEmptyData: Bool { get }
+
+    /// Whether a member is stopped before it is removed (the removal of a dead member), rather than after its
+    /// removal commits: etcd 3.4 panics in a member that applies its own removal.
+    var stopsBeforeRemoval: Bool { get }
 }
 
 extension MembershipControl {
     public var addsBeforeStart: Bool { false }
     public var rejoinNeedsEmptyData: Bool { false }
+    public var stopsBeforeRemoval: Bool { false }
 }

@@ -4,6 +4,9 @@
 extension EtcdSystem: MembershipControl {
     public var addsBeforeStart: Bool { true }
     public var rejoinNeedsEmptyData: Bool { true }
+    /// A member that applies its own removal panics on the way out in etcd 3.4 ("failed to find local ID in
+    /// cluster members", exit 2): removing a stopped member (etcd's way to replace a failed machine) avoids it.
+    public var stopsBeforeRemoval: Bool { true }
 
     public func members(via endpoint: HTTPEndpoint, timeout: Duration) async throws(MembershipError) -> MemberList {
         let list = try await memberList(via: endpoint, timeout: timeout)
