@@ -63,7 +63,9 @@ struct MembershipFaults: Sendable {
 
     /// Brings `nodes` back (wiped when `spec` says so) and waits until every one of them is a voter again.
     /// - Returns: the event detail, ending with the restored membership or what is missing from it.
-    func restore(_ nodes: [String], _ spec: MembershipSpec) async throws(NemesisError) -> Restored {
+    /// - Parameter expected: the voters once this fault is healed (the plan's, less other faults' targets).
+    func restore(_ nodes: [String], _ spec: MembershipSpec, expected: [String]) async throws(NemesisError)
+        -> Restored {
         let control = try self.control()
         var lines: [String] = []
         var completed = ContinuousClock.now
@@ -108,12 +110,12 @@ struct MembershipFaults: Sendable {
         }
         // The run may be ending: what is known so far still makes the heal event (the changes did happen).
         let final = try? await settledMembers(control, excluding: [])
-        let original = cluster.ids.sorted()
+        let original = expected.sorted()
         if let final, final.voters == original && missing.isEmpty {
             return Restored(detail: (lines + ["membership restored: \(final.summary)"]).joined(separator: "; "),
                             completed: completed)
         }
-        return Restored(detail: (lines + ["membership NOT restored: \(final?.summary ?? "unknown"), the plan's is "
+        return Restored(detail: (lines + ["membership NOT restored: \(final?.summary ?? "unknown"), expected "
                             + original.joined(separator: ",")]).joined(separator: "; "), completed: completed)
     }
 

@@ -24,6 +24,8 @@ public actor Nemesis {
     /// How each active `membership` fault brings its targets back.
     private var membershipChanges: [Int: MembershipSpec] = [:]
     private let membership: MembershipFaults
+    /// A membership fault is changing the configuration: the next one waits its turn (one change at a time).
+    private var membershipBusy = false
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -122,7 +124,9 @@ public actor Nemesis {
                 return false
             }
         case .success(let nodes) where step.fault == .membership:
-            // Marked active first: a removal that fails halfway still has its targets put back at heal.
+            await takeMembershipTurn()
+            defer { membershipBusy = false }
+            // Marked active before the change: a removal that fails halfway still has its targets put back.
             active[step.id] = (step.fault, nodes)
             membershipChanges[step.id] = step.membership ?? MembershipSpec()
             do {
@@ -156,8 +160,13 @@ public actor Nemesis {
                 await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
             } else if fault == .membership {
                 let spec = membershipChanges.removeValue(forKey: id) ?? MembershipSpec()
+                await takeMembershipTurn()
+                defer { membershipBusy = false }
+                // Whole again means every node but those other membership faults still hold out.
+                let held = Set(active.values.filter { $0.fault == .membership }.flatMap(\.nodes))
                 do {
-                    let restored = try await membership.restore(nodes, spec)
+                    let restored = try await membership.restore(nodes, spec,
+                                                                expected: cluster.ids.filter { !held.contains($0) })
                     log(.heal, id, fault, nodes, since: decided, latency: restored.completed - decided,
                         detail: restored.detail)
                 } catch {
@@ -173,6 +182,12 @@ public actor Nemesis {
         } catch {
             log(.error, id, fault, nodes, since: decided, detail: "\(error)")
         }
+    }
+
+    /// Waits until no other membership fault is changing the configuration, then takes the turn.
+    private func takeMembershipTurn() async {
+        while membershipBusy { try? await Task.sleep(for: .milliseconds(20)) }
+        membershipBusy = true
     }
 
     private func log(_ phase: NemesisEvent.Phase, _ id: Int, _ fault: Fault, _ nodes: [String],
