@@ -9,7 +9,7 @@ struct MembershipFaults: Sendable {
     let cluster: Cluster
     let stopGrace: Duration
     /// How long one change may take to go through, retries included.
-    var changeTimeout: Duration = .seconds(15)
+    var changeTimeout: Duration = .seconds(8)
     /// How long an added member may take to catch up and vote.
     var promotionTimeout: Duration = .seconds(10)
     var requestTimeout: Duration = .seconds(3)

@@ -26,6 +26,8 @@ public actor Nemesis {
     private let membership: MembershipFaults
     /// A membership fault is changing the configuration: the next one waits its turn (one change at a time).
     private var membershipBusy = false
+    /// Membership faults whose removal is still under way (their heal waits for it).
+    private var membershipPending: Set<Int> = []
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -124,17 +126,12 @@ public actor Nemesis {
                 return false
             }
         case .success(let nodes) where step.fault == .membership:
-            await takeMembershipTurn()
-            defer { membershipBusy = false }
             // Marked active before the change: a removal that fails halfway still has its targets put back.
             active[step.id] = (step.fault, nodes)
             membershipChanges[step.id] = step.membership ?? MembershipSpec()
-            do {
-                let detail = try await membership.remove(nodes)
-                log(.inject, step.id, step.fault, nodes, since: decided, detail: detail)
-            } catch {
-                log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
-            }
+            membershipPending.insert(step.id)
+            // A change can take seconds (retries, waiting for its turn): the schedule does not wait for it.
+            Task { await self.removeMembers(step.id, nodes, since: decided) }
             return true
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
@@ -160,10 +157,12 @@ public actor Nemesis {
                 await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
             } else if fault == .membership {
                 let spec = membershipChanges.removeValue(forKey: id) ?? MembershipSpec()
+                while membershipPending.contains(id) { try? await Task.sleep(for: .milliseconds(20)) }
                 await takeMembershipTurn()
                 defer { membershipBusy = false }
-                // Whole again means every node but those other membership faults still hold out.
-                let held = Set(active.values.filter { $0.fault == .membership }.flatMap(\.nodes))
+                // Whole again means every node but those other membership faults have taken out.
+                let held = Set(active.filter { $0.value.fault == .membership && !membershipPending.contains($0.key) }
+                    .flatMap(\.value.nodes))
                 do {
                     let restored = try await membership.restore(nodes, spec,
                                                                 expected: cluster.ids.filter { !held.contains($0) })
@@ -181,6 +180,21 @@ public actor Nemesis {
             log(.heal, id, fault, nodes, since: decided, latency: latency)
         } catch {
             log(.error, id, fault, nodes, since: decided, detail: "\(error)")
+        }
+    }
+
+    /// Takes `nodes` out of the configuration, in its turn, and records the change.
+    private func removeMembers(_ id: Int, _ nodes: [String], since decided: ContinuousClock.Instant) async {
+        await takeMembershipTurn()
+        defer {
+            membershipBusy = false
+            membershipPending.remove(id)
+        }
+        do {
+            let detail = try await membership.remove(nodes)
+            log(.inject, id, .membership, nodes, since: decided, detail: detail)
+        } catch {
+            log(.error, id, .membership, nodes, since: decided, detail: "\(error)")
         }
     }
 

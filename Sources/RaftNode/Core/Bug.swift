@@ -30,7 +30,8 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// once caught up), and client appends wait while a learner is in the configuration — the reconfiguration
     /// is "sealed" until the second half lands. Only the leader that made the first half remembers to make the
     /// second; a leader elected in between (the first one isolated or killed mid-change) never promotes the
-    /// learner, so the change stays half done and every append waits on it forever. Caught by the liveness
+    /// learner, so the change stays half done and every append waits on it forever — as does every further
+    /// membership change, since the configuration stays sealed until the promotion. Caught by the liveness
     /// checker; provoked by a membership change while the leader is isolated or killed.
     case halfReconfig = "half-reconfig"
 

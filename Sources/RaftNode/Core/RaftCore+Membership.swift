@@ -21,6 +21,10 @@ extension RaftCore {
         guard role == .leader else { return .failure(.notLeader) }
         guard hasCommittedInTerm else { return .failure(.leaderNotReady) }
         guard membershipIndex <= commitIndex else { return .failure(.changeInProgress(index: membershipIndex)) }
+        if config.bugs.contains(.halfReconfig), !membership.learners.isEmpty {
+            // `half-reconfig`: the configuration is sealed until its second half lands; nothing else may change it.
+            guard case .promote = change else { return .failure(.changeInProgress(index: membershipIndex)) }
+        }
         guard let next = membership.applying(change) else {
             let why = switch change {
             case .addLearner(let id, _): "'\(id)' is already a member"
