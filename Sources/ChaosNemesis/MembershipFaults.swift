@@ -76,6 +76,11 @@ struct MembershipFaults: Sendable {
             let before = try await settledMembers(control, excluding: [])
             if cluster.isRunning(node) { await cluster.stop(node, grace: stopGrace) }
             let wipes = spec.wipes || control.rejoinNeedsEmptyData
+            if wipes && before.ids.contains(node) {
+                // Its removal failed earlier: a member must leave before its data goes, or the leader would
+                // count on entries the wiped node no longer has.
+                lines.append(try await remove([node]))
+            }
             if wipes {
                 do { try cluster.wipeData(node) } catch { throw .injectFailed("\(error)") }
                 cluster.markJoining(node, members: before.ids)

@@ -28,6 +28,8 @@ public actor Nemesis {
     private var membershipBusy = false
     /// Membership faults whose removal is still under way (their heal waits for it).
     private var membershipPending: Set<Int> = []
+    /// Targets of membership faults being put back: still busy, so no other fault takes them meanwhile.
+    private var membershipRestoring: [Int: [String]] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -84,7 +86,8 @@ public actor Nemesis {
     private func inject(_ step: ScheduledFault) async -> Bool {
         let decided = ContinuousClock.now
         // Network faults combine (the lab enforces their union), so only process faults make a node busy.
-        let busy = step.fault.isNetwork ? [] : Set(active.values.filter { !$0.fault.isNetwork }.flatMap(\.nodes))
+        let busy = step.fault.isNetwork ? []
+            : Set(active.values.filter { !$0.fault.isNetwork }.flatMap(\.nodes) + membershipRestoring.values.joined())
         // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
         // choice stays reproducible for a seed however the actor interleaves.
         var choices = rng.derived(UInt64(step.id))
@@ -157,6 +160,8 @@ public actor Nemesis {
                 await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
             } else if fault == .membership {
                 let spec = membershipChanges.removeValue(forKey: id) ?? MembershipSpec()
+                membershipRestoring[id] = nodes
+                defer { membershipRestoring[id] = nil }
                 while membershipPending.contains(id) { try? await Task.sleep(for: .milliseconds(20)) }
                 await takeMembershipTurn()
                 defer { membershipBusy = false }
