@@ -59,7 +59,6 @@ extension RaftCore {
         }
         guard hasCommittedInTerm, !membershipChangePending else { return }
         for learner in membership.learners {
-            if progress[learner]?.recentActive == true { learnerLastHeard[learner] = now }
             // Caught up by the leader's last news of it, and that news is fresh: a learner cut off while the log
             // stands still would otherwise look caught up for ever.
             let heard = learnerLastHeard[learner].map { now - $0 <= 3 * config.heartbeatTicks } ?? false

@@ -2,6 +2,9 @@ extension RaftCore {
     /// Handles one message from a peer.
     public mutating func step(_ m: RaftMessage) {
         guard m.to == id, m.from != id else { return }
+        // When the leader last heard a learner itself (its progress flags stay set for a whole check-quorum
+        // period, too long to tell whether it is still reachable before promoting it).
+        if role == .leader, m.term == term, membership.learners.contains(m.from) { learnerLastHeard[m.from] = now }
         if m.term > term {
             switch m.body {
             case .requestVote(_, _, true):
