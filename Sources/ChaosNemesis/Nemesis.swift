@@ -24,6 +24,15 @@ public actor Nemesis {
     private var frozenThreads: [Int: [ThreadPauses.Frozen]] = [:]
     /// The sessions of each active `jitter` fault, one per node.
     private var jitterSessions: [Int: [JitterSession]] = [:]
+    /// How each active `membership` fault brings its targets back.
+    private var membershipChanges: [Int: MembershipSpec] = [:]
+    private let membership: MembershipFaults
+    /// A membership fault is changing the configuration: the next one waits its turn (one change at a time).
+    private var membershipBusy = false
+    /// Membership faults whose removal is still under way (their heal waits for it).
+    private var membershipPending: Set<Int> = []
+    /// Targets of membership faults being put back: still busy, so no other fault takes them meanwhile.
+    private var membershipRestoring: [Int: [String]] = [:]
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -35,6 +44,7 @@ public actor Nemesis {
         self.scheduleStart = scheduleStart
         self.events = events
         self.faults = ProcessFaults(cluster: cluster, stopGrace: stopGrace)
+        self.membership = MembershipFaults(cluster: cluster, stopGrace: stopGrace)
         self.rng = SeededGenerator(seed: seed ^ 0x6E65_6D65_7369_7300)
     }
 
@@ -80,9 +90,10 @@ public actor Nemesis {
         let decided = ContinuousClock.now
         // Network faults combine (the lab enforces their union), and so do disk errors and latency (a node can be
         // slow and lose power) and `jitter` (a node it perturbs may be stopped, and perturbed again), so only
-        // process faults make a node busy.
+        // process faults (and membership changes) make a node busy; targets being put back stay busy too.
         let busy = step.fault.occupiesNode
-            ? Set(active.values.filter { $0.fault.occupiesNode }.flatMap(\.nodes)) : []
+            ? Set(active.values.filter { $0.fault.occupiesNode }.flatMap(\.nodes) + membershipRestoring.values.joined())
+            : []
         // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
         // choice stays reproducible for a seed however the actor interleaves.
         var choices = rng.derived(UInt64(step.id))
@@ -152,6 +163,14 @@ public actor Nemesis {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
                 return false
             }
+        case .success(let nodes) where step.fault == .membership:
+            // Marked active before the change: a removal that fails halfway still has its targets put back.
+            active[step.id] = (step.fault, nodes)
+            membershipChanges[step.id] = step.membership ?? MembershipSpec()
+            membershipPending.insert(step.id)
+            // A change can take seconds (retries, waiting for its turn): the schedule does not wait for it.
+            Task { await self.removeMembers(step.id, nodes, since: decided) }
+            return true
         case .success(let nodes):
             active[step.id] = (step.fault, nodes)
             do {
@@ -179,6 +198,27 @@ public actor Nemesis {
                 try DiskFaults(cluster: cluster).heal(fault, on: nodes)
             } else if fault == .pauseThread {
                 await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
+            } else if fault == .membership {
+                let spec = membershipChanges.removeValue(forKey: id) ?? MembershipSpec()
+                membershipRestoring[id] = nodes
+                defer { membershipRestoring[id] = nil }
+                while membershipPending.contains(id) { try? await Task.sleep(for: .milliseconds(20)) }
+                await takeMembershipTurn()
+                defer { membershipBusy = false }
+                // Whole again means every node but those other membership faults have taken out.
+                let held = Set(active.filter { $0.value.fault == .membership && !membershipPending.contains($0.key) }
+                    .flatMap(\.value.nodes))
+                do {
+                    let restored = try await membership.restore(nodes, spec,
+                                                                expected: cluster.ids.filter { !held.contains($0) })
+                    log(.heal, id, fault, nodes, since: decided, latency: restored.completed - decided,
+                        detail: restored.detail)
+                } catch {
+                    // The fault is over either way: chaos has done what it could, and what the cluster does now
+                    // is for the checkers to judge (an unhealed window would make liveness unable to).
+                    log(.heal, id, fault, nodes, since: decided, detail: "gave up restoring the membership: \(error)")
+                }
+                return
             } else {
                 try await faults.heal(fault, on: nodes)
             }
@@ -186,6 +226,27 @@ public actor Nemesis {
         } catch {
             log(.error, id, fault, nodes, since: decided, detail: "\(error)")
         }
+    }
+
+    /// Takes `nodes` out of the configuration, in its turn, and records the change.
+    private func removeMembers(_ id: Int, _ nodes: [String], since decided: ContinuousClock.Instant) async {
+        await takeMembershipTurn()
+        defer {
+            membershipBusy = false
+            membershipPending.remove(id)
+        }
+        do {
+            let detail = try await membership.remove(nodes)
+            log(.inject, id, .membership, nodes, since: decided, detail: detail)
+        } catch {
+            log(.error, id, .membership, nodes, since: decided, detail: "\(error)")
+        }
+    }
+
+    /// Waits until no other membership fault is changing the configuration, then takes the turn.
+    private func takeMembershipTurn() async {
+        while membershipBusy { try? await Task.sleep(for: .milliseconds(20)) }
+        membershipBusy = true
     }
 
     private func log(_ phase: NemesisEvent.Phase, _ id: Int, _ fault: Fault, _ nodes: [String],

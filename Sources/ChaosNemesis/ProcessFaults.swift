@@ -18,7 +18,7 @@ struct ProcessFaults: Sendable {
             for node in nodes {
                 do { try cluster.pause(node) } catch { throw .injectFailed("pause \(node): \(error)") }
             }
-        case .partition, .netem, .rate, .pauseThread, .powerFailure, .diskError, .diskLatency, .jitter:
+        case .partition, .netem, .rate, .pauseThread, .powerFailure, .diskError, .diskLatency, .jitter, .membership:
             throw .injectFailed("\(fault.rawValue) is injected by the nemesis itself, not as a process fault")
         }
     }
@@ -31,7 +31,7 @@ struct ProcessFaults: Sendable {
                     if !cluster.isRunning(node) { try cluster.launch(node) }
                 case .pause:
                     try cluster.resume(node)
-                case .partition, .netem, .rate, .pauseThread, .powerFailure, .diskError, .diskLatency, .jitter:
+                case .partition, .netem, .rate, .pauseThread, .powerFailure, .diskError, .diskLatency, .jitter, .membership:
                     throw NemesisError.injectFailed("\(fault.rawValue) is healed by the nemesis itself")
                 }
             } catch {

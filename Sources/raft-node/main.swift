@@ -42,6 +42,12 @@ struct RaftNodeCommand: ParsableCommand {
     var replicatorThreads = false
 
     /// Builds and checks the node configuration without touching the disk.
+    @Flag(help: "Join an existing cluster: start with no configuration and wait to be added (a new or wiped node).")
+    var join = false
+
+    @Option(help: "Voters of a new cluster as ID,ID,...; default: this node and every --peer.")
+    var initialMembers: String?
+
     func nodeConfig() throws -> NodeConfig {
         var c = NodeConfig(id: id, dataDir: dataDir, listenRaft: try HostPort(parsing: listenRaft),
                            listenHTTP: try HostPort(parsing: listenHttp),
@@ -50,6 +56,8 @@ struct RaftNodeCommand: ParsableCommand {
         c.heartbeatMs = try NodeConfig.milliseconds(heartbeat)
         c.snapshotEvery = snapshotEvery
         c.replicatorThreads = replicatorThreads
+        c.join = join
+        c.initialMembers = initialMembers.map { $0.split(separator: ",").map(String.init) }
         for name in bugs {
             guard let bug = Bug(rawValue: name) else {
                 let known = Bug.allCases.map(\.rawValue).joined(separator: ", ")

@@ -34,6 +34,8 @@ struct SeedPlanTests {
              finding: "assertion failed: cached_last < trunc_to_idx", needsLab: true, namesFaultedNode: true),
         Seed(plan: "restate-stuck-appenders", bug: "wait-new-term", duration: .seconds(15), checker: "liveness",
              finding: "never completed", needsLab: true),
+        Seed(plan: "restate-half-reconfig", bug: "half-reconfig", duration: .seconds(48), checker: "liveness",
+             finding: "never completed", needsLab: true),
         // The shortest run the leak checker judges: 5 s warm-up plus 30 s of fit, with some slack.
         Seed(plan: "braft-leak-on-retry", bug: "leak-on-retry", duration: .seconds(40), checker: "leak",
              finding: "RSS grows", needsLab: true),

@@ -125,7 +125,7 @@ extension MalformedPlanTests {
             "name: x\nduration: 30s\nnemesis:\n  - { at: 8s, fault: explode, target: leader }\n",
             [
                 "4:22: unknown fault 'explode' (expected one of: kill, stop, pause, partition, netem, rate, "
-                    + "pause-thread, jitter, power-failure, disk-error, disk-latency)",
+                    + "pause-thread, jitter, power-failure, disk-error, disk-latency, membership)",
             ]),
         MalformedPlan(
             "unknown target node",
@@ -181,7 +181,7 @@ extension MalformedPlanTests {
             "name: x\nduration: 30s\nnemesis:\n  - at: 5s\n",
             [
                 "4:5: a step needs 'fault' (one of: kill, stop, pause, partition, netem, rate, pause-thread, jitter, "
-                    + "power-failure, disk-error, disk-latency)",
+                    + "power-failure, disk-error, disk-latency, membership)",
                 "4:5: missing required key 'target'",
             ]),
         MalformedPlan(
@@ -258,7 +258,7 @@ extension MalformedPlanTests {
                 "4:24: 'from' must be before the end of the run (duration 30s), got '30s'",
                 "4:36: 'until' must not be past the end of the run (duration 30s), got '40s'",
                 "4:56: unknown fault 'explode' (expected one of: kill, stop, pause, partition, netem, rate, "
-                    + "pause-thread, jitter, power-failure, disk-error, disk-latency)",
+                    + "pause-thread, jitter, power-failure, disk-error, disk-latency, membership)",
                 "4:74: unknown target 'n0' (the cluster has nodes n1 to n3)",
             ]),
         MalformedPlan(

@@ -19,7 +19,11 @@ final class SimCluster {
     }
 
     var nodes: [String: Node] = [:]
-    let ids: [String]
+    /// Every node ever started, members or not.
+    var ids: [String]
+    /// The bootstrap configuration; nodes added later start empty (`joiners`) and learn it from the log.
+    let initialIDs: [String]
+    var joiners: Set<String> = []
     var inFlight: [RaftMessage] = []
     /// Directed links that drop everything: (from, to).
     var cut: Set<[String]> = []
@@ -46,15 +50,17 @@ final class SimCluster {
 
     init(size: Int, seed: UInt64 = 1, snapshotEvery: UInt64 = 0, compactionMargin: UInt64 = 0) {
         ids = (1...size).map { "n\($0)" }
+        initialIDs = ids
         self.snapshotEvery = snapshotEvery
         self.compactionMargin = compactionMargin
         for id in ids { nodes[id] = Node(core: makeCore(id, seed: seed)) }
     }
 
     func makeCore(_ id: String, seed: UInt64, disk: Disk = Disk()) -> RaftCore {
-        var config = RaftConfig(id: id, peers: ids.filter { $0 != id }, electionTicks: 10, heartbeatTicks: 2,
+        var config = RaftConfig(id: id, peers: initialIDs.filter { $0 != id }, electionTicks: 10, heartbeatTicks: 2,
                                 seed: seed)
         config.compactionMargin = compactionMargin
+        if joiners.contains(id) { config.bootstrap = Membership([]) }
         return RaftCore(config: config, hardState: disk.hardState, snapshot: disk.snapshot,
                         entries: disk.log.entries)
     }

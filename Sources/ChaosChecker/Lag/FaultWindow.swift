@@ -30,7 +30,9 @@ public struct FaultWindow: Sendable, Hashable {
                                              start: event.time, end: nil)
             case .heal:
                 guard var window = open.removeValue(forKey: event.id) else { continue }
-                window.end = event.time
+                // A membership change is over when the original membership is back and caught up, which the
+                // heal's latency covers: until then the node is not (yet) a voter and owes no progress.
+                window.end = event.fault == "membership" ? event.time + (event.latencyNanos ?? 0) : event.time
                 result.append(window)
             case .error:
                 continue

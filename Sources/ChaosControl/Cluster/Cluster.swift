@@ -14,6 +14,9 @@ public final class Cluster: Sendable {
     private let start: ContinuousClock.Instant
     private let state = Mutex<[String: NodeState]>([:])
     private let exitLog = Mutex<[NodeExit]>([])
+    /// Nodes that (re)start as members joining the running cluster, with the members they join
+    /// (`Cluster+Membership.swift`).
+    let joining = Mutex<[String: [String]]>([:])
     private let statusEndpoints: [String: HTTPEndpoint]
     /// Each node's network namespace file (`network: namespaces`); empty = the controller's namespace.
     private let namespacePaths: [String: String]
@@ -78,7 +81,7 @@ public final class Cluster: Sendable {
             throw ControlError(operation: "create \(home)/data", hint: "\(error)")
         }
         try disk?.attach(id, home: home)
-        let command = system.command(for: node, cluster: nodes, dataDirectory: "\(home)/data")
+        let command = launchCommand(for: node, dataDirectory: "\(home)/data")
         let spec = ProcessSpec(executable: command.executable, arguments: command.arguments, workingDirectory: home,
                                stdoutPath: "\(home)/stdout.log", stderrPath: "\(home)/stderr.log",
                                networkNamespacePath: namespacePaths[id], coreDumps: true)
@@ -231,7 +234,7 @@ public final class Cluster: Sendable {
     }
 
     /// Sets why the node is about to exit and returns its process, or nil when it is not running.
-    private func mark(_ id: String, cause: NodeExit.Cause) -> ChildProcess? {
+    func mark(_ id: String, cause: NodeExit.Cause) -> ChildProcess? {
         state.withLock { state in
             guard let child = state[id]?.child else { return nil }
             state[id]?.cause = cause

@@ -44,7 +44,7 @@ struct NetworkInjection {
             let involved = Set(links.flatMap { [$0.from, $0.to] }).subtracting([Lab.clients]).sorted(by: Self.nodeOrder)
             let described = links.map { "\($0.from)->\($0.to)" }.joined(separator: ", ")
             return Outcome(nodes: involved, detail: "\(Self.describe(spec)) on \(described)", latency: latency)
-        case .kill, .stop, .pause, .pauseThread, .jitter, .powerFailure, .diskError, .diskLatency:
+        case .kill, .stop, .pause, .pauseThread, .jitter, .powerFailure, .diskError, .diskLatency, .membership:
             throw .injectFailed("\(step.fault.rawValue) is not a network fault")
         }
     }

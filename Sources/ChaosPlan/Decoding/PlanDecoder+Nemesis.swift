@@ -3,7 +3,7 @@ import Yams
 /// The `nemesis:` list: when each fault happens, which fault, to whom, for how long.
 extension PlanDecoder {
     static let stepKeys = ["at", "every", "from", "until", "fault", "faults", "target", "for"] + networkStepKeys
-        + threadKeys + diskKeys + ["sched"]
+        + threadKeys + diskKeys + ["sched"] + membershipKeys
     /// Target words besides node ids, in the order the docs list them.
     static let targetWords: [(word: String, target: TargetSpec)] = [
         ("leader", .leader), ("follower", .follower), ("followers", .followers), ("random", .random),
@@ -70,7 +70,9 @@ extension PlanDecoder {
         let thread = decodeThreadPause(fields, faults: faults)
         let disk = decodeDisk(fields, faults: faults)
         let jitter = decodeJitter(fields, faults: faults)
-        guard let timing, let faults, let target, let network, let thread, let disk, let jitter else { return nil }
+        let membership = decodeMembership(fields, faults: faults)
+        guard let timing, let faults, let target, let network, let thread, let disk, let jitter, let membership
+        else { return nil }
         if case .at(let start) = timing, let length, let runDuration, start + length > runDuration,
            let entry = fields["for"] {
             warning("the fault outlasts the run (at \(Units.format(start)) for \(Units.format(length))"
@@ -78,7 +80,8 @@ extension PlanDecoder {
         }
         return NemesisStep(timing: timing, faults: faults, target: target, duration: length,
                            partition: network.partition, shaping: network.shaping, clients: network.clients,
-                           thread: thread.pause, disk: disk.fault, jitter: jitter.jitter, location: location(item))
+                           thread: thread.pause, disk: disk.fault, jitter: jitter.jitter,
+                           membership: membership.spec, location: location(item))
     }
 
     private mutating func decodeTiming(_ fields: Fields, runDuration: Duration?) -> NemesisStep.Timing? {

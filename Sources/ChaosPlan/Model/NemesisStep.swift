@@ -40,6 +40,9 @@ public enum Fault: String, Sendable, Hashable, CaseIterable {
     case diskError = "disk-error"
     /// The data directory's fsyncs and/or writes are delayed (`DiskFault`) until healed.
     case diskLatency = "disk-latency"
+    /// Takes the target out of the cluster's configuration and, at heal, restores the plan's original
+    /// membership (`MembershipSpec`).
+    case membership
 }
 
 /// Which threads a `pause-thread` fault freezes, and how.
@@ -119,14 +122,17 @@ public struct NemesisStep: Sendable, Hashable {
     public var disk: DiskFault?
     /// The scheduling perturbation of a `jitter` fault; set whenever `faults` holds `jitter`.
     public var jitter: SchedulingJitter?
+    /// The change of a `membership` fault; set whenever `faults` holds `membership`.
+    public var membership: MembershipSpec?
     public var location: SourceLocation?
 
     public init(timing: Timing, faults: [Fault], target: TargetSpec, duration: Duration?,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
                 thread: ThreadPause? = nil, disk: DiskFault? = nil, jitter: SchedulingJitter? = nil,
-                location: SourceLocation? = nil) {
+                membership: MembershipSpec? = nil, location: SourceLocation? = nil) {
         self.disk = disk
         self.jitter = jitter
+        self.membership = membership
         self.timing = timing
         self.faults = faults
         self.target = target
@@ -160,11 +166,15 @@ public struct ScheduledFault: Sendable, Hashable {
     public var disk: DiskFault?
     /// The step's scheduling perturbation, when `fault` is `jitter`.
     public var jitter: SchedulingJitter?
+    /// The step's change, when `fault` is `membership`.
+    public var membership: MembershipSpec?
 
     public init(id: Int, at: Duration, fault: Fault, target: TargetSpec, duration: Duration?, step: Int,
                 partition: PartitionSpec? = nil, shaping: LinkShaping? = nil, clients: ClientTraffic = .clean,
-                thread: ThreadPause? = nil, disk: DiskFault? = nil, jitter: SchedulingJitter? = nil) {
+                thread: ThreadPause? = nil, disk: DiskFault? = nil, jitter: SchedulingJitter? = nil,
+                membership: MembershipSpec? = nil) {
         self.disk = fault.isDisk ? disk : nil
+        self.membership = fault == .membership ? membership : nil
         self.thread = fault == .pauseThread ? thread : nil
         self.jitter = fault == .jitter ? jitter : nil
         self.id = id
@@ -187,6 +197,7 @@ extension NemesisStep {
             && lhs.duration == rhs.duration && lhs.partition == rhs.partition && lhs.shaping == rhs.shaping
             && lhs.clients == rhs.clients && lhs.thread == rhs.thread && lhs.disk == rhs.disk
             && lhs.jitter == rhs.jitter
+            && lhs.membership == rhs.membership
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -200,5 +211,6 @@ extension NemesisStep {
         hasher.combine(thread)
         hasher.combine(disk)
         hasher.combine(jitter)
+        hasher.combine(membership)
     }
 }

@@ -119,7 +119,7 @@ extension Fault {
     public var isNetwork: Bool {
         switch self {
         case .partition, .netem, .rate: true
-        case .kill, .stop, .pause, .pauseThread, .jitter, .powerFailure, .diskError, .diskLatency: false
+        case .kill, .stop, .pause, .pauseThread, .jitter, .powerFailure, .diskError, .diskLatency, .membership: false
         }
     }
 }

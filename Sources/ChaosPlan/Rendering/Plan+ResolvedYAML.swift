@@ -100,6 +100,9 @@ extension Plan {
         }
         if let disk = step.disk { fields += renderDisk(disk, faults: step.faults) }
         if let jitter = step.jitter { fields.append("sched: " + renderJitter(jitter)) }
+        if let membership = step.membership {
+            fields += ["change: \(membership.change.rawValue)", "data: \(membership.data.rawValue)"]
+        }
         return "{ " + fields.joined(separator: ", ") + " }"
     }
 

@@ -21,7 +21,8 @@ public enum Schedule {
                 occurrences.append(ScheduledFault(id: 0, at: time, fault: fault, target: step.target,
                                                   duration: step.duration, step: index, partition: step.partition,
                                                   shaping: step.shaping, clients: step.clients,
-                                                  thread: step.thread, disk: step.disk, jitter: step.jitter))
+                                                  thread: step.thread, disk: step.disk, jitter: step.jitter,
+                                                  membership: step.membership))
             case .every(let period, let from, let until):
                 guard period > .zero, !step.faults.isEmpty else { continue }
                 let end = min(until ?? plan.duration, plan.duration)
@@ -33,7 +34,8 @@ public enum Schedule {
                                                       duration: step.duration, step: index,
                                                       partition: step.partition, shaping: step.shaping,
                                                       clients: step.clients, thread: step.thread,
-                                                      disk: step.disk, jitter: step.jitter))
+                                                      disk: step.disk, jitter: step.jitter,
+                                                      membership: step.membership))
                     time += period
                 }
             }

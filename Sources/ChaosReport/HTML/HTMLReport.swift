@@ -25,7 +25,8 @@ public enum HTMLReport {
         html += section("Nemesis timeline", hint: "Faults by the node they were aimed at; dots are process exits "
                 + "(red: not caused by chaos).",
             body: TimelineChart(nodes: series.nodes, windows: series.lag.windows, exits: files.exits,
-                                duration: series.duration).svg() + faultLegend(series.lag.windows))
+                                duration: series.duration).svg() + faultLegend(series.lag.windows)
+                + MembershipChanges.table(files.events))
         html += chart("Follower lag", hint: "Entries the cluster had committed that each node had not yet applied. "
                 + "Shaded: faults.",
             LineChart(series: series.lagSeries(), bands: bands, markers: marks, duration: series.duration,

@@ -13,6 +13,7 @@ enum Palette {
         case "pause", "pause-thread": "#9467bd"
         case "partition", "isolate": "#1f77b4"
         case "delay", "loss", "slow": "#17becf"
+        case "membership": "#2ca02c"
         default: "#8c564b"
         }
     }

@@ -36,4 +36,12 @@ public enum Bug: String, Sendable, Hashable, CaseIterable {
     /// returns. Harmless while the kernel keeps the page cache; a power failure of a majority loses acknowledged
     /// writes. Caught by linearizability (and divergence) under `power-failure` on `disk: cached`.
     case ackBeforeFsync = "ack-before-fsync"
+    /// Restate#2885 with a real reconfiguration: adding a node takes two halves (add it as a learner, promote it
+    /// once caught up), and client appends wait while a learner is in the configuration — the reconfiguration
+    /// is "sealed" until the second half lands. Only the leader that made the first half remembers to make the
+    /// second; a leader elected in between (the first one isolated or killed mid-change) never promotes the
+    /// learner, so the change stays half done and every append waits on it forever — as does every further
+    /// membership change, since the configuration stays sealed until the promotion. Caught by the liveness
+    /// checker; provoked by a membership change while the leader is isolated or killed.
+    case halfReconfig = "half-reconfig"
 }

@@ -36,6 +36,7 @@ extension RaftCore {
             unstableFrom = min(unstableFrom, e.index)
             if persistedIndex >= e.index { persistedIndex = e.index - 1 }
             for rest in entries[offset...] { log.append(rest) }
+            noteAppended(entries[offset...], truncatedFrom: e.index)
             break
         }
         let lastNew = prevIndex + UInt64(entries.count)
@@ -55,6 +56,8 @@ extension RaftCore {
             return
         }
         log.reset(toSnapshot: s.index, term: s.term)
+        baseMembership = KVStateMachine.membership(inSnapshot: s.data) ?? baseMembership
+        refreshMembership()
         commitIndex = s.index
         handedIndex = s.index
         unstableFrom = s.index + 1

@@ -121,9 +121,11 @@ extension RaftCore {
 
     /// §5.4.2: commit the highest index a majority holds, but only if it is from the current term.
     mutating func maybeCommit() {
-        var matches = [persistedIndex]
-        for p in peers { matches.append(progress[p]?.match ?? 0) }
+        // A leader that is removing itself leads without counting itself (dissertation §4.2.2).
+        var matches = isVoter ? [persistedIndex] : []
+        for p in voterPeers { matches.append(progress[p]?.match ?? 0) }
         matches.sort(by: >)
+        guard matches.count >= quorum else { return }
         let candidate = matches[quorum - 1]
         if candidate > commitIndex, log.term(at: candidate) == term {
             commitIndex = candidate
@@ -138,7 +140,7 @@ extension RaftCore {
     /// Starts one heartbeat round for every read that arrived since the last one.
     mutating func startReadRound() {
         guard !unassignedReads.isEmpty, hasCommittedInTerm else { return }
-        if peers.isEmpty {
+        if voterPeers.isEmpty && isVoter {
             for r in unassignedReads { out.reads.append(ReadState(id: r, index: commitIndex)) }
             unassignedReads.removeAll()
             return
@@ -153,9 +155,10 @@ extension RaftCore {
     /// Releases the reads whose round a majority (the leader included) acknowledged.
     mutating func confirmReads() {
         guard !roundReads.isEmpty else { return }
-        var rounds = [UInt64.max]
-        for p in peers { rounds.append(progress[p]?.readRound ?? 0) }
+        var rounds = isVoter ? [UInt64.max] : []
+        for p in voterPeers { rounds.append(progress[p]?.readRound ?? 0) }
         rounds.sort(by: >)
+        guard rounds.count >= quorum else { return }
         let confirmed = rounds[quorum - 1]
         var n = 0
         while n < roundReads.count, roundReads[n].round <= confirmed {

@@ -2,6 +2,9 @@ extension RaftCore {
     /// Handles one message from a peer.
     public mutating func step(_ m: RaftMessage) {
         guard m.to == id, m.from != id else { return }
+        // When the leader last heard a learner itself (its progress flags stay set for a whole check-quorum
+        // period, too long to tell whether it is still reachable before promoting it).
+        if role == .leader, m.term == term, membership.learners.contains(m.from) { learnerLastHeard[m.from] = now }
         if m.term > term {
             switch m.body {
             case .requestVote(_, _, true):
@@ -69,7 +72,9 @@ extension RaftCore {
     }
 
     mutating func handleVoteRequest(_ m: RaftMessage, lastIndex: UInt64, lastTerm: UInt64, preVote: Bool) {
-        let upToDate = isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm)
+        // A node outside our configuration (removed, or not yet known to be a voter) gets no vote: a removed
+        // server that never learnt of its removal must not disrupt the cluster (dissertation §4.2.3).
+        let upToDate = isUpToDate(lastIndex: lastIndex, lastTerm: lastTerm) && membership.isVoter(m.from)
         if preVote {
             // Someone who still hears from a live leader does not help depose it.
             let hearsLeader = leader != nil && electionElapsed < config.electionTicks
@@ -89,6 +94,7 @@ extension RaftCore {
 
     mutating func handleVoteResponse(_ m: RaftMessage, granted: Bool, preVote: Bool) {
         guard (preVote && role == .preCandidate) || (!preVote && role == .candidate) else { return }
+        guard membership.isVoter(m.from) else { return }
         votes[m.from] = granted
         let yes = votes.values.filter { $0 }.count
         let no = votes.count - yes

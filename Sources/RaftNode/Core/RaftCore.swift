@@ -6,9 +6,27 @@
 public struct RaftCore {
     public let config: RaftConfig
     var id: String { config.id }
-    var peers: [String] { config.peers }
-    /// Votes or acknowledgements needed, the node itself included.
-    var quorum: Int { (peers.count + 1) / 2 + 1 }
+    /// Every other member, voters and learners: whom a leader replicates to.
+    var peers: [String] { membership.ids.filter { $0 != id } }
+    /// Every other voter: whose votes and acknowledgements count.
+    var voterPeers: [String] { membership.voters.filter { $0 != id } }
+    /// Votes or acknowledgements needed among the voters.
+    var quorum: Int { membership.quorum }
+    /// Whether this node's own vote and log count in the current configuration.
+    var isVoter: Bool { membership.isVoter(id) }
+
+    /// The newest configuration in the log (committed or not), else the snapshot's, else the bootstrap one.
+    public internal(set) var membership: Membership
+    /// Index of the entry that holds `membership` (0: it came from the bootstrap or a snapshot).
+    public internal(set) var membershipIndex: UInt64 = 0
+    /// The configuration as of the log's first index minus one (snapshot or bootstrap), for truncations.
+    var baseMembership: Membership
+    /// `half-reconfig` only: the learner this node, as leader, added and means to promote (in memory only).
+    var ownPendingPromotion: String?
+    /// The tick since which each learner has been caught up without interruption.
+    var learnerCaughtUpSince: [String: Int] = [:]
+    /// The last tick each learner was seen answering (its progress marked recently active).
+    var learnerLastHeard: [String: Int] = [:]
 
     public internal(set) var hardState: HardState
     public internal(set) var role: RaftRole = .follower
@@ -52,6 +70,10 @@ public struct RaftCore {
         self.hardState = hardState
         self.lastReadyHardState = hardState
         self.rng = SplitMix64(seed: config.seed &+ fnv1a(config.id))
+        let bootstrap = config.bootstrap
+            ?? Membership(([config.id] + config.peers).map { Member(id: $0, address: "") })
+        self.baseMembership = snapshot.flatMap { KVStateMachine.membership(inSnapshot: $0.data) } ?? bootstrap
+        self.membership = baseMembership
         if let snapshot {
             log.reset(toSnapshot: snapshot.index, term: snapshot.term)
             commitIndex = snapshot.index
@@ -59,6 +81,7 @@ public struct RaftCore {
             latestSnapshot = snapshot
         }
         for e in entries where e.index > log.lastIndex { log.append(e) }
+        refreshMembership()
         persistedIndex = log.lastIndex
         unstableFrom = log.lastIndex + 1
         resetElectionTimer()
@@ -94,7 +117,8 @@ public struct RaftCore {
                 checkQuorum()
             }
         } else if electionElapsed >= randomizedElectionTimeout {
-            campaign(preVote: true)
+            // Learners and nodes outside the configuration wait to be told; they never call an election.
+            if isVoter { campaign(preVote: true) } else { resetElectionTimer() }
         }
     }
 
@@ -132,12 +156,16 @@ public struct RaftCore {
         if snapshot.index > (latestSnapshot?.index ?? 0) { latestSnapshot = snapshot }
         let target = snapshot.index > config.compactionMargin ? snapshot.index - config.compactionMargin : 0
         if target > log.snapshotIndex, let t = log.term(at: target) {
+            noteCompaction(through: target)
             log.compact(through: target, term: t)
         }
     }
 
     /// Collects what the driver must do now, and clears it.
     public mutating func ready() -> Ready {
+        if role == .leader {
+            settleMembership()
+        }
         if role == .leader {
             if needBroadcast {
                 needBroadcast = false
@@ -200,7 +228,7 @@ public struct RaftCore {
             return
         }
         let voteTerm = preVote ? hardState.term + 1 : hardState.term
-        for p in peers {
+        for p in voterPeers {
             send(RaftMessage(from: id, to: p, term: voteTerm,
                              body: .requestVote(lastIndex: log.lastIndex, lastTerm: log.lastTerm, preVote: preVote)))
         }
@@ -212,6 +240,9 @@ public struct RaftCore {
         heartbeatElapsed = 0
         electionElapsed = 0
         progress = [:]
+        ownPendingPromotion = nil
+        learnerCaughtUpSince = [:]
+        learnerLastHeard = [:]
         for p in peers { progress[p] = Progress(next: log.lastIndex + 1) }
         // The no-op of the new term: committing it commits every earlier entry (Figure 8) and opens reads.
         log.append(LogEntry(index: log.lastIndex + 1, term: term, data: []))
@@ -223,11 +254,12 @@ public struct RaftCore {
     /// Steps down when a majority has not been heard from for an election timeout, so an isolated leader
     /// stops serving reads and clients look elsewhere.
     mutating func checkQuorum() {
-        var active = 1
-        for p in peers {
+        var active = isVoter ? 1 : 0
+        for p in voterPeers {
             if progress[p]?.recentActive == true { active += 1 }
             progress[p]?.recentActive = false
         }
+        for p in peers where !voterPeers.contains(p) { progress[p]?.recentActive = false }
         if active < quorum { becomeFollower(term: term, leader: nil) }
     }
 

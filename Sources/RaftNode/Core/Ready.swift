@@ -54,6 +54,9 @@ public struct RaftConfig: Sendable {
     public var bugs: Set<Bug> = []
     /// New entries go to a follower only once its replicator thread announced them (`announce(to:)`).
     public var replicatorThreads = false
+    /// The configuration before the log holds any (with addresses); nil means `id` and `peers`, all voters.
+    /// An empty one is a node that joins an existing cluster: it waits for a leader to send it the log.
+    public var bootstrap: Membership?
 
     public init(id: String, peers: [String], electionTicks: Int = 30, heartbeatTicks: Int = 5, seed: UInt64 = 0) {
         self.id = id

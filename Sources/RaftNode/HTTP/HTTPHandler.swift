@@ -5,13 +5,13 @@ import NIOHTTP1
 /// Routes one connection's requests to the node and writes JSON responses.
 ///
 /// Routes: `GET /status`, `PUT /kv/{key}`, `GET /kv/{key}`, `POST /kv/{key}/cas`, `POST /log`,
-/// `GET /raft/log?from=I&to=J`.
+/// `GET /raft/log?from=I&to=J`, and `/admin/members` (`HTTPHandler+Members.swift`).
 final class HTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     static let maxBody = 1 << 20
-    private let node: RaftNodeServer
+    let node: RaftNodeServer
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
@@ -68,6 +68,8 @@ final class HTTPHandler: ChannelInboundHandler {
                 }
                 return (.ok, "{\"commitIndex\":\(r.commitIndex),\"entries\":[\(entries.joined(separator: ","))]}")
             })
+        case (_, _) where path == "/admin/members" || path.hasPrefix("/admin/members/"):
+            routeMembers(context, h, path, text)
         case (_, _) where path.hasPrefix("/kv/"):
             routeKV(context, h, String(path.dropFirst(4)), text)
         default:
@@ -106,7 +108,7 @@ final class HTTPHandler: ChannelInboundHandler {
     }
 
     /// Writes the future's response, or the mapped error of a failed one.
-    private func reply(_ context: ChannelHandlerContext, _ h: HTTPRequestHead,
+    func reply(_ context: ChannelHandlerContext, _ h: HTTPRequestHead,
                        _ future: EventLoopFuture<(HTTPResponseStatus, String)>) {
         future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
             switch result {
@@ -118,6 +120,8 @@ final class HTTPHandler: ChannelInboundHandler {
                                  + "\"leaderHttp\":\(JSON.optional(leaderHTTP?.description))}")
             case .failure(NodeAPIError.unavailable(let why)):
                 self.respond(context, h, .serviceUnavailable, JSON.error(why))
+            case .failure(MembershipAPIError.invalid(let why)):
+                self.respond(context, h, .badRequest, JSON.error(why))
             case .failure(NodeAPIError.refused(let why)):
                 self.respond(context, h, .serviceUnavailable, "{\"error\":\(JSON.string(why)),\"definite\":true}")
             case .failure(let error):
@@ -126,7 +130,7 @@ final class HTTPHandler: ChannelInboundHandler {
         }
     }
 
-    private func respond(_ context: ChannelHandlerContext, _ h: HTTPRequestHead, _ status: HTTPResponseStatus,
+    func respond(_ context: ChannelHandlerContext, _ h: HTTPRequestHead, _ status: HTTPResponseStatus,
                          _ json: String) {
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders()

@@ -65,6 +65,13 @@ public struct NodeConfig: Sendable {
     /// One replicator thread per follower announces new entries, woken by the log (as braft); `lost-wakeup`
     /// implies it. Off by default: the core loop then sends new entries itself.
     public var replicatorThreads = false
+    /// Joins an existing cluster (`--join`): the node starts knowing no configuration, never campaigns, and
+    /// waits for a leader to add it. A node whose data was wiped must rejoin this way, or it would vote with an
+    /// empty log as if it had never acknowledged anything.
+    public var join = false
+    /// The voters of a new cluster (`--initial-members`); nil = this node and every `--peer`. A node not in
+    /// the list starts as with `--join`; the others' `--peer` entries are only an address book.
+    public var initialMembers: [String]?
     /// Clock resolution of the Raft core.
     public var tickMs: Int = 10
     /// How long an HTTP request may wait for commit or a read before it gets 503.

@@ -31,6 +31,7 @@ extension RaftNodeServer {
             return
         }
         if holdUntilNewTerm({ self.admitProposal(data, promise) }) { return }
+        if holdWhileReconfiguring({ self.admitProposal(data, promise) }) { return }
         guard let (index, term) = core.propose(data) else {
             promise.fail(notLeaderError())
             return

@@ -19,7 +19,8 @@ public final class RaftNodeServer: @unchecked Sendable {
     let applier: Applier
     var transport: PeerTransport!
     var http: HTTPServer?
-    let peerHTTP: [String: HostPort]
+    /// HTTP address per member, for redirects; grows when a configuration change adds a member.
+    var peerHTTP: [String: HostPort]
 
     // Confined to coreLoop.
     var flushScheduled = false
@@ -37,6 +38,9 @@ public final class RaftNodeServer: @unchecked Sendable {
     /// Replicator threads and the wait table that wakes them (`startReplicators`); none by default.
     let waits = LogWaitTable()
     var replicators: [Replicator] = []
+    /// The configuration entry last acted on (links, addresses, log line), and `half-reconfig`'s held appends.
+    var seenMembershipIndex: UInt64 = .max
+    var heldForReconfig: [HeldRequest] = []
 
     /// Opens (or creates) the data dir and recovers from it; binds nothing yet.
     /// - Throws: `RaftNodeError` for bad settings, a data dir of another node or cluster, or corruption.
@@ -57,6 +61,7 @@ public final class RaftNodeServer: @unchecked Sendable {
         rc.compactionMargin = min(1000, config.snapshotEvery / 2)
         rc.bugs = config.bugs
         rc.replicatorThreads = config.replicatorThreads || config.bugs.contains(.lostWakeup)
+        rc.bootstrap = config.bootstrapMembership
         if !config.bugs.isEmpty {
             log.warn("test-only bug modes on: \(config.bugs.map(\.rawValue).sorted().joined(separator: ", "))")
         }
@@ -124,6 +129,7 @@ public final class RaftNodeServer: @unchecked Sendable {
             for (_, w) in self.readWaiters { w.promise.fail(NodeAPIError.unavailable("node is shutting down")) }
             self.readWaiters.removeAll()
             self.releaseHeldRequests()
+            self.releaseHeldForReconfig()
         }.wait()
         writer.stop(timeout: deadline)
         applier.stop(timeout: deadline)
@@ -155,6 +161,7 @@ public final class RaftNodeServer: @unchecked Sendable {
         let rd = core.ready()
         let published = publishAppends()
         defer { wakeReplicators(after: published) }
+        watchMembership()
         watchForNewTerm()
         logRoleChange()
         guard !rd.isEmpty else { return }

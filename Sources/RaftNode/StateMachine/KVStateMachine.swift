@@ -5,6 +5,8 @@ struct KVStateMachine {
     private(set) var appended: [(index: UInt64, data: [UInt8])] = []
     private(set) var appliedIndex: UInt64 = 0
     private(set) var appliedTerm: UInt64 = 0
+    /// The newest committed configuration, carried in snapshots (nil until the first change).
+    private(set) var membership: Membership?
 
     /// Applies one committed entry (in index order).
     mutating func apply(_ entry: LogEntry) -> ApplyOutcome {
@@ -22,6 +24,7 @@ struct KVStateMachine {
             appended.append((entry.index, data))
             return ApplyOutcome(index: entry.index, ok: true)
         case nil:
+            if let m = Membership.decode(entryData: entry.data) { membership = m }
             return ApplyOutcome(index: entry.index, ok: true)
         }
     }
@@ -43,6 +46,11 @@ struct KVStateMachine {
             w.u64(a.index)
             w.blob(a.data)
         }
+        // A trailer, so snapshots written before membership changes existed still read.
+        if let membership {
+            w.u8(1)
+            membership.encode(into: &w)
+        }
         return w.bytes
     }
 
@@ -58,10 +66,18 @@ struct KVStateMachine {
             for _ in 0..<n { map[try r.string()] = try r.string() }
             let m = try r.u32()
             for _ in 0..<m { appended.append((try r.u64(), try r.blob())) }
+            if r.remaining > 0, try r.u8() == 1 { membership = try Membership.decode(from: &r) }
         } catch {
             throw RaftNodeError(.corrupt, "snapshot data does not parse at byte \(r.offset) of \(bytes.count)")
         }
     }
 
     init() {}
+}
+
+extension KVStateMachine {
+    /// The configuration a snapshot carries, for the Raft core (nil when none or unreadable).
+    static func membership(inSnapshot data: [UInt8]) -> Membership? {
+        (try? KVStateMachine(snapshot: data))?.membership
+    }
 }

@@ -7,7 +7,9 @@ final class PeerTransport: Sendable {
     let id: String
     let listen: HostPort
     let group: any EventLoopGroup
-    let links: [String: PeerLink]
+    /// One link per known peer; members added by a configuration change get theirs with `connect(_:to:)`.
+    private let linkTable: Mutex<[String: PeerLink]>
+    var links: [String: PeerLink] { linkTable.withLock { $0 } }
     private let deliver: @Sendable ([RaftMessage]) -> Void
     private let server = Mutex<(any Channel)?>(nil)
 
@@ -20,7 +22,18 @@ final class PeerTransport: Sendable {
         self.deliver = deliver
         var links: [String: PeerLink] = [:]
         for (peer, address) in peers { links[peer] = PeerLink(peer: peer, address: address, loop: group.next()) }
-        self.links = links
+        self.linkTable = Mutex(links)
+    }
+
+    /// Makes sure `peer` has a link to `address` (a member added, or moved, by a configuration change).
+    func connect(_ peer: String, to address: HostPort) {
+        let old: PeerLink? = linkTable.withLock { table in
+            guard table[peer]?.address != address, peer != id else { return nil }
+            let previous = table[peer]
+            table[peer] = PeerLink(peer: peer, address: address, loop: group.next())
+            return previous
+        }
+        _ = old?.close()
     }
 
     /// Binds the raft listener.
@@ -47,6 +60,7 @@ final class PeerTransport: Sendable {
     /// Sends each message to its peer; messages to unknown peers are dropped.
     func send(_ messages: [RaftMessage]) {
         guard !messages.isEmpty else { return }
+        let links = self.links
         if messages.count == 1 {
             links[messages[0].to]?.send(messages)
             return
