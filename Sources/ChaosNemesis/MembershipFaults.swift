@@ -1,5 +1,6 @@
 import ChaosControl
 import ChaosPlan
+import ChaosSupport
 
 /// The `membership` fault: removes each target from the cluster's configuration through the system's own
 /// membership API (then stops it), and at heal brings it back — its old data or wiped, as a joining member —
@@ -192,7 +193,6 @@ struct MembershipFaults: Sendable {
     }
 
     static func seconds(_ d: Duration) -> String {
-        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
-        return "\(Double(ms) / 1000)s"
+        "\(Double(d.milliseconds) / 1000)s"
     }
 }

@@ -1,4 +1,5 @@
 import CChaosFuse
+import ChaosSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -90,10 +91,4 @@ public struct PowerFailureReport: Sendable, Hashable, CustomStringConvertible {
 /// Counters of one node's disk layer since it was mounted.
 public struct DiskStats: Sendable, Hashable {
     public var writes, writeBytes, fsyncs, syncedBytes, pendingBytes, errorsInjected, delaysInjected: UInt64
-}
-
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
 }
