@@ -21,17 +21,21 @@ public enum Linearizability {
     ///   - registersStartAbsent: registers start absent and a read of nil saw that absence (histories chaos
     ///     records itself), instead of the model's Knossos default (`cas-register` starts at 0, nil reads match
     ///     anything), so a lost write that reads back as nil is caught.
+    ///   - log: the committed log (`log.jsonl`): resolves indeterminate writes and orders writes before the
+    ///     search (`LogPatch`); what it contradicts makes the verdict `invalid`. Nil: exact semantics.
     /// - Throws: `CheckerError` for an unknown model or an operation the model cannot read.
     public static func check(
         _ history: History, model: String, timeLimit: Duration = .seconds(60),
-        memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false
+        memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false,
+        log: [CommittedLog.Line]? = nil
     ) throws(CheckerError) -> LinearizabilityReport {
         func register(_ semantics: RegisterModel.Semantics) -> RegisterModel.Semantics {
             registersStartAbsent ? semantics.startingAbsent : semantics
         }
         let started = ContinuousClock.now
         let budget = SearchBudget(timeLimit: timeLimit, memoryLimit: memoryLimit)
-        let partitions = try CallPairing.partitions(history)
+        var partitions = try CallPairing.partitions(history)
+        let patched = log.flatMap { LogPatch.models.contains(model) ? LogPatch.apply($0, to: &partitions) : nil }
         let results: [PartitionResult]
         switch model {
         case "register": results = try run(partitions, budget) { RegisterModel(register(RegisterModel.register)) }
@@ -59,6 +63,10 @@ public enum Linearizability {
             report.reason = stuck.outcome == .timedOut
                 ? "time limit of \(timeLimit) reached with \(unfinished) partition(s) unfinished"
                 : "memory limit of \(memoryLimit >> 20) MiB reached with \(unfinished) partition(s) unfinished"
+        }
+        if let patched {
+            report.log = patched
+            if !patched.findings.isEmpty { report.verdict = .invalid }
         }
         return report
     }
@@ -110,7 +118,8 @@ public enum Linearizability {
         }
         let calls = kept.map { partition.calls[$0].position }
         let returns = kept.map { partition.calls[$0].returnPosition }
-        let result = WGLSearch.run(&model, steps: steps, calls: calls, returns: returns, budget: budget)
+        let after = partition.logOrder.map { LogPatch.predecessors($0, kept: kept) }
+        let result = WGLSearch.run(&model, steps: steps, calls: calls, returns: returns, budget: budget, after: after)
         var out = PartitionResult(outcome: result.outcome, steps: steps.count, explored: result.explored)
         if result.outcome == .notLinearizable {
             // The remaining op that had to complete first, and everything concurrent with it.
@@ -125,6 +134,8 @@ public enum Linearizability {
                 prefix: result.bestPrefix.map { OperationSummary(partition.calls[kept[$0]]) },
                 state: model.describe(result.bestState),
                 unplaced: (blocking + concurrent).map { OperationSummary(partition.calls[kept[$0]]) })
+            out.counterexample?.operations = kept.map { OperationSummary(partition.calls[$0]) }
+            out.counterexample?.prefixStates = Counterexample.states(after: result.bestPrefix, steps: steps, model: &model)
         }
         return out
     }

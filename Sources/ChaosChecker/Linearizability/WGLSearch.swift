@@ -26,8 +26,10 @@ struct WGLSearch {
     /// - Parameters:
     ///   - calls: history position of each step's invocation.
     ///   - returns: history position of each step's completion; nil when it is open until the end.
+    ///   - after: for each step, a step that must be linearized before it (the committed log's order of writes),
+    ///     or -1; nil when nothing is ordered.
     static func run<M: SequentialModel>(
-        _ model: inout M, steps: [M.Step], calls: [Int], returns: [Int?], budget: SearchBudget
+        _ model: inout M, steps: [M.Step], calls: [Int], returns: [Int?], budget: SearchBudget, after: [Int]? = nil
     ) -> Result {
         let n = steps.count
         if n == 0 { return Result(outcome: .linearizable, explored: 0, bestPrefix: [], bestState: model.initialState) }
@@ -50,6 +52,8 @@ struct WGLSearch {
             let i = Int(event.node)
             if let previous = lastOpen.updateValue(i, forKey: steps[i]) { twin[i] = previous }
         }
+        // A required predecessor is enforced as a twin is: the step waits until it is linearized.
+        if let after { for i in 0..<n where after[i] >= 0 { twin[i] = after[i] } }
 
         let tail = Int32(2 * n + 1)
         let next = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * n + 2)

@@ -60,6 +60,8 @@ struct RunSession {
         let samples = try JSONLWriter<Sample>(path: store.samples)
         let sampler = Sampler(cluster: cluster, interval: plan.sampleInterval, start: zero, output: samples)
         let sampling = Task { await sampler.run() }
+        let follower = committedLogFollower(cluster)
+        let following = follower.map { follower in Task { await follower.run() } }
 
         var note: String?
         var workloadTime = Duration.zero
@@ -79,6 +81,9 @@ struct RunSession {
         // After Ctrl-C the run is judged unknown anyway: stop at once rather than wait for nodes.
         let settle = note == nil && !interrupts.interrupted
         if settle { await cluster.awaitAnswering(timeout: .seconds(5)) }
+        following?.cancel()
+        await following?.value
+        let committedLog = await follower?.finish(timeout: settle ? .seconds(5) : .milliseconds(300))
         let logs = settle && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
         sampling.cancel()
         await sampling.value
@@ -91,7 +96,8 @@ struct RunSession {
         let interrupted = interrupts.interrupted
         let checks = note == nil
             ? await judge(history: history, samples: samples.all, events: events.all, exits: cluster.exits,
-                          logs: logs, duration: workloadTime.seconds)
+                          logs: logs, duration: workloadTime.seconds,
+                          committedLog: committedLog.flatMap { try? CommittedLog.read(path: $0) })
             : []
         let verdict: Verdict = interrupted || note != nil ? .unknown : Verdict.combine(checks.map(\.verdict))
         let results = RunResults(
@@ -150,7 +156,7 @@ struct RunSession {
     }
 
     private func judge(history: History, samples: [Sample], events: [NemesisEvent], exits: [NodeExit],
-                       logs: [NodeLog], duration: Double) async -> [CheckResult] {
+                       logs: [NodeLog], duration: Double, committedLog: [CommittedLog.Line]?) async -> [CheckResult] {
         var checkers: [any Checker] = []
         if let stats = plan.checks.stats { checkers.append(StatsChecker(minAvailability: stats.minAvailability)) }
         if let crash = plan.checks.crash { checkers.append(CrashChecker(patterns: crash.patterns)) }
@@ -164,7 +170,7 @@ struct RunSession {
         let input = CheckInput(
             history: history, samples: samples, events: events, exits: exits, logs: logs,
             nodeDirectories: Dictionary(uniqueKeysWithValues: run.nodes.map { ($0.id, "\(store.nodes)/\($0.id)") }),
-            nodes: run.nodes.map(\.id), duration: duration)
+            nodes: run.nodes.map(\.id), duration: duration, committedLog: committedLog)
         var results: [CheckResult] = []
         for checker in checkers { results.append(await checker.check(input)) }
         return results
