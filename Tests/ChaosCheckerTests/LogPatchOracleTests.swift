@@ -150,12 +150,13 @@ struct LogPatchOracleTests {
                                          || ops[$0].type == .info) }
             .sorted { ops[$0].logged! < ops[$1].logged! }
         func apply(_ o: Op, _ state: Value) -> Value? {
+            // `Optional.none` spelled out: a bare `nil` here would be the register value `.null`.
             switch o.f {
-            case "read": return state == o.output ? state : nil
-            case "write": return o.value
+            case "read": return state == o.output ? .some(state) : .none
+            case "write": return .some(o.value)
             default:
                 let pair = o.value.vectorValue!
-                return state == pair[0] ? pair[1] : nil
+                return state == pair[0] ? .some(pair[1]) : .none
             }
         }
         var placed = Array(repeating: false, count: ops.count)
