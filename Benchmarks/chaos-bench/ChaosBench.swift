@@ -6,5 +6,5 @@ struct ChaosBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chaos-bench", abstract: "chaos benchmarks (use a release build).",
         subcommands: [RecorderBench.self, CheckBench.self, NodeBench.self, NetBench.self, FreezeBench.self,
-                      ReportBench.self, SystemsBench.self])
+                      ReportBench.self, SystemsBench.self, LogCheckBench.self])
 }
