@@ -53,7 +53,7 @@ struct LogCheckBench: AsyncParsableCommand {
 
     static func peakMiB() -> Int {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss / 1024
     }
 }
