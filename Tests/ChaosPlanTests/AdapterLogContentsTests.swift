@@ -8,7 +8,9 @@ import Testing
     static func adapter(_ extra: String) throws -> String {
         let shipped = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("adapters/raft-node.yaml"),
                                  encoding: .utf8)
-        return shipped.replacingOccurrences(of: "  commit: commitIndex", with: "  commit: commitIndex\n" + extra)
+        // The log section is the file's last; its `commit:` line is the last one (status has one too).
+        let last = try #require(shipped.range(of: "  commit: commitIndex", options: .backwards))
+        return shipped.replacingCharacters(in: last, with: "  commit: commitIndex\n" + extra)
     }
 
     @Test func theMappedFieldsAreRead() throws {
