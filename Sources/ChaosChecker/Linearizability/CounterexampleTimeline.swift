@@ -42,8 +42,9 @@ public struct CounterexampleTimeline: Sendable, Hashable, Codable {
 }
 
 extension Counterexample {
-    /// The operations around the failure, at most about `limit` of them.
-    public func timeline(limit: Int = 3000) -> CounterexampleTimeline {
+    /// The operations around the failure, at most about `limit` of them: from the start of the last `tail`
+    /// linearized operations through the end of the candidates (a window a person can read at a glance).
+    public func timeline(limit: Int = 3000, tail: Int = 120) -> CounterexampleTimeline {
         var placed: [Int: (order: Int, state: String?)] = [:]  // history position → place in prefix
         for (k, op) in prefix.enumerated() {
             placed[op.position] = (k + 1, k < prefixStates.count ? prefixStates[k] : nil)
@@ -51,7 +52,7 @@ extension Counterexample {
         let failed = unplaced.first?.position
         let candidates = Set(unplaced.map(\.position))
         // The window: from the start of the last linearized operations through the end of the candidates.
-        let tail = prefix.suffix(limit / 3)
+        let tail = prefix.suffix(min(tail, limit))
         let lastTime = operations.map { $0.end ?? $0.start }.max() ?? 0
         let from = (tail.map(\.start) + unplaced.map(\.start)).min() ?? 0
         let through = unplaced.map { $0.end ?? lastTime }.max() ?? lastTime

@@ -18,7 +18,8 @@ struct CounterexampleChart {
         let processes = Array(Set(bars.map(\.process))).sorted()
         let row = Dictionary(uniqueKeysWithValues: processes.enumerated().map { ($1, $0) })
         let left = 64.0, right = 16.0, top = 26.0, rowH = 20.0
-        let width = max(LineChart.width, min(6000, Double(bars.count) * 3))
+        // Wider than the page only when the bars would be too thin to hover; the failure is at the right end.
+        let width = max(LineChart.width, min(6000, Double(bars.count) * 2))
         let height = top + Double(processes.count) * rowH + 30
         let t0 = bars.map(\.start).min() ?? 0
         let tEnd = bars.map { $0.end ?? $0.start }.max() ?? t0
@@ -26,7 +27,7 @@ struct CounterexampleChart {
         let plotW = width - left - right
         let x = { (t: Int64) in left + Double(t - t0) / Double(t1 - t0) * plotW }
         var svg = "<svg class=\"chart history\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
-            + "style=\"min-width:\(Int(min(width, 3000)))px\" role=\"img\" aria-label=\"counterexample timeline\" "
+            + "style=\"min-width:\(Int(width))px\" role=\"img\" aria-label=\"counterexample timeline\" "
             + "xmlns=\"http://www.w3.org/2000/svg\">"
         for (r, process) in processes.enumerated() {
             let y = top + Double(r) * rowH
