@@ -85,7 +85,7 @@ struct CounterexampleBrowserTests {
         #expect(!dom.contains("<script") && !dom.contains("src=") && !dom.contains("href=\"http"))
     }
 
-    @Test("a 100k-operation history gives a page of a few thousand bars that Chromium renders")
+    @Test("a 100k-operation history gives a small page (the failing partition, cut around the failure)")
     func large() throws {
         let browser = try #require(Browser.path, "CI is set but chromium is missing: install it (make setup)")
         let directory = SyntheticRun.scratch("counterexample-large")
@@ -99,5 +99,22 @@ struct CounterexampleBrowserTests {
         #expect(bars > 100 && bars <= 3100, "\(bars) bars")
         #expect(bytes < 3_000_000, "\(bytes) bytes")
         print("counterexample page for 100k ops: \(bytes) bytes, \(bars) bars, Chromium dump-dom \(seconds)s")
+    }
+
+    @Test("report.html of a run draws the linearizability check's timeline, read back from results.json")
+    func inReport() async throws {
+        let browser = try #require(Browser.path, "CI is set but chromium is missing: install it (make setup)")
+        let directory = SyntheticRun.scratch("counterexample-report")
+        var results = try await SyntheticRun.write(to: directory)
+        let report = try Linearizability.check(Self.history(operations: 500), model: "register",
+                                               registersStartAbsent: true)
+        results.checks.removeAll { $0.name == "linearizable" }
+        results.checks.append(LinearizabilityChecker.result(report))
+        try JSONEncoder().encode(results).write(to: URL(fileURLWithPath: "\(directory)/results.json"))
+        try ReportWriter.writeAll(runDirectory: directory)
+        let dom = try Browser.run(browser, ["--dump-dom", "file://\(directory)/report.html"], in: directory)
+        #expect(dom.contains("<svg class=\"chart history\""))
+        #expect(dom.components(separatedBy: "class=\"op failed\"").count - 1 == 1)
+        #expect(dom.contains("state after: "))
     }
 }
