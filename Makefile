@@ -90,6 +90,18 @@ bench-check: release
 	/usr/bin/time -f "100k-op history checked offline: %e s wall, %M KiB peak RSS" \
 		.build/release/chaos check .build/bench-runs/latest/history.jsonl --model cas-register
 
+# Log-informed checking on a real 100k-op run where many writes end `info` (leader slowed past the client timeout,
+# paused): the check with the followed log.jsonl and without it (goal with the log: < 5 s, < 1 GiB).
+bench-log: release
+	$(SWIFT) build -c release --product chaos-bench
+	.build/release/chaos run plans/cas-100k-info.yaml --quiet --out .build/bench-runs || true
+	.build/release/chaos-bench log-check .build/bench-runs/latest
+	/usr/bin/time -f "with the log (chaos check RUN): %e s wall, %M KiB peak RSS" \
+		.build/release/chaos check .build/bench-runs/latest --model cas-register --registers-start-absent || true
+	/usr/bin/time -f "without the log: %e s wall, %M KiB peak RSS" \
+		.build/release/chaos check .build/bench-runs/latest/history.jsonl --model cas-register \
+		--registers-start-absent || true
+
 # Thread-freeze latency: decision -> every matching thread of a real raft-node confirmed in tracing stop.
 bench-freeze: release
 	$(SWIFT) build -c release --product chaos-bench

@@ -26,6 +26,8 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var summary: String
     public var findings: [Finding]
     public var metrics: [String: Double]
+    /// The linearizability checker's failing partition, for report.html to draw; nil for other checks.
+    public var timeline: CounterexampleTimeline?
 
     public init(name: String, verdict: Verdict, summary: String, findings: [Finding] = [],
                 metrics: [String: Double] = [:]) {

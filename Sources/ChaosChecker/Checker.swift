@@ -13,11 +13,15 @@ public struct CheckInput: Sendable {
     public var nodes: [String]
     /// Length of the run in seconds.
     public var duration: Double
+    /// The committed log the run followed (`log.jsonl`), for log-informed linearizability; nil without one.
+    public var committedLog: [CommittedLog.Line]? = nil
 
     public init(
         history: History, samples: [Sample] = [], events: [NemesisEvent] = [], exits: [NodeExit] = [],
-        logs: [NodeLog] = [], nodeDirectories: [String: String] = [:], nodes: [String] = [], duration: Double = 0
+        logs: [NodeLog] = [], nodeDirectories: [String: String] = [:], nodes: [String] = [], duration: Double = 0,
+        committedLog: [CommittedLog.Line]? = nil
     ) {
+        self.committedLog = committedLog
         self.history = history
         self.samples = samples
         self.events = events

@@ -11,7 +11,7 @@ struct CheckCommand: AsyncParsableCommand {
             (time or memory ran out), 3 bad input.
             """)
 
-    @Argument(help: "The history file (history.jsonl, history.edn, a Porcupine log).")
+    @Argument(help: "The history file (history.jsonl, history.edn, a Porcupine log) or a run directory.")
     var file: String
 
     @Option(help: "register, cas-register, multi-register, kv, etcd-register or append-log.")
@@ -39,10 +39,19 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
+    @Option(help: """
+        The committed log (log.jsonl) a run followed: resolves indeterminate writes before the search and \
+        reports what it contradicts. A run directory's own log.jsonl is used by default.
+        """)
+    var log: String?
+
+    @Option(help: "Write the failing partition as a timeline to this HTML file.")
+    var html: String?
+
     func run() async throws {
         let code = OfflineCheck.run(.init(path: file, model: model, format: format, timeLimit: timeLimit, json: json,
                                           registersStartAbsent: registersStartAbsent,
-                                          memoryLimit: memoryLimit))
+                                          memoryLimit: memoryLimit, log: log, html: html))
         throw ArgumentParser.ExitCode(code)
     }
 }

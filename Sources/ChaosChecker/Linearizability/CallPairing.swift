@@ -6,6 +6,9 @@ enum CallPairing {
     struct Partition {
         var key: Value?
         var calls: [ModelCall]
+        /// Indexes into `calls` of writes the committed log orders: the search linearizes them in this order
+        /// (set by `LogPatch`; nil without a log).
+        var logOrder: [Int]? = nil
     }
 
     /// - Throws: `CheckerError` when a process invokes again while its previous operation is still open.

@@ -31,10 +31,15 @@ public enum Linearizability {
         /// After one partition is proven not linearizable, how long smaller partitions may still search for a
         /// smaller counterexample; nil: 10 % of the time limit, at most 1 s.
         public var refineBudget: Duration?
+        /// The committed log (`log.jsonl`): resolves indeterminate writes and orders writes before the search
+        /// (`LogPatch`, whose order joins `effectOrder`); what it contradicts makes the verdict `invalid`.
+        /// Nil: exact semantics.
+        public var log: [CommittedLog.Line]?
 
         public init(timeLimit: Duration = .seconds(60), memoryLimit: Int = Linearizability.defaultMemoryLimit,
                     registersStartAbsent: Bool = false, effectOrder: [Value?: [Int]] = [:],
-                    refineBudget: Duration? = nil) {
+                    refineBudget: Duration? = nil, log: [CommittedLog.Line]? = nil) {
+            self.log = log
             self.timeLimit = timeLimit
             self.memoryLimit = memoryLimit
             self.registersStartAbsent = registersStartAbsent
@@ -47,10 +52,11 @@ public enum Linearizability {
     /// - Throws: `CheckerError` for an unknown model or an operation the model cannot read.
     public static func check(
         _ history: History, model: String, timeLimit: Duration = .seconds(60),
-        memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false
+        memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false,
+        log: [CommittedLog.Line]? = nil
     ) throws(CheckerError) -> LinearizabilityReport {
         try check(history, model: model, options: Options(timeLimit: timeLimit, memoryLimit: memoryLimit,
-                                                          registersStartAbsent: registersStartAbsent))
+                                                          registersStartAbsent: registersStartAbsent, log: log))
     }
 
     /// Checks `history` against `model`: pairs calls, partitions them by key and searches the partitions
@@ -65,8 +71,15 @@ public enum Linearizability {
         let started = ContinuousClock.now
         let budget = SearchBudget(timeLimit: options.timeLimit, memoryLimit: options.memoryLimit,
                                   refineBudget: options.refineBudget)
-        let partitions = try CallPairing.partitions(history)
-        let order = options.effectOrder
+        var partitions = try CallPairing.partitions(history)
+        let patched = options.log.flatMap {
+            LogPatch.models.contains(model) ? LogPatch.apply($0, to: &partitions) : nil
+        }
+        // The log's order of writes is an effect order like any other: a key's order given by the caller wins.
+        var order = options.effectOrder
+        for partition in partitions where order[partition.key] == nil {
+            if let logOrder = partition.logOrder { order[partition.key] = logOrder.map { partition.calls[$0].position } }
+        }
         let jobs: [PartitionJob]
         switch model {
         case "register":
@@ -95,6 +108,10 @@ public enum Linearizability {
         } else if results.contains(where: { $0.outcome != .linearizable }) {
             report.verdict = .unknown
             report.reason = progress(results, budget: budget)
+        }
+        if let patched {
+            report.log = patched
+            if !patched.findings.isEmpty { report.verdict = .invalid }
         }
         return report
     }
@@ -211,6 +228,11 @@ final class SearchJob<M: SequentialModel>: @unchecked Sendable {
             prefix: search.bestPrefix.map { OperationSummary(partition.calls[kept[$0]]) },
             state: search.finalModel.describe(search.bestState),
             unplaced: (blocking + concurrent).map { OperationSummary(partition.calls[kept[$0]]) })
+        // What the timeline draws: every operation of the partition and the state after each placed one.
+        out.counterexample?.operations = kept.map { OperationSummary(partition.calls[$0]) }
+        var model = search.finalModel
+        out.counterexample?.prefixStates = Counterexample.states(after: search.bestPrefix, step: search.step,
+                                                                  model: &model)
         return out
     }
 }

@@ -31,7 +31,8 @@ public struct LinearizabilityChecker: Checker {
         let report: LinearizabilityReport
         do {
             report = try Linearizability.check(input.history, model: model, timeLimit: timeLimit,
-                                               memoryLimit: memoryLimit, registersStartAbsent: registersStartAbsent)
+                                               memoryLimit: memoryLimit, registersStartAbsent: registersStartAbsent,
+                                               log: input.committedLog)
         } catch {
             return CheckResult(name: name, verdict: .unknown, summary: "cannot check: \(error)",
                                findings: [Finding("history cannot be checked as \(model): \(error)")])
@@ -52,10 +53,19 @@ public struct LinearizabilityChecker: Checker {
         } else if let reason = report.reason {
             findings.append(Finding("linearizability unknown: \(reason)"))
         }
+        let logFile = RunLayout.File.committedLog.rawValue
+        for finding in report.log?.findings ?? [] {
+            findings.append(Finding(finding.message, time: finding.time.map { Double($0) / 1e9 },
+                                    details: finding.line.map { ["\(logFile) line \($0)"] } ?? []))
+        }
         let seconds = Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18
-        return CheckResult(
+        var result = CheckResult(
             name: name, verdict: report.verdict, summary: report.summary, findings: findings,
             metrics: ["ops": Double(report.operations), "partitions": Double(report.partitions),
-                      "time": seconds, "states": Double(report.statesExplored)])
+                      "time": seconds, "states": Double(report.statesExplored)]
+                .merging(report.log.map { ["indeterminate": Double($0.indeterminate),
+                                           "resolved-by-log": Double($0.resolved)] } ?? [:]) { a, _ in a })
+        result.timeline = report.counterexample?.timeline()
+        return result
     }
 }

@@ -16,6 +16,8 @@ public struct LinearizabilityReport: Sendable {
     public var reason: String?
     /// Present when the verdict is `invalid`.
     public var counterexample: Counterexample?
+    /// What the committed log resolved and found, when the check was given one.
+    public var log: LogPatchSummary?
 
     /// One line: `invalid: 1 of 8 partitions not linearizable (key "k3")` and the like.
     public var summary: String {
@@ -23,12 +25,14 @@ public struct LinearizabilityReport: Sendable {
             + Double(elapsed.components.seconds))
         let base = "\(operations) ops, \(partitions) partition\(partitions == 1 ? "" : "s"), "
             + "\(statesExplored) states, \(seconds)s"
+        let logPart = log.map { "; \($0.summary)" } ?? ""
         switch verdict {
-        case .valid: return "linearizable (\(model)): \(base)"
+        case .valid: return "linearizable (\(model)): \(base)\(logPart)"
         case .invalid:
             let key = counterexample?.key.map { " on key \(EDNWriter.text($0))" } ?? ""
-            return "not linearizable (\(model))\(key): \(base)"
-        case .unknown: return "unknown (\(model)): \(reason ?? "search incomplete"); \(base)"
+            let what = counterexample == nil ? "the committed log contradicts the history" : "not linearizable"
+            return "\(what) (\(model))\(key): \(base)\(logPart)"
+        case .unknown: return "unknown (\(model)): \(reason ?? "search incomplete"); \(base)\(logPart)"
         }
     }
 }
@@ -46,6 +50,10 @@ public struct Counterexample: Sendable, Hashable {
     /// The operations that could be linearized next, none of which fits: the one whose completion forced the
     /// choice first, then the others concurrent with it.
     public var unplaced: [OperationSummary]
+    /// Every operation of the partition the model kept, in history order (what the timeline draws).
+    public var operations: [OperationSummary] = []
+    /// The model state after each operation of `prefix`, as a person reads it.
+    public var prefixStates: [String] = []
 
     /// A few lines for a terminal.
     public func lines(limit: Int = 8) -> [String] {

@@ -138,6 +138,8 @@ final class WGLSearch<M: SequentialModel>: @unchecked Sendable {
 
     /// The model, for describing states once the search has ended.
     var finalModel: M { model! }
+    /// Step `i` as the search holds it (to replay the best prefix for the counterexample's states).
+    func step(_ i: Int) -> M.Step { steps[i] }
 
     /// Runs up to `quantum` steps; returns the outcome once the search has ended, nil when it paused.
     /// Polls `budget.cutoff` every 1,024 steps: a partition larger than the cutoff stops.

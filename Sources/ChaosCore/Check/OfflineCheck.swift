@@ -1,5 +1,6 @@
 import ChaosChecker
 import ChaosHistory
+import ChaosReport
 import Foundation
 
 /// `chaos check FILE --model M`: reads a recorded history and judges it for linearizability.
@@ -13,12 +14,18 @@ public enum OfflineCheck {
         public var registersStartAbsent: Bool
         /// Resident bytes the process may hold while searching; nil = half the machine, at most 8 GiB.
         public var memoryLimit: Int?
+        /// The committed log (`log.jsonl`) for log-informed checking; a run directory's own is used when nil.
+        public var log: String?
+        /// Where to write the counterexample timeline (HTML); nil: none.
+        public var html: String?
 
         public init(path: String, model: String, format: String = "auto", timeLimit: Duration = .seconds(60),
                     json: Bool = false, registersStartAbsent: Bool = false,
-                    memoryLimit: Int? = nil) {
+                    memoryLimit: Int? = nil, log: String? = nil, html: String? = nil) {
             self.memoryLimit = memoryLimit
             self.registersStartAbsent = registersStartAbsent
+            self.log = log
+            self.html = html
             self.path = path
             self.model = model
             self.format = format
@@ -37,9 +44,13 @@ public enum OfflineCheck {
         guard Linearizability.models.contains(options.model) else {
             return fail("unknown model '\(options.model)' (known: \(Linearizability.models.joined(separator: ", ")))")
         }
+        // A run directory stands for its history.jsonl, and its log.jsonl when it has one.
+        let input = RunInputs(path: options.path, log: options.log)
         let document: HistoryDocument
+        let log: [CommittedLog.Line]?
         do {
-            document = try HistoryReader.read(path: options.path, format: format)
+            document = try HistoryReader.read(path: input.history, format: format)
+            log = try input.log.map { path throws(HistoryError) in try CommittedLog.read(path: path) }
         } catch {
             return fail("\(error)")
         }
@@ -47,12 +58,20 @@ public enum OfflineCheck {
         do {
             report = try Linearizability.check(document.history, model: options.model, timeLimit: options.timeLimit,
                                                memoryLimit: options.memoryLimit ?? Linearizability.defaultMemoryLimit,
-                                               registersStartAbsent: options.registersStartAbsent)
+                                               registersStartAbsent: options.registersStartAbsent, log: log)
         } catch {
             if let position = error.operation {
                 return fail(document.error(at: position, error.message).description)
             }
             return fail("\(options.path): \(error.message)")
+        }
+        if let html = options.html {
+            do {
+                try CounterexamplePage.html(report, title: options.path)
+                    .write(toFile: html, atomically: true, encoding: .utf8)
+            } catch {
+                return fail("cannot write \(html): \(error.localizedDescription)")
+            }
         }
         if options.json {
             print(json(report, file: options.path))
@@ -74,6 +93,9 @@ public enum OfflineCheck {
     static func text(_ report: LinearizabilityReport, file: String) -> String {
         var lines = ["\(file): \(report.verdict.rawValue) — \(report.summary)"]
         if let c = report.counterexample { lines += c.lines() }
+        for finding in report.log?.findings.prefix(20) ?? [] {
+            lines.append("  ✗ \(finding.message)" + (finding.line.map { " (log line \($0))" } ?? ""))
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -159,7 +159,7 @@ public enum Analysis {
         if !stored.cutLines.isEmpty {
             parts.append("last line cut short and left out in \(stored.cutLines.joined(separator: ", "))")
         }
-        let lacking = stored.missing.filter { $0 != StoredRun.nodeLogsFile }
+        let lacking = stored.missing.filter { !StoredRun.optionalFiles.contains($0) }
         if !lacking.isEmpty { parts.append("missing: \(lacking.joined(separator: ", "))") }
         return parts.joined(separator: "; ")
     }

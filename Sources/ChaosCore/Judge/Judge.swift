@@ -35,7 +35,7 @@ public enum Judge {
         let input = CheckInput(
             history: run.history, samples: run.samples, events: run.events, exits: run.exits, logs: run.logs,
             nodeDirectories: Dictionary(uniqueKeysWithValues: nodes.map { ($0, RunLayout(directory: run.directory).node($0)) }),
-            nodes: nodes, duration: duration)
+            nodes: nodes, duration: duration, committedLog: run.committedLog)
         var results: [CheckResult] = []
         for checker in checkers(for: checks, workload: workload, system: system) {
             results.append(await checker.check(input))

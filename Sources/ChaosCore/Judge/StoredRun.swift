@@ -3,7 +3,8 @@ import ChaosReport
 import Foundation
 
 /// What a run directory recorded, read back from its files for the checkers: the history, samples, nemesis
-/// events, node exits and the node logs read at the end.
+/// events, node exits, the node logs read at the end and the
+/// committed log followed during the run.
 ///
 /// The run streams all of these to disk as it goes and keeps none of them in memory, so the run's own judging
 /// and `chaos analyze` read the same files the same way. A controller that was SIGKILLed may have left a last
@@ -16,6 +17,8 @@ public struct StoredRun: Sendable {
     public var exits: [NodeExit]
     /// The node logs read at the end of the run (`node-logs.jsonl`); empty when none were read.
     public var logs: [NodeLog]
+    /// The committed log followed during the run (`log.jsonl`); nil when the run followed none.
+    public var committedLog: [CommittedLog.Line]?
     /// Files of the run that are absent (`node-logs.jsonl`, `exits.jsonl`...).
     public var missing: [String]
     /// Files whose last line was cut short and dropped.
@@ -23,6 +26,9 @@ public struct StoredRun: Sendable {
 
     /// The file the run writes the node logs it read at the end into, for `chaos analyze` to compare again.
     public static let nodeLogsFile = RunLayout.File.nodeLogs.rawValue
+    /// Files a run writes only for some plans: their absence is no damage.
+    public static let optionalFiles: Set<String> = [RunLayout.File.nodeLogs.rawValue,
+                                                    RunLayout.File.committedLog.rawValue]
 
     /// Reads the run directory's record files; each may be missing.
     /// - Throws: `RunError.badInput` naming the file and line that cannot be read.
@@ -52,6 +58,13 @@ public struct StoredRun: Sendable {
             }
         } catch {
             throw .badInput(error.description)
+        }
+        if let bytes = run.bytes(.committedLog) {
+            do {
+                run.committedLog = try CommittedLog.parse(Data(bytes), file: layout.path(.committedLog))
+            } catch {
+                throw .badInput(error.description)
+            }
         }
         return run
     }

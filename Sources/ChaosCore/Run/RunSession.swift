@@ -64,6 +64,8 @@ struct RunSession {
         let samples = try JSONLWriter<Sample>(path: store.samples)
         let sampler = Sampler(cluster: cluster, interval: plan.sampleInterval, start: zero, output: samples)
         let sampling = Task { await sampler.run() }
+        let follower = committedLogFollower(cluster)
+        let following = follower.map { follower in Task { await follower.run() } }
 
         var note: String?
         var workloadTime = Duration.zero
@@ -83,6 +85,10 @@ struct RunSession {
         // After Ctrl-C the run is judged unknown anyway: stop at once rather than wait for nodes.
         let settle = note == nil && !interrupts.interrupted
         if settle { await cluster.awaitAnswering(timeout: .seconds(5)) }
+        following?.cancel()
+        await following?.value
+        // The log is written to log.jsonl; the judge reads it back from there like every other record.
+        _ = await follower?.finish(timeout: settle ? .seconds(5) : .milliseconds(300))
         let logs = settle && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
         sampling.cancel()
         await sampling.value

@@ -12,6 +12,8 @@ public struct RunLayout: Sendable, Hashable {
         case exits = "exits.jsonl"
         /// The node logs read at the end of the run, for `chaos analyze` to compare again.
         case nodeLogs = "node-logs.jsonl"
+        /// Every node's committed log entries, followed during a run that checks linearizability.
+        case committedLog = "log.jsonl"
         case results = "results.json"
         case summary = "summary.md"
         case junit = "junit.xml"

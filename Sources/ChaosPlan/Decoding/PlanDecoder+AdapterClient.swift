@@ -7,7 +7,8 @@ extension PlanDecoder {
     static let clientKeys = ["read", "write", "cas", "append", "not_leader", "leader_hint", "definite_failure"]
     static let statusKeys = requestKeys + ["commit", "applied", "leader", "self", "term", "role", "roles", "last",
                                             "snapshot"]
-    static let logKeys = requestKeys + ["entries", "index", "term", "digest", "commit"]
+    static let logKeys = requestKeys + ["entries", "index", "term", "digest", "commit", "op", "key", "value",
+                                        "expected"]
 
     /// Each operation: the placeholders its request may use, its default method, and its result key.
     private static let operations: [(name: String, slots: [String], method: String, result: String?)] = [
@@ -232,7 +233,28 @@ extension PlanDecoder {
         let digest = required("digest", in: fields).flatMap { fieldPath($0) }
         let commit = fields["commit"].map { fieldPath($0) }
         guard let request, let entries, let index, let term, let digest, commit != .some(nil) else { return nil }
-        return LogDefinition(request: request, entries: entries, index: index, term: term, digest: digest,
-                             commit: commit ?? nil)
+        var log = LogDefinition(request: request, entries: entries, index: index, term: term, digest: digest,
+                                commit: commit ?? nil)
+        if let contents = decodeLogContents(fields) { log.contents = contents }
+        return log
+    }
+}
+
+extension PlanDecoder {
+    /// `op`, `key`, `value` (and optionally `expected`) of a log endpoint: all three or none.
+    mutating func decodeLogContents(_ fields: Fields) -> LogContents? {
+        let given = ["op", "key", "value", "expected"].filter { fields[$0] != nil }
+        guard !given.isEmpty else { return nil }
+        for name in ["op", "key", "value"] where fields[name] == nil {
+            error("missing required key '\(name)' (a log that says what its entries hold needs op, key and value)",
+                  at: fields.node)
+        }
+        let path = { (name: String, decoder: inout PlanDecoder) -> FieldPath? in
+            fields[name].flatMap { decoder.string($0).map(FieldPath.init) }
+        }
+        guard let op = path("op", &self), let key = path("key", &self), let value = path("value", &self) else {
+            return nil
+        }
+        return LogContents(op: op, key: key, value: value, expected: path("expected", &self))
     }
 }

@@ -22,6 +22,7 @@ public enum HTMLReport {
         html += "<main>" + tiles(results, series: series)
         html += checks(results)
         html += findings(results)
+        for check in results.checks where check.timeline != nil { html += CounterexamplePage.section(check) }
         html += section("Nemesis timeline", hint: "Faults by the node they were aimed at; dots are process exits "
                 + "(red: not caused by chaos).",
             body: TimelineChart(nodes: series.nodes, windows: series.lag.windows, exits: files.exits,

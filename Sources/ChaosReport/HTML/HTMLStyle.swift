@@ -51,6 +51,8 @@ enum HTMLStyle {
     .legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0 0 64px;font-size:12px;color:var(--muted)}
     .legend i{display:inline-block;width:12px;height:3px;border-radius:2px;margin-right:5px;vertical-align:middle}
     .legend i.box{height:10px;width:10px;opacity:.6}
+    .scroll{overflow-x:auto}svg.history{height:auto}svg .oplabel{fill:#fff;font-size:9px;font-weight:600}
+    svg rect.op:hover{stroke:#1d2330;stroke-width:2}
     .metrics td{font-family:var(--mono);font-size:12px}
     footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}
     footer a{color:inherit}

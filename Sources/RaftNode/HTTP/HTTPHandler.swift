@@ -5,7 +5,7 @@ import NIOHTTP1
 /// Routes one connection's requests to the node and writes JSON responses.
 ///
 /// Routes: `GET /status`, `PUT /kv/{key}`, `GET /kv/{key}`, `POST /kv/{key}/cas`, `POST /log`,
-/// `GET /raft/log?from=I&to=J`, and `/admin/members` (`HTTPHandler+Members.swift`).
+/// `GET /raft/log?from=I&to=J[&contents=1]`, and `/admin/members` (`HTTPHandler+Members.swift`).
 final class HTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -62,9 +62,11 @@ final class HTTPHandler: ChannelInboundHandler {
                 respond(context, h, .badRequest, JSON.error("need numeric ?from=I&to=J"))
                 return
             }
+            let contents = query["contents"] == "1"
             reply(context, h, node.logEntries(from: from, to: to).map { r in
                 let entries = r.entries.map {
-                    "{\"index\":\($0.index),\"term\":\($0.term),\"digest\":\"\(HTTPHandler.digest($0.data))\"}"
+                    "{\"index\":\($0.index),\"term\":\($0.term),\"digest\":\"\(HTTPHandler.digest($0.data))\""
+                        + (contents ? JSON.contents($0.data) : "") + "}"
                 }
                 return (.ok, "{\"commitIndex\":\(r.commitIndex),\"entries\":[\(entries.joined(separator: ","))]}")
             })

@@ -138,4 +138,22 @@ public struct LogDefinition: Sendable, Hashable {
     public var digest: FieldPath
     /// The node's commit index as of the page, if the answer carries it.
     public var commit: FieldPath?
+    /// Where an entry says what it does, for following the committed log (log-informed linearizability); nil
+    /// when the endpoint serves digests only.
+    public var contents: LogContents? = nil
+}
+
+/// An entry's operation (`put`, `cas`, anything else), key, value and a CAS's expected value, by field path.
+public struct LogContents: Sendable, Hashable {
+    public var op: FieldPath
+    public var key: FieldPath
+    public var value: FieldPath
+    public var expected: FieldPath?
+
+    public init(op: FieldPath, key: FieldPath, value: FieldPath, expected: FieldPath?) {
+        self.op = op
+        self.key = key
+        self.value = value
+        self.expected = expected
+    }
 }
