@@ -41,6 +41,9 @@ struct AnalyzeTests {
         #expect(again.checks.map(\.name) == first.checks.map(\.name))
         #expect(again.checks.map(\.verdict) == first.checks.map(\.verdict), "\(again.checks.map(\.summary))")
         #expect(again.verdict == first.verdict)
+        // Both judged with the committed log the run followed (log.jsonl, read back by StoredRun).
+        let linearizable = again.checks.first { $0.name == "linearizable" }
+        #expect(linearizable?.summary.contains("log: ") == true, "\(linearizable?.summary ?? "")")
         #expect(code == .valid || code == .unknown)
         for file in ["results.json", "report.html", "summary.md", "junit.xml", "lag.csv"] {
             #expect(FileManager.default.fileExists(atPath: "\(written)/\(file)"), "missing analysis/\(file)")
@@ -88,6 +91,7 @@ struct AnalyzeTests {
         let (results, written) = try await Analysis.analyze(.init(runDirectory: directory))
         #expect(results.interrupted)
         #expect(results.note?.contains("controller died") == true, "\(results.note ?? "")")
+        #expect(results.note?.contains("log.jsonl not used") == true, "\(results.note ?? "")")
         #expect(results.ops.ok > 100)
         #expect(results.durationSeconds > 2)
         let byName = Dictionary(uniqueKeysWithValues: results.checks.map { ($0.name, $0) })

@@ -86,9 +86,15 @@ public enum Analysis {
         } catch {
             throw .badInput(error.description)
         }
-        let stored = try StoredRun.read(directory: directory)
+        var stored = try StoredRun.read(directory: directory)
         let original = previousResults(directory)
         let ending: Ending = original == nil ? .abandoned : original!.interrupted ? .interrupted : .finished
+        // A controller that died never followed the committed log up to the history's end: its log.jsonl stops
+        // short, and writes acknowledged after its last read would look lost. Judge with exact semantics instead.
+        if ending == .abandoned && stored.committedLog != nil {
+            stored.committedLog = nil
+            stored.unusedCommittedLog = true
+        }
         let nodes = original?.nodes ?? plan.cluster.nodeIDs
         let duration = original?.durationSeconds ?? recordedSpan(stored)
 
@@ -158,6 +164,9 @@ public enum Analysis {
         }
         if !stored.cutLines.isEmpty {
             parts.append("last line cut short and left out in \(stored.cutLines.joined(separator: ", "))")
+        }
+        if stored.unusedCommittedLog {
+            parts.append("\(RunLayout.File.committedLog.rawValue) not used: it stops where the controller died")
         }
         let lacking = stored.missing.filter { !StoredRun.optionalFiles.contains($0) }
         if !lacking.isEmpty { parts.append("missing: \(lacking.joined(separator: ", "))") }

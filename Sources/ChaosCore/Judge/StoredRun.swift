@@ -19,6 +19,8 @@ public struct StoredRun: Sendable {
     public var logs: [NodeLog]
     /// The committed log followed during the run (`log.jsonl`); nil when the run followed none.
     public var committedLog: [CommittedLog.Line]?
+    /// Set by `chaos analyze` when it leaves out a `log.jsonl` that cannot be trusted to be complete.
+    public var unusedCommittedLog = false
     /// Files of the run that are absent (`node-logs.jsonl`, `exits.jsonl`...).
     public var missing: [String]
     /// Files whose last line was cut short and dropped.
