@@ -1,4 +1,5 @@
 import ChaosHistory
+import ChaosSupport
 import Foundation
 
 /// The in-run linearizability checker (`linearizable` in plans): judges `input.history` against a model.
@@ -58,7 +59,7 @@ public struct LinearizabilityChecker: Checker {
             findings.append(Finding(finding.message, time: finding.time.map { Double($0) / 1e9 },
                                     details: finding.line.map { ["\(logFile) line \($0)"] } ?? []))
         }
-        let seconds = Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18
+        let seconds = report.elapsed.seconds
         var result = CheckResult(
             name: name, verdict: report.verdict, summary: report.summary, findings: findings,
             metrics: ["ops": Double(report.operations), "partitions": Double(report.partitions),

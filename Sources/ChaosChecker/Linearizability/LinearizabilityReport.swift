@@ -1,4 +1,5 @@
 import ChaosHistory
+import ChaosSupport
 
 /// The outcome of checking one history for linearizability.
 public struct LinearizabilityReport: Sendable {
@@ -21,8 +22,7 @@ public struct LinearizabilityReport: Sendable {
 
     /// One line: `invalid: 1 of 8 partitions not linearizable (key "k3")` and the like.
     public var summary: String {
-        let seconds = String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e18
-            + Double(elapsed.components.seconds))
+        let seconds = String(format: "%.3f", elapsed.seconds)
         let base = "\(operations) ops, \(partitions) partition\(partitions == 1 ? "" : "s"), "
             + "\(statesExplored) states, \(seconds)s"
         let logPart = log.map { "; \($0.summary)" } ?? ""

@@ -1,3 +1,4 @@
+import ChaosSupport
 import Dispatch
 import Foundation
 import Synchronization
@@ -94,8 +95,7 @@ final class SearchBudget: Sendable {
 
     private static let origin = ContinuousClock.now
     private static func nanos(_ instant: ContinuousClock.Instant) -> Int64 {
-        let d = instant - origin
-        return d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+        (instant - origin).nanoseconds
     }
 }
 
@@ -137,7 +137,7 @@ final class BudgetWatch: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     init(_ budget: SearchBudget, every interval: Duration = .milliseconds(2)) {
-        let seconds = Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds)
+        let seconds = interval.seconds
         let thread = Thread { [self] in
             while !done.load(ordering: .acquiring) {
                 if !budget.poll() { break }
