@@ -36,6 +36,9 @@ if [ "$(id -u)" = 0 ]; then
   runs+=("plans/etcd-leader-isolation.yaml|0|" "plans/etcd-ci.yaml|0|")
   # The FUSE disk layer (disk: cached) mounts as root here.
   runs+=("plans/seeds/lost-write-ack-before-fsync.yaml|1|" "plans/etcd-power-failure.yaml|0|")
+  # Membership changes under load (both systems) and its seed; 5-node mixed faults (leak checker on).
+  runs+=("plans/membership-churn.yaml|0|" "plans/etcd-membership.yaml|0|" "plans/seeds/restate-half-reconfig.yaml|1|"
+    "plans/mixed-faults.yaml|0|" "plans/etcd-mixed-faults.yaml|0|" "plans/etcd-torn-write.yaml|0|")
 else
   echo "nightly: not root, skipping the lab-network plans (partition, etcd isolation; divergence, stuck-appenders, leak and TiKV seeds)"
 fi
