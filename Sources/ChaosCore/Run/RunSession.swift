@@ -42,20 +42,53 @@ struct RunSession {
         }
     }
 
-    /// Starts the cluster, runs the main phase, tears everything down and judges what was recorded.
+    /// What the start stage sets up and the later stages use and take down.
+    private struct Parts {
+        let supervisor: Supervisor
+        let lab: LabNetwork?
+        let disk: DiskLayer?
+        let cluster: Cluster
+        let recorder: HistoryRecorder
+        let events: JSONLWriter<NemesisEvent>
+        let samples: JSONLWriter<Sample>
+        let exits: JSONLWriter<NodeExit>
+        let sampler: Sampler
+        let sampling: Task<Void, Never>
+        let follower: LogFollower?
+        let following: Task<Void, Never>?
+    }
+
+    /// The stages of one run, in order. `Runner.prepare` (plan → machine: seed, binary, addresses, directory)
+    /// comes before; then start → main phase → settle → teardown → judge → publish. Every stage streams what it
+    /// sees into the run directory, so a run stopped in any stage leaves what it had.
     private func exercise() async throws -> ExitCode {
+        let parts = try start()
+        // Unmounted and torn down after the nodes are stopped (teardown); gone with us if we are killed first.
+        defer {
+            parts.disk?.detachAll()
+            parts.lab?.lab.teardown()
+        }
+        let (note, workloadTime) = await launchAndRun(parts)
+        let logs = await settle(parts, cameUp: note == nil)
+        try await teardown(parts, logs: logs)
+        let results = try await judge(parts, note: note, workloadTime: workloadTime)
+        return publish(results, cameUp: note == nil)
+    }
+
+    /// Start: the lab network, the disk layer, the cluster (not yet launched), the recorders, the sampler and the
+    /// committed-log follower.
+    private func start() throws -> Parts {
         let supervisor = Supervisor()
         let exits = try JSONLWriter<NodeExit>(path: store.exits)
         let lab = try LabNetwork.create(run.network, nodes: plan.cluster.nodeIDs)
-        // Torn down after the nodes are stopped (below); the holders die with us if we are killed first.
-        defer { lab?.lab.teardown() }
+        // Until `exercise` owns it, a failure below takes the lab down here.
+        var started = false
+        defer { if !started { lab?.lab.teardown() } }
         if let lab { say("chaos: lab network \(lab.lab.subnet), partitions by \(lab.faults.mechanism.rawValue)") }
         // Clients and the sampler leave the lab from different addresses, so `clients: affected` cuts only clients.
         let system = run.system.dialing(through: lab?.clientDialer)
-        // Node data on chaos's FUSE layer (`disk: cached`); unmounted once the nodes are stopped (below), and gone
-        // with our mount namespace if we are killed first.
+        // Node data on chaos's FUSE layer (`disk: cached`).
         let disk = plan.cluster.disk == .cached ? DiskLayer(seed: run.seed) : nil
-        defer { disk?.detachAll() }
         let cluster = Cluster(system: system, nodes: run.nodes, directory: store.nodes, supervisor: supervisor,
                               start: zero, namespacePaths: lab?.namespacePaths ?? [:], dialer: lab?.dialer,
                               disk: disk, onExit: { exits.append($0) })
@@ -66,60 +99,82 @@ struct RunSession {
         let sampling = Task { await sampler.run() }
         let follower = committedLogFollower(cluster)
         let following = follower.map { follower in Task { await follower.run() } }
+        started = true
+        return Parts(supervisor: supervisor, lab: lab, disk: disk, cluster: cluster, recorder: recorder,
+                     events: events, samples: samples, exits: exits, sampler: sampler, sampling: sampling,
+                     follower: follower, following: following)
+    }
 
-        var note: String?
-        var workloadTime = Duration.zero
+    /// Launches the nodes, waits for a leader and runs the main phase.
+    /// - Returns: why the cluster did not come up (nil when it did), and how long the workload ran.
+    private func launchAndRun(_ parts: Parts) async -> (note: String?, workloadTime: Duration) {
         do {
-            try cluster.launchAll()
-            let leader = try await cluster.awaitLeader(timeout: plan.cluster.startTimeout)
-            say("chaos: \(cluster.ids.count) nodes up, leader \(leader) after \(format(ContinuousClock.now - zero))")
-            workloadTime = await mainPhase(cluster: cluster, recorder: recorder, events: events, sampler: sampler,
-                                           network: lab?.faults)
+            try parts.cluster.launchAll()
+            let leader = try await parts.cluster.awaitLeader(timeout: plan.cluster.startTimeout)
+            say("chaos: \(parts.cluster.ids.count) nodes up, leader \(leader) after "
+                + format(ContinuousClock.now - zero))
+            return (nil, await mainPhase(cluster: parts.cluster, recorder: parts.recorder, events: parts.events,
+                                         sampler: parts.sampler, network: parts.lab?.faults))
         } catch {
-            note = "the cluster did not come up: \(error)"
-            Console.status("chaos: \(note!)")
+            let note = "the cluster did not come up: \(error)"
+            Console.status("chaos: \(note)")
+            return (note, .zero)
         }
+    }
 
-        // Faults are healed by now; nodes restarted at the very end get to come up before they are stopped (and
-        // before their logs are read for the divergence checker).
-        // After Ctrl-C the run is judged unknown anyway: stop at once rather than wait for nodes.
-        let settle = note == nil && !interrupts.interrupted
-        if settle { await cluster.awaitAnswering(timeout: .seconds(5)) }
-        following?.cancel()
-        await following?.value
+    /// Settle: faults are healed by now; nodes restarted at the very end get to come up before they are stopped,
+    /// the committed log is read to its end and, for divergence, every node's log. After Ctrl-C the run is judged
+    /// unknown anyway: stop at once rather than wait for nodes.
+    /// - Returns: the node logs read (empty unless divergence is checked).
+    private func settle(_ parts: Parts, cameUp: Bool) async -> [NodeLog] {
+        let settle = cameUp && !interrupts.interrupted
+        if settle { await parts.cluster.awaitAnswering(timeout: .seconds(5)) }
+        parts.following?.cancel()
+        await parts.following?.value
         // The log is written to log.jsonl; the judge reads it back from there like every other record.
-        _ = await follower?.finish(timeout: settle ? .seconds(5) : .milliseconds(300))
-        let logs = settle && plan.checks.divergence != nil ? await cluster.logs(timeout: .seconds(5)) : []
-        sampling.cancel()
-        await sampling.value
-        await cluster.shutdown(grace: system.stopGrace)
-        await supervisor.killAll()
-        disk?.detachAll()
-        recorder.close()
-        for writer in [events.close, samples.close, exits.close] { writer() }
-        if !logs.isEmpty { try NodeLogsFile.write(logs, to: store.path(.nodeLogs)) }
+        _ = await parts.follower?.finish(timeout: settle ? .seconds(5) : .milliseconds(300))
+        return settle && plan.checks.divergence != nil ? await parts.cluster.logs(timeout: .seconds(5)) : []
+    }
 
-        // Nothing of the history, samples or events stayed in memory during the run: read them back, as
-        // `chaos analyze` would, and judge them the same way.
+    /// Teardown: stops sampling and the nodes (SIGTERM, SIGKILL after the grace), unmounts the disk layer and
+    /// closes every record file.
+    private func teardown(_ parts: Parts, logs: [NodeLog]) async throws {
+        parts.sampling.cancel()
+        await parts.sampling.value
+        await parts.cluster.shutdown(grace: parts.cluster.system.stopGrace)
+        await parts.supervisor.killAll()
+        parts.disk?.detachAll()
+        parts.recorder.close()
+        for writer in [parts.events.close, parts.samples.close, parts.exits.close] { writer() }
+        if !logs.isEmpty { try NodeLogsFile.write(logs, to: store.path(.nodeLogs)) }
+    }
+
+    /// Judge: nothing of the history, samples or events stayed in memory during the run; read them back, as
+    /// `chaos analyze` would, and judge them the same way (`Judge`). Writes results.json and the reports.
+    private func judge(_ parts: Parts, note: String?, workloadTime: Duration) async throws -> RunResults {
         let stored = try StoredRun.read(directory: store.directory)
         HistoryExport.writeEDN(stored.history, to: store.historyEDN)
         let interrupted = interrupts.interrupted
         let checks = note == nil
             ? await Judge.judge(stored, checks: plan.checks, workload: plan.workload, system: plan.cluster.system,
-                                nodes: cluster.ids,
-                                duration: workloadTime.seconds)
+                                nodes: parts.cluster.ids, duration: workloadTime.seconds)
             : []
         let verdict: Verdict = interrupted || note != nil ? .unknown : Verdict.combine(checks.map(\.verdict))
         let results = RunResults(
             plan: plan.name, seed: run.seed, startedAt: ISO8601DateFormatter().string(from: startedAt),
             durationSeconds: workloadTime.seconds, verdict: verdict, interrupted: interrupted,
-            ops: OpCounts(stored.history), checks: checks, nodes: cluster.ids,
+            ops: OpCounts(stored.history), checks: checks, nodes: parts.cluster.ids,
             note: note ?? (interrupted ? "interrupted before the end" : nil))
         try Judge.write(results, of: stored, into: store.directory)
+        return results
+    }
+
+    /// Publish: the verdict on the console and as the exit code.
+    private func publish(_ results: RunResults, cameUp: Bool) -> ExitCode {
         report(results)
-        if note != nil { return .environment }
-        if interrupted { return .interrupted }
-        return switch verdict {
+        if !cameUp { return .environment }
+        if results.interrupted { return .interrupted }
+        return switch results.verdict {
         case .valid: .valid
         case .invalid: .invalid
         case .unknown: .unknown
