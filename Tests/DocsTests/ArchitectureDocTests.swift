@@ -6,12 +6,11 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Folders drawn in the first fenced block that starts with `Sources/`: two spaces of indent per level, the
-    /// first word of a line that ends in `/` is a folder (the rest of the line describes it).
+    /// Folders drawn in the first fenced block that starts with `Sources/`: the first word of a line that ends in
+    /// `/` is a folder's path under `Sources/` (indented by depth; the rest of the line describes it).
     static func drawnFolders() throws -> Set<String> {
         let doc = try String(contentsOf: root.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
         var inTree = false, sawTree = false
-        var stack: [String] = []
         var folders: Set<String> = []
         for line in doc.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("```") {
@@ -19,16 +18,14 @@ import Testing
                 inTree = true
                 continue
             }
-            guard inTree else { continue }
-            let indent = line.prefix { $0 == " " }.count
-            guard let word = line.split(separator: " ").first, word.hasSuffix("/") else { continue }
+            guard inTree, let word = line.split(separator: " ").first, word.hasSuffix("/") else { continue }
             if !sawTree {
                 guard word == "Sources/" else { inTree = false; continue }
                 sawTree = true
+                folders.insert("Sources")
+                continue
             }
-            let depth = indent / 2
-            stack = Array(stack.prefix(depth)) + [String(word.dropLast())]
-            folders.insert(stack.joined(separator: "/"))
+            folders.insert("Sources/" + word.dropLast())
         }
         return folders
     }
