@@ -26,13 +26,20 @@ let package = Package(
         // The command line: argument parsing only.
         .executableTarget(
             name: "chaos",
-            dependencies: ["ChaosCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ChaosCore", "ChaosCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        // The commands other than `run`, each in a folder named for it: validate, doctor, check, analyze, report
+        // and lag. They read plans and run directories; the run itself is ChaosCore.
+        .target(
+            name: "ChaosCommands",
+            dependencies: ["ChaosCore", "ChaosPlan", "ChaosControl", "ChaosNet", "ChaosNemesis", "ChaosHistory",
+                           "ChaosChecker", "ChaosReport", "ChaosSupport"],
             swiftSettings: strict),
         // Wires a run end to end: plan -> cluster -> workload/nemesis/sampler -> checkers -> reports.
         .target(
             name: "ChaosCore",
-            dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "ChaosNemesis", "ChaosWorkload", "ChaosHistory",
-                           "ChaosChecker", "ChaosReport", "ChaosSupport"],
+            dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "ChaosNemesis", "ChaosWorkload", "ChaosSampler",
+                           "ChaosHistory", "ChaosChecker", "ChaosReport", "ChaosSupport"],
             swiftSettings: strict),
         .target(name: "ChaosPlan", dependencies: ["ChaosSupport", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
@@ -54,6 +61,9 @@ let package = Package(
                 dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory", "ChaosSupport"],
                 swiftSettings: strict),
         .target(name: "ChaosWorkload", dependencies: ["ChaosPlan", "ChaosControl", "ChaosHistory", "ChaosSupport"],
+                swiftSettings: strict),
+        // Polls every node's status API and /proc during a run into samples.jsonl.
+        .target(name: "ChaosSampler", dependencies: ["ChaosControl", "ChaosHistory", "ChaosSupport"],
                 swiftSettings: strict),
         .target(name: "ChaosHistory", dependencies: ["ChaosSupport"], swiftSettings: strict),
         .target(name: "ChaosChecker", dependencies: ["ChaosHistory", "ChaosSupport"], swiftSettings: strict),
@@ -104,7 +114,7 @@ let package = Package(
         .testTarget(name: "ChaosNetTests",
                     dependencies: ["ChaosNet", "ChaosNemesis", "ChaosControl", "CChaosSys", "ChaosPlan"],
                     swiftSettings: strict),
-        .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore"], swiftSettings: strict),
+        .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore", "ChaosCommands"], swiftSettings: strict),
         .testTarget(name: "ChaosSupportTests", dependencies: ["ChaosSupport"], swiftSettings: strict),
         .testTarget(name: "ChaosWorkloadTests", dependencies: ["ChaosWorkload", "ChaosHistory", "ChaosPlan"],
                     swiftSettings: strict),
@@ -113,7 +123,7 @@ let package = Package(
         // docs/ checked against the code: the architecture drawing names every source folder, links resolve.
         .testTarget(name: "DocsTests", swiftSettings: strict),
         .testTarget(name: "ChaosReportTests",
-                    dependencies: ["ChaosReport", "ChaosCore", "ChaosChecker", "ChaosHistory", "ChaosPlan"],
+                    dependencies: ["ChaosReport", "ChaosCore", "ChaosCommands", "ChaosChecker", "ChaosHistory", "ChaosPlan"],
                     swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChaosCommands
 import ChaosCore
 
 /// `chaos analyze RUN_DIR`: judges a stored run directory again.

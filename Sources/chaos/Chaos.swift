@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChaosCommands
 import ChaosCore
 
 /// The `chaos` command: argument parsing only; every subcommand calls one library function.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChaosCommands
 import ChaosCore
 
 /// `chaos check FILE --model M`: judges a recorded history offline.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChaosCommands
 import ChaosCore
 
 /// `chaos report RUN_DIR`: regenerates a run's reports from its files.

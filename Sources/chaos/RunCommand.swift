@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChaosCommands
 import ChaosCore
 
 struct RunCommand: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import ChaosCommands
 import ChaosCore
 import ChaosReport
 import Foundation

@@ -1,5 +1,6 @@
 import ChaosChecker
 @testable import ChaosCore
+@testable import ChaosCommands
 import ChaosHistory
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import ChaosHistory
 import ChaosNemesis
+import ChaosSampler
 
 /// Shows how a run is going: on a terminal a live line every 250 ms, otherwise a plain line every 5 s.
 ///

@@ -5,6 +5,7 @@ import ChaosNemesis
 import ChaosNet
 import ChaosPlan
 import ChaosReport
+import ChaosSampler
 import ChaosWorkload
 import Foundation
 

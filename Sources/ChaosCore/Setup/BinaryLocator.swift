@@ -5,12 +5,12 @@ import Foundation
 
 /// Finds the node binary of the system under test, building the embedded `raft-node` on first use so that
 /// `swift run chaos run plans/quickstart.yaml` works on a fresh clone with no extra step.
-enum BinaryLocator {
+public enum BinaryLocator {
     /// Resolves `raft-node`: the plan's `binary`, `$CHAOS_RAFT_NODE`, the binary next to the running
     /// executable (built with `swift build --product raft-node` when chaos runs from a SwiftPM build folder),
     /// then `PATH`.
     /// - Throws: `RunError.environment` with the command that builds it.
-    static func raftNode(configured: String?, log: (String) -> Void) throws -> String {
+    public static func raftNode(configured: String?, log: (String) -> Void) throws -> String {
         if let configured {
             guard FileManager.default.isExecutableFile(atPath: configured) else {
                 throw RunError.environment(

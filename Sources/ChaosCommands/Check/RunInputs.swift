@@ -1,3 +1,4 @@
+import ChaosCore
 import ChaosHistory
 import Foundation
 

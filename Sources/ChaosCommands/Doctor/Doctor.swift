@@ -1,5 +1,6 @@
 import ChaosChecker
 import ChaosControl
+import ChaosCore
 import ChaosNemesis
 import ChaosNet
 import Foundation

@@ -1,3 +1,4 @@
+import ChaosCore
 import ChaosPlan
 
 /// `chaos validate`: loads a plan, reports every problem with its location, and shows the schedule it yields.

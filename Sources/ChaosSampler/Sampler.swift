@@ -5,16 +5,24 @@ import Synchronization
 /// Polls every node on a fixed period — its own status API plus `/proc/PID` — and streams the samples to
 /// `samples.jsonl`. A node that does not answer within the period is recorded as such: a paused or partitioned
 /// node answering nothing is data, not an error.
-struct Sampler: Sendable {
+public struct Sampler: Sendable {
     let cluster: Cluster
     let interval: Duration
     let start: ContinuousClock.Instant
     let output: JSONLWriter<Sample>
     /// The newest sample of each node, for progress lines.
-    let latest = LatestSamples()
+    public let latest = LatestSamples()
+
+    /// Samples `cluster` every `interval` into `output`, with times counted from `start`.
+    public init(cluster: Cluster, interval: Duration, start: ContinuousClock.Instant, output: JSONLWriter<Sample>) {
+        self.cluster = cluster
+        self.interval = interval
+        self.start = start
+        self.output = output
+    }
 
     /// Samples until the task is cancelled; each node on its own loop so one silent node never delays another.
-    func run() async {
+    public func run() async {
         await withTaskGroup(of: Void.self) { group in
             for node in cluster.nodes {
                 group.addTask { await poll(node) }
@@ -60,7 +68,7 @@ struct Sampler: Sendable {
 }
 
 /// The newest sample per node, shared between the sampler and the progress line.
-final class LatestSamples: Sendable {
+public final class LatestSamples: Sendable {
     private let samples = Mutex<[String: Sample]>([:])
 
     func update(_ sample: Sample) {
@@ -68,7 +76,7 @@ final class LatestSamples: Sendable {
     }
 
     /// The node the freshest answering samples call leader, if any.
-    var leader: String? {
+    public var leader: String? {
         samples.withLock { all in
             all.values.filter { $0.answered && $0.role == "leader" }.max { ($0.term ?? 0) < ($1.term ?? 0) }?.node
         }

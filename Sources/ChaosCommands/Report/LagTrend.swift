@@ -1,4 +1,5 @@
 import ChaosChecker
+import ChaosCore
 import ChaosHistory
 import ChaosReport
 import Foundation
