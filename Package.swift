@@ -41,10 +41,12 @@ let package = Package(
             dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "ChaosNemesis", "ChaosWorkload", "ChaosSampler",
                            "ChaosHistory", "ChaosChecker", "ChaosReport", "ChaosSupport"],
             swiftSettings: strict),
-        .target(name: "ChaosPlan", dependencies: ["ChaosSupport", .product(name: "Yams", package: "Yams")],
+        // ChaosChecker for the names of checkers and models a plan may use (`CheckName`, `ModelName`).
+        .target(name: "ChaosPlan", dependencies: ["ChaosChecker", "ChaosSupport", .product(name: "Yams", package: "Yams")],
                 swiftSettings: strict),
-        // The small helpers every module shares (durations, the EINTR loop, PATH search, quoting), once.
-        .target(name: "ChaosSupport", swiftSettings: strict),
+        // The small helpers every module shares (durations, the EINTR loop, PATH search, quoting, the dedicated
+        // thread), once.
+        .target(name: "ChaosSupport", dependencies: ["CChaosSys"], swiftSettings: strict),
         .target(name: "CChaosSys"),
         // The durability layer's FUSE file system (libfuse3, Debian's libfuse3-dev); see docs/disk.md.
         .target(name: "CChaosFuse", linkerSettings: [.linkedLibrary("fuse3")]),

@@ -35,12 +35,15 @@ struct CheckBench: AsyncParsableCommand {
             var parses: [Double] = []
             var checks: [Double] = []
             var report: LinearizabilityReport?
+            guard let model = ModelName(rawValue: cells[2]) else {
+                throw ValidationError("\(path): unknown model '\(cells[2])' in the manifest (known: \(ModelName.known))")
+            }
             for _ in 0..<max(runs, 1) {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let document = try HistoryReader.read(path: path)
                 let parsed = clock.now
-                report = try Linearizability.check(document.history, model: cells[2], timeLimit: .seconds(60))
+                report = try Linearizability.check(document.history, model: model, timeLimit: .seconds(60))
                 let checked = clock.now
                 parses.append(Self.ms(parsed - start))
                 checks.append(Self.ms(checked - parsed))

@@ -38,9 +38,9 @@ struct InvalidCheckBench: ParsableCommand {
         var times: [Double] = []
         print("model\tops\tclients\tanomaly\tverdict\tcheck_ms\tpeak_rss_mib (process-wide)\tstates\tgoal")
         for (s, size) in sizes.enumerated() {
-            for (m, model) in ["kv", "register", "cas-register"].enumerated() {
+            for (m, model) in [ModelName.kv, .register, .casRegister].enumerated() {
                 let anomaly = InvalidHistories.Anomaly.allCases[(s + m) % 3]
-                let spec = InvalidHistories.Spec(model: model, operations: size, clients: clients[(s + m) % max(clients.count, 1)],
+                let spec = InvalidHistories.Spec(model: model.rawValue, operations: size, clients: clients[(s + m) % max(clients.count, 1)],
                                                  anomaly: anomaly, seed: UInt64(s * 3 + m + 1))
                 guard let (history, injected) = InvalidHistories.generate(spec) else {
                     print("\(model)\t\(size)\t\(spec.clients)\t\(anomaly.rawValue)\tno place for the anomaly")
@@ -57,7 +57,7 @@ struct InvalidCheckBench: ParsableCommand {
                 for _ in 0..<max(runs, 1) {
                     let start = ContinuousClock.now
                     report = try Linearizability.check(history, model: model, timeLimit: .seconds(30),
-                                                       registersStartAbsent: model != "kv")
+                                                       registersStartAbsent: model != .kv)
                     ms.append(CheckBench.ms(ContinuousClock.now - start))
                     peak = max(peak, report?.peakMemory ?? 0)
                 }
@@ -88,7 +88,7 @@ struct InvalidCheckBench: ParsableCommand {
         var report: LinearizabilityReport?
         for _ in 0..<max(runs, 1) {
             let start = ContinuousClock.now
-            report = try? Linearizability.check(history, model: "cas-register", timeLimit: .seconds(2))
+            report = try? Linearizability.check(history, model: .casRegister, timeLimit: .seconds(2))
             walls.append(CheckBench.ms(ContinuousClock.now - start))
         }
         let wall = CheckBench.median(walls)
@@ -101,7 +101,7 @@ struct InvalidCheckBench: ParsableCommand {
 
         let limit = 256 << 20
         let start = ContinuousClock.now
-        let bounded = try? Linearizability.check(history, model: "cas-register", timeLimit: .seconds(60),
+        let bounded = try? Linearizability.check(history, model: .casRegister, timeLimit: .seconds(60),
                                                  memoryLimit: limit)
         let peak = bounded?.peakMemory ?? 0
         let memoryMet = bounded?.verdict == .unknown && peak <= limit + limit / 10

@@ -16,7 +16,7 @@ struct LogCheckBench: AsyncParsableCommand {
     var run: String
 
     @Option(help: "The model.")
-    var model = "cas-register"
+    var model = ModelName.casRegister
 
     @Option(help: "Runs with the log; the median is reported.")
     var runs = 3
@@ -57,3 +57,5 @@ struct LogCheckBench: AsyncParsableCommand {
         return usage.ru_maxrss / 1024
     }
 }
+
+extension ModelName: ExpressibleByArgument {}

@@ -36,7 +36,7 @@ public struct CheckInput: Sendable {
 /// A checker judges one aspect of a run (Jepsen's `checker`).
 public protocol Checker: Sendable {
     /// The name used in plans and in `results.json`: `stats`, `crash`, `linearizable`...
-    var name: String { get }
+    var name: CheckName { get }
     /// Judges the run. A checker that runs out of time or memory returns `unknown` with the reason.
     func check(_ input: CheckInput) async -> CheckResult
 }

@@ -11,7 +11,7 @@ public enum JUnitWriter {
         xml += "  <testsuite name=\"\(escape(results.plan))\" tests=\"\(results.checks.count)\" "
             + "failures=\"\(failures)\" skipped=\"\(skipped)\" time=\"\(results.durationSeconds)\">\n"
         for check in results.checks {
-            xml += "    <testcase classname=\"chaos.\(escape(results.plan))\" name=\"\(escape(check.name))\">\n"
+            xml += "    <testcase classname=\"chaos.\(escape(results.plan))\" name=\"\(escape(check.name.rawValue))\">\n"
             let body = ([check.summary] + check.findings.map { finding in
                 ([finding.message] + finding.details.map { "    " + $0 }).joined(separator: "\n")
             }).joined(separator: "\n")

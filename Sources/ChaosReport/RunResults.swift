@@ -31,3 +31,10 @@ public struct RunResults: Sendable, Codable {
         self.note = note
     }
 }
+
+extension RunResults {
+    /// The result of one checker, if it ran.
+    public func check(_ name: CheckName) -> CheckResult? {
+        checks.first { $0.name == name }
+    }
+}

@@ -114,7 +114,7 @@ struct AppendLogOracleTests {
         for _ in 0..<3000 {
             let history = Self.history(&rng)
             let expected = Self.oracle(history)
-            let report = try Linearizability.check(history, model: "append-log", timeLimit: .seconds(10))
+            let report = try Linearizability.check(history, model: .appendLog, timeLimit: .seconds(10))
             counts[report.verdict, default: 0] += 1
             #expect(report.verdict == expected, "\(EDNWriter.history(history))")
             if report.verdict != expected { break }

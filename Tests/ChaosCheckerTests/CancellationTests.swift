@@ -39,7 +39,7 @@ struct CancellationTests {
     @Test("a small failing partition ends a larger one that would explode")
     func failingEndsLarger() throws {
         let start = ContinuousClock.now
-        let report = try Linearizability.check(Self.history(writes: 40, sequential: 3), model: "cas-register",
+        let report = try Linearizability.check(Self.history(writes: 40, sequential: 3), model: .casRegister,
                                                timeLimit: .seconds(600))
         #expect(report.verdict == .invalid)
         #expect(report.counterexample?.key == .string("bad"))
@@ -51,7 +51,7 @@ struct CancellationTests {
     func failingBehindSmaller() throws {
         let start = ContinuousClock.now
         // `big` (81 steps) is smaller than `bad` (201 steps), so it is searched first and keeps its turn.
-        let report = try Linearizability.check(Self.history(writes: 40, sequential: 200), model: "cas-register",
+        let report = try Linearizability.check(Self.history(writes: 40, sequential: 200), model: .casRegister,
                                                options: .init(timeLimit: .seconds(600), refineBudget: .seconds(1)))
         #expect(report.verdict == .invalid)
         #expect(report.counterexample?.key == .string("bad"))
@@ -70,7 +70,7 @@ struct CancellationTests {
         ops.append(Operation(time: base + 3, process: 701, type: .ok, f: "read", key: "tiny", value: 2))
         var history = History(ops)
         history.reindex()
-        let report = try Linearizability.check(history, model: "cas-register", timeLimit: .seconds(60))
+        let report = try Linearizability.check(history, model: .casRegister, timeLimit: .seconds(60))
         #expect(report.verdict == .invalid)
         #expect(report.counterexample?.key == .string("tiny"))
     }

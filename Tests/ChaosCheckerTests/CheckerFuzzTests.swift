@@ -49,7 +49,7 @@ struct CheckerFuzzTests {
         var errors = 0
         for round in 0..<1000 {
             let history = Self.mutate(seeds[round % seeds.count], &rng)
-            let model = Linearizability.models[rng.next(Linearizability.models.count)]
+            let model = ModelName.allCases[rng.next(ModelName.allCases.count)]
             do {
                 let report = try Linearizability.check(history, model: model, timeLimit: .milliseconds(200))
                 verdicts[report.verdict, default: 0] += 1

@@ -14,7 +14,8 @@ struct CorpusVerdictTests {
     @Test("verdict", arguments: Corpus.rows)
     func verdict(_ row: Corpus.Row) throws {
         let document = try HistoryReader.read(path: row.path)
-        let report = try Linearizability.check(document.history, model: row.model, timeLimit: .seconds(60))
+        let report = try Linearizability.check(document.history, model: try #require(ModelName(rawValue: row.model)),
+                                               timeLimit: .seconds(60))
         #expect(report.verdict.rawValue == row.expected, "\(row.file): \(report.summary)")
         if report.verdict == .invalid {
             let counterexample = try #require(report.counterexample)

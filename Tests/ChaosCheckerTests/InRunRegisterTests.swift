@@ -15,16 +15,16 @@ import Testing
         return history
     }
 
-    static let cases: [(String, Value, Bool, Verdict)] = [
-        ("cas-register", .null, true, .invalid),   // the acknowledged write was lost
-        ("cas-register", .null, false, .valid),    // Knossos: a nil read matches anything
-        ("cas-register", 5, true, .valid),
-        ("register", .null, true, .invalid),
-        ("register", 5, true, .valid),
+    static let cases: [(ModelName, Value, Bool, Verdict)] = [
+        (.casRegister, .null, true, .invalid),   // the acknowledged write was lost
+        (.casRegister, .null, false, .valid),    // Knossos: a nil read matches anything
+        (.casRegister, 5, true, .valid),
+        (.register, .null, true, .invalid),
+        (.register, 5, true, .valid),
     ]
 
     @Test(arguments: cases)
-    func lostWriteReadBackAsNil(_ c: (String, Value, Bool, Verdict)) async {
+    func lostWriteReadBackAsNil(_ c: (ModelName, Value, Bool, Verdict)) async {
         let checker = LinearizabilityChecker(model: c.0, timeLimit: .seconds(10), registersStartAbsent: c.2)
         let result = await checker.check(CheckInput(history: Self.history(readBack: c.1)))
         #expect(result.verdict == c.3, "\(c)")
@@ -38,7 +38,7 @@ import Testing
             Operation(time: 20, process: 0, type: .fail, f: "cas", key: "k1", value: [1, 2], error: "mismatch"),
         ])
         history.reindex()
-        let checker = LinearizabilityChecker(model: "cas-register", timeLimit: .seconds(10), registersStartAbsent: true)
+        let checker = LinearizabilityChecker(model: .casRegister, timeLimit: .seconds(10), registersStartAbsent: true)
         #expect(await checker.check(CheckInput(history: history)).verdict == .valid)
     }
 }

@@ -30,7 +30,7 @@ struct LimitTests {
 
     @Test("a time limit too small gives unknown")
     func timeLimit() throws {
-        let report = try Linearizability.check(Self.explosive(), model: "cas-register", timeLimit: .milliseconds(50))
+        let report = try Linearizability.check(Self.explosive(), model: .casRegister, timeLimit: .milliseconds(50))
         #expect(report.verdict == .unknown)
         #expect(report.reason?.contains("time limit") == true)
         #expect(report.counterexample == nil)
@@ -38,7 +38,7 @@ struct LimitTests {
 
     @Test("a memory ceiling too small gives unknown")
     func memoryLimit() throws {
-        let report = try Linearizability.check(Self.explosive(), model: "cas-register", timeLimit: .seconds(30),
+        let report = try Linearizability.check(Self.explosive(), model: .casRegister, timeLimit: .seconds(30),
                                                memoryLimit: 1 << 20)
         #expect(report.verdict == .unknown)
         #expect(report.reason?.contains("memory limit") == true)
@@ -75,7 +75,7 @@ struct LimitTests {
     @Test("the time limit holds whatever the number of partitions, and says how far the search got")
     func timeLimitManyPartitions() throws {
         let start = ContinuousClock.now
-        let report = try Linearizability.check(Self.manyExplosive(partitions: 64, writes: 40), model: "cas-register",
+        let report = try Linearizability.check(Self.manyExplosive(partitions: 64, writes: 40), model: .casRegister,
                                                timeLimit: .milliseconds(300))
         // Generous: the searches would run for hours; the limit must end them all within moments of 300 ms.
         #expect(ContinuousClock.now - start < .seconds(10))
@@ -87,7 +87,7 @@ struct LimitTests {
     @Test("the memory limit bounds the process's resident memory, not an estimate of the cache")
     func memoryLimitBoundsProcess() throws {
         let limit = ResidentMemory.current() + (96 << 20)
-        let report = try Linearizability.check(Self.manyExplosive(partitions: 2, writes: 40), model: "cas-register",
+        let report = try Linearizability.check(Self.manyExplosive(partitions: 2, writes: 40), model: .casRegister,
                                                timeLimit: .seconds(100), memoryLimit: limit)
         #expect(report.verdict == .unknown)
         #expect(report.reason?.contains("memory limit") == true)
@@ -99,9 +99,9 @@ struct LimitTests {
         let edn = "{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}"
             + "{:process 1 :type :invoke :f :read} {:process 1 :type :ok :f :read :value 2}"
         let history = try JepsenHistoryReader.read(Array(edn.utf8), file: "t").history
-        let checker = LinearizabilityChecker(model: "cas-register", timeLimit: .seconds(5))
+        let checker = LinearizabilityChecker(model: .casRegister, timeLimit: .seconds(5))
         let result = await checker.check(CheckInput(history: history))
-        #expect(result.name == "linearizable")
+        #expect(result.name == .linearizable)
         #expect(result.verdict == .invalid)
         #expect(result.metrics["ops"] == 2)
         #expect(result.metrics["partitions"] == 1)

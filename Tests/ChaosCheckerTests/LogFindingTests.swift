@@ -26,7 +26,7 @@ struct LogFindingTests {
     }
 
     static func check(_ log: String) throws -> LinearizabilityReport {
-        try Linearizability.check(history, model: "register", registersStartAbsent: true, log: try lines(log))
+        try Linearizability.check(history, model: .register, registersStartAbsent: true, log: try lines(log))
     }
 
     @Test("a malformed line is an error naming the file, the line and what is wrong")
@@ -102,7 +102,7 @@ struct LogFindingTests {
         #expect(valid.log?.tookEffect == 1)
         var history = Self.history
         history.operations[5].value = 2
-        let reordered = try Linearizability.check(history, model: "register", registersStartAbsent: true,
+        let reordered = try Linearizability.check(history, model: .register, registersStartAbsent: true,
                                                   log: try Self.lines("""
             {"index":1,"term":1,"node":"n1","op":"put","key":"k","value":"2"}
             {"index":2,"term":1,"node":"n1","op":"put","key":"k","value":"1"}
@@ -111,6 +111,6 @@ struct LogFindingTests {
         #expect(reordered.counterexample != nil)
         #expect(reordered.log?.findings.isEmpty == true)
         // Without the log the same history is linearizable (2 lands after 1, before the read).
-        #expect(try Linearizability.check(history, model: "register", registersStartAbsent: true).verdict == .valid)
+        #expect(try Linearizability.check(history, model: .register, registersStartAbsent: true).verdict == .valid)
     }
 }

@@ -177,7 +177,7 @@ struct LogPatchOracleTests {
     }
 
     static func check(_ history: History, log: [CommittedLog.Line]?) throws -> LinearizabilityReport {
-        try Linearizability.check(history, model: "cas-register", timeLimit: .seconds(10), registersStartAbsent: true,
+        try Linearizability.check(history, model: .casRegister, timeLimit: .seconds(10), registersStartAbsent: true,
                                   log: log)
     }
 

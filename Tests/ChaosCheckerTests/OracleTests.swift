@@ -114,13 +114,13 @@ struct OracleTests {
         return search(initial) ? .valid : .invalid
     }
 
-    @Test("cas-register and etcd-register agree with the oracle", arguments: ["cas-register", "etcd-register"])
-    func agree(_ model: String) throws {
-        var rng = Random(state: model == "cas-register" ? 7 : 11)
+    @Test("cas-register and etcd-register agree with the oracle", arguments: [ModelName.casRegister, .etcdRegister])
+    func agree(_ model: ModelName) throws {
+        var rng = Random(state: model == .casRegister ? 7 : 11)
         var counts: [Verdict: Int] = [:]
         for _ in 0..<3000 {
             let history = Self.history(&rng)
-            let expected = Self.oracle(history, etcd: model == "etcd-register")
+            let expected = Self.oracle(history, etcd: model == .etcdRegister)
             let report = try Linearizability.check(history, model: model, timeLimit: .seconds(10))
             counts[report.verdict, default: 0] += 1
             #expect(report.verdict == expected, "\(EDNWriter.history(history))")

@@ -74,28 +74,28 @@ import Testing
 
     @Test func watchStreamYieldsOneEntryPerRevision() throws {
         let bytes = Array(Self.watch.utf8)
-        let stream = WatchStream(through: 5)
+        let stream = EtcdWatch.Stream(through: 5)
         #expect(stream.consume(Array(bytes[..<200])) == false)
         #expect(stream.consume(Array(bytes[200..<300])) == false)
         #expect(stream.consume(Array(bytes[300...])) == true)
-        let entries = try #require(stream.entries())
+        let entries = try #require(stream.revisions().flatMap { EtcdRevisionLog.entries($0, through: 5) })
         #expect(entries.map(\.index) == [2, 3, 4, 5])
         #expect(Set(entries.map(\.digest)).count == 4)
 
         // Another member with a different value at revision 4 differs there and only there.
-        let other = WatchStream(through: 5)
+        let other = EtcdWatch.Stream(through: 5)
         _ = other.consume(Array(Self.watch.replacingOccurrences(of: "Mw==", with: "NA==").utf8))
-        let theirs = try #require(other.entries())
+        let theirs = try #require(other.revisions().flatMap { EtcdRevisionLog.entries($0, through: 5) })
         #expect(zip(entries, theirs).map { $0.digest == $1.digest } == [true, true, false, true])
     }
 
     @Test func watchStreamShortOfTheRevisionOrCanceledGivesNothing() {
-        let short = WatchStream(through: 6)
+        let short = EtcdWatch.Stream(through: 6)
         #expect(short.consume(Array(Self.watch.utf8)) == false)
-        #expect(short.entries() == nil)
-        let canceled = WatchStream(through: 5)
+        #expect(short.revisions() == nil)
+        let canceled = EtcdWatch.Stream(through: 5)
         #expect(canceled.consume(Array(#"{"result":{"canceled":true,"compact_revision":"3"}}"#.utf8 + [10])))
-        #expect(canceled.entries() == nil)
+        #expect(canceled.revisions() == nil)
     }
 
     @Test func launchCommandNamesMembersAndMapsTimings() {

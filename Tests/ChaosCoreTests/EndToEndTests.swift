@@ -61,7 +61,8 @@ struct EndToEndTests {
         #expect(results["interrupted"] as? Bool == true)
         #expect(results["verdict"] as? String == "unknown")
         let history = try String(contentsOfFile: "\(out)/\(run)/history.jsonl", encoding: .utf8)
-        #expect(history.split(separator: "\n").count > 100, "the history recorded before Ctrl-C was lost")
+        // How many operations ran before Ctrl-C depends on the load; that they were kept does not.
+        #expect(history.split(separator: "\n").count > 10, "the history recorded before Ctrl-C was lost")
         #expect(TestSupport.processes(matching: "\(out)/\(run)").isEmpty, "nodes outlived the interrupted run")
     }
 

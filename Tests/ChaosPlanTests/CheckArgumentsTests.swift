@@ -13,7 +13,7 @@ struct CheckArgumentsTests {
         #expect(checks.leak?.maxRSSGrowthPerHour == 50_000_000)
         #expect(checks.leak?.warmUp == .seconds(5))
         #expect(checks.leak?.maxRSSPerEntry == 1000)
-        #expect(checks.linearizable?.model == "register")
+        #expect(checks.linearizable?.model == .register)
         #expect(checks.stats != nil && checks.divergence != nil)
         #expect(checks.crash == nil && checks.lag == nil && checks.liveness == nil)
     }

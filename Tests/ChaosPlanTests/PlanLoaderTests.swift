@@ -97,7 +97,7 @@ import Testing
                 NemesisStep(timing: .at(.seconds(90)), faults: [.kill], target: .node("n5"), duration: nil),
             ],
             checks: ChecksSpec(stats: .init(minAvailability: 0.995), crash: .init(patterns: ["^boom$"]),
-                               linearizable: .init(model: "register", timeLimit: .seconds(90))),
+                               linearizable: .init(model: .register, timeLimit: .seconds(90))),
             sampleInterval: .milliseconds(250))
         #expect(plan == expected)
         // The unfixed text has one bad value and only that is reported.

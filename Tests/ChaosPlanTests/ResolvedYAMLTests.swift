@@ -25,7 +25,7 @@ import Testing
                 NemesisStep(timing: .at(.seconds(90)), faults: [.kill], target: .all, duration: .seconds(90)),
             ],
             checks: ChecksSpec(stats: .init(minAvailability: 0.999), crash: .init(patterns: ["\"quoted\"", "a\\d+"]),
-                               linearizable: .init(model: "append-log", timeLimit: .seconds(1))),
+                               linearizable: .init(model: .appendLog, timeLimit: .seconds(1))),
             sampleInterval: .seconds(1))
         try Self.expectRoundTrip(plan, seed: .max)
     }

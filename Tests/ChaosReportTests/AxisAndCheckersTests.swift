@@ -45,7 +45,7 @@ struct AxisAndCheckersTests {
               leak: { max_rss_growth: 1MB/h }
             """, file: "p.yaml")
         let checkers = HealthCheckers.make(from: plan.checks)
-        #expect(checkers.map(\.name) == ["lag", "leak", "liveness", "divergence"])
+        #expect(checkers.map(\.name) == [.lag, .leak, .liveness, .divergence])
         #expect((checkers[0] as? LagChecker)?.stallAfter == .seconds(7))
         #expect((checkers[1] as? LeakChecker)?.maxRSSGrowthPerHour == 1_000_000)
         #expect((checkers[2] as? LivenessChecker)?.recoverWithin == .seconds(4))

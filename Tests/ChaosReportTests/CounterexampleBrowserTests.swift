@@ -58,7 +58,7 @@ struct CounterexampleBrowserTests {
     }
 
     static func page(_ history: History, in directory: String) throws -> (LinearizabilityReport, String) {
-        let report = try Linearizability.check(history, model: "register",
+        let report = try Linearizability.check(history, model: .register,
                                                timeLimit: .seconds(120), registersStartAbsent: true)
         let path = "\(directory)/counterexample.html"
         try CounterexamplePage.html(report, title: "history.jsonl").write(toFile: path, atomically: true,
@@ -106,9 +106,9 @@ struct CounterexampleBrowserTests {
         let browser = try #require(Browser.path, "CI is set but chromium is missing: install it (make setup)")
         let directory = SyntheticRun.scratch("counterexample-report")
         var results = try await SyntheticRun.write(to: directory)
-        let report = try Linearizability.check(Self.history(operations: 500), model: "register",
+        let report = try Linearizability.check(Self.history(operations: 500), model: .register,
                                                registersStartAbsent: true)
-        results.checks.removeAll { $0.name == "linearizable" }
+        results.checks.removeAll { $0.name == .linearizable }
         results.checks.append(LinearizabilityChecker.result(report))
         try JSONEncoder().encode(results).write(to: URL(fileURLWithPath: "\(directory)/results.json"))
         try ReportWriter.writeAll(runDirectory: directory)

@@ -72,7 +72,7 @@ enum SyntheticRun {
                                duration: seconds)
         var checks = [await StatsChecker().check(input), await LagChecker(stallAfter: .seconds(5)).check(input),
                       await LivenessChecker().check(input)]
-        checks.append(CheckResult(name: "linearizable", verdict: .invalid, summary: "not linearizable (register)",
+        checks.append(CheckResult(name: .linearizable, verdict: .invalid, summary: "not linearizable (register)",
                                   findings: [Finding("no linearization of 4 operations", details: [
                                     "process 0 write 7 invoked 1.20s ok 1.21s",
                                     "process 1 read <x> invoked 1.22s ok 1.23s -> 3",

@@ -14,7 +14,7 @@ public struct CrashChecker: Checker {
         self.corePattern = corePattern
     }
 
-    public var name: String { "crash" }
+    public var name: CheckName { .crash }
 
     public func check(_ input: CheckInput) async -> CheckResult {
         var findings: [Finding] = []

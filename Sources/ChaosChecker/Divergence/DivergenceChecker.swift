@@ -6,7 +6,7 @@ import ChaosHistory
 public struct DivergenceChecker: Checker {
     public init() {}
 
-    public var name: String { "divergence" }
+    public var name: CheckName { .divergence }
 
     public func check(_ input: CheckInput) async -> CheckResult {
         guard !input.logs.isEmpty else {

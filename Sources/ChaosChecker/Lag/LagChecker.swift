@@ -17,7 +17,7 @@ public struct LagChecker: Checker {
         self.grace = grace
     }
 
-    public var name: String { "lag" }
+    public var name: CheckName { .lag }
 
     public func check(_ input: CheckInput) async -> CheckResult {
         judge(LagAnalysis(samples: input.samples, events: input.events, nodes: input.nodes))

@@ -29,7 +29,7 @@ public struct LeakChecker: Checker {
         self.minFit = minFit
     }
 
-    public var name: String { "leak" }
+    public var name: CheckName { .leak }
 
     /// One resource as sampled: how to read it, its limit, how to print amounts.
     private struct Resource {
@@ -92,8 +92,9 @@ public struct LeakChecker: Checker {
                 let grows = "\(node) \(resource.label) grows \(resource.format(fit.slope))/h "
                     + "(limit \(resource.format(limit))/h): \(resource.format(from)) to \(resource.format(to)) over "
                     + "\(minutes(span))"
-                let finding = { (message: String) in
-                    Finding(message, node: node, time: Double(first.time) / 1e9, until: Double(last.time) / 1e9)
+                let finding = { (message: String, kind: Finding.Kind) in
+                    Finding(message, node: node, time: Double(first.time) / 1e9, until: Double(last.time) / 1e9,
+                            kind: kind)
                 }
                 switch growth.call {
                 case .withinLimit:
@@ -107,13 +108,13 @@ public struct LeakChecker: Checker {
                 case .noisy:
                     noisy = true
                     findings.append(finding(grows + "; Theil–Sen fit R² \(String(format: "%.2f", fit.r2)) "
-                                            + "(too noisy to call a leak)"))
+                                            + "(too noisy to call a leak)", .noisyGrowth))
                 case .leak:
                     leaks += 1
                     var message = grows + "; Theil–Sen fit R² \(String(format: "%.2f", fit.r2)), still "
                         + "\(resource.format(growth.tail?.slope ?? fit.slope))/h over the last half"
                     if let perEntry = growth.perEntry { message += ", \(bytes(perEntry)) per committed entry" }
-                    findings.append(finding(message))
+                    findings.append(finding(message, .leak))
                 }
             }
         }

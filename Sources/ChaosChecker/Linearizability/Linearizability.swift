@@ -6,9 +6,6 @@ import Synchronization
 /// Entry points of the linearizability checker: pick a model, partition the history by key, search each
 /// partition on the available cores.
 public enum Linearizability {
-    /// The models `check` knows, by the name plans and `chaos check --model` use.
-    public static let models = ["register", "cas-register", "multi-register", "kv", "etcd-register", "append-log"]
-
     /// Search memory allowed by default: half the machine, at most 8 GiB.
     public static var defaultMemoryLimit: Int {
         Int(min(ProcessInfo.processInfo.physicalMemory / 2, 8 << 30))
@@ -49,9 +46,9 @@ public enum Linearizability {
     }
 
     /// Checks `history` against `model`; see `Options` for the parameters.
-    /// - Throws: `CheckerError` for an unknown model or an operation the model cannot read.
+    /// - Throws: `CheckerError` for an operation the model cannot read.
     public static func check(
-        _ history: History, model: String, timeLimit: Duration = .seconds(60),
+        _ history: History, model: ModelName, timeLimit: Duration = .seconds(60),
         memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false,
         log: [CommittedLog.Line]? = nil
     ) throws(CheckerError) -> LinearizabilityReport {
@@ -61,8 +58,8 @@ public enum Linearizability {
 
     /// Checks `history` against `model`: pairs calls, partitions them by key and searches the partitions
     /// together; the first partition proven not linearizable decides the verdict and ends the others.
-    /// - Throws: `CheckerError` for an unknown model or an operation the model cannot read.
-    public static func check(_ history: History, model: String, options: Options)
+    /// - Throws: `CheckerError` for an operation the model cannot read.
+    public static func check(_ history: History, model: ModelName, options: Options)
         throws(CheckerError) -> LinearizabilityReport
     {
         func register(_ semantics: RegisterModel.Semantics) -> RegisterModel.Semantics {
@@ -82,16 +79,14 @@ public enum Linearizability {
         }
         let jobs: [PartitionJob]
         switch model {
-        case "register":
+        case .register:
             jobs = try compile(partitions, order) { RegisterModel(register(RegisterModel.register)) }
-        case "cas-register":
+        case .casRegister:
             jobs = try compile(partitions, order) { RegisterModel(register(RegisterModel.casRegister)) }
-        case "etcd-register": jobs = try compile(partitions, order) { RegisterModel(RegisterModel.etcdRegister) }
-        case "multi-register": jobs = try compile(partitions, order) { MultiRegisterModel() }
-        case "kv": jobs = try compile(partitions, order) { KVModel() }
-        case "append-log": jobs = try compile(partitions, order) { AppendLogModel() }
-        default:
-            throw CheckerError("unknown model '\(model)' (known: \(models.joined(separator: ", ")))")
+        case .etcdRegister: jobs = try compile(partitions, order) { RegisterModel(RegisterModel.etcdRegister) }
+        case .multiRegister: jobs = try compile(partitions, order) { MultiRegisterModel() }
+        case .kv: jobs = try compile(partitions, order) { KVModel() }
+        case .appendLog: jobs = try compile(partitions, order) { AppendLogModel() }
         }
         PartitionScheduler.run(jobs, budget: budget)
         let results = jobs.map { $0.result() }

@@ -4,14 +4,14 @@ import Foundation
 
 /// The in-run linearizability checker (`linearizable` in plans): judges `input.history` against a model.
 public struct LinearizabilityChecker: Checker {
-    public let name = "linearizable"
-    public let model: String
+    public let name = CheckName.linearizable
+    public let model: ModelName
     public let timeLimit: Duration
     public let memoryLimit: Int
     /// See `Linearizability.check(_:model:timeLimit:memoryLimit:registersStartAbsent:)`.
     public let registersStartAbsent: Bool
 
-    public init(model: String, timeLimit: Duration, memoryLimit: Int = Linearizability.defaultMemoryLimit,
+    public init(model: ModelName, timeLimit: Duration, memoryLimit: Int = Linearizability.defaultMemoryLimit,
                 registersStartAbsent: Bool = false) {
         self.model = model
         self.timeLimit = timeLimit
@@ -42,7 +42,7 @@ public struct LinearizabilityChecker: Checker {
     }
 
     /// The `CheckResult` form of a report: the counterexample as a finding, the search figures as metrics.
-    public static func result(_ report: LinearizabilityReport, name: String = "linearizable") -> CheckResult {
+    public static func result(_ report: LinearizabilityReport, name: CheckName = .linearizable) -> CheckResult {
         var findings: [Finding] = []
         if let c = report.counterexample {
             let first = c.unplaced.first
@@ -50,14 +50,15 @@ public struct LinearizabilityChecker: Checker {
                 "not linearizable: after \(c.prefix.count) operations (state \(c.state)) none of "
                     + "\(c.unplaced.count) concurrent operations can be linearized",
                 time: first.map { Double($0.start) / 1e9 }, until: first?.end.map { Double($0) / 1e9 },
-                details: c.lines()))
+                details: c.lines(), kind: .counterexample))
         } else if let reason = report.reason {
             findings.append(Finding("linearizability unknown: \(reason)"))
         }
         let logFile = RunLayout.File.committedLog.rawValue
         for finding in report.log?.findings ?? [] {
             findings.append(Finding(finding.message, time: finding.time.map { Double($0) / 1e9 },
-                                    details: finding.line.map { ["\(logFile) line \($0)"] } ?? []))
+                                    details: finding.line.map { ["\(logFile) line \($0)"] } ?? [],
+                                    kind: .committedLog))
         }
         let seconds = report.elapsed.seconds
         var result = CheckResult(

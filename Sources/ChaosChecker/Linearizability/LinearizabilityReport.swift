@@ -4,7 +4,7 @@ import ChaosSupport
 /// The outcome of checking one history for linearizability.
 public struct LinearizabilityReport: Sendable {
     public var verdict: Verdict
-    public var model: String
+    public var model: ModelName
     /// Client operations (invocations) in the history.
     public var operations: Int
     public var partitions: Int

@@ -14,7 +14,7 @@ public struct LivenessChecker: Checker {
         self.opTimeout = opTimeout
     }
 
-    public var name: String { "liveness" }
+    public var name: CheckName { .liveness }
 
     public func check(_ input: CheckInput) async -> CheckResult {
         let limit = recoverWithin.nanoseconds

@@ -11,7 +11,7 @@ public struct StatsChecker: Checker {
         self.minAvailability = minAvailability
     }
 
-    public var name: String { "stats" }
+    public var name: CheckName { .stats }
 
     public func check(_ input: CheckInput) async -> CheckResult {
         var counts: [OpType: Int] = [:]

@@ -142,7 +142,7 @@ public enum Analysis {
 
     /// A divergence `unknown` because the run never read the logs says why in terms of this run.
     private static func explainUnjudged(_ checks: inout [CheckResult], stored: StoredRun, ending: Ending) {
-        for i in checks.indices where checks[i].name == "divergence" && stored.logs.isEmpty {
+        for i in checks.indices where checks[i].name == .divergence && stored.logs.isEmpty {
             checks[i].summary = switch ending {
             case .abandoned: "the controller died before reading the nodes' logs at the end of the run, so "
                 + "replicas cannot be compared"

@@ -42,8 +42,8 @@ public enum OfflineCheck {
             let known = HistoryFormat.allCases.map(\.rawValue).joined(separator: ", ")
             return fail("unknown format '\(options.format)' (known: \(known))")
         }
-        guard Linearizability.models.contains(options.model) else {
-            return fail("unknown model '\(options.model)' (known: \(Linearizability.models.joined(separator: ", ")))")
+        guard let model = ModelName(rawValue: options.model) else {
+            return fail("unknown model '\(options.model)' (known: \(ModelName.known))")
         }
         // A run directory stands for its history.jsonl, and its log.jsonl when it has one.
         let input = RunInputs(path: options.path, log: options.log)
@@ -57,7 +57,7 @@ public enum OfflineCheck {
         }
         let report: LinearizabilityReport
         do {
-            report = try Linearizability.check(document.history, model: options.model, timeLimit: options.timeLimit,
+            report = try Linearizability.check(document.history, model: model, timeLimit: options.timeLimit,
                                                memoryLimit: options.memoryLimit ?? Linearizability.defaultMemoryLimit,
                                                registersStartAbsent: options.registersStartAbsent, log: log)
         } catch {

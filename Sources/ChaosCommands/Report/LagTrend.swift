@@ -30,7 +30,7 @@ public enum LagTrend {
         var result: CheckResult?
         if let data = FileManager.default.contents(atPath: layout.path(.results)),
            let results = try? JSONDecoder().decode(RunResults.self, from: data) {
-            result = results.checks.first { $0.name == "lag" }
+            result = results.check(.lag)
         }
         if result == nil {
             let samplesPath = layout.path(.samples)
@@ -41,7 +41,7 @@ public enum LagTrend {
             let events = try RunFiles.records(NemesisEvent.self, at: layout.path(.events))
             result = await LagChecker().check(CheckInput(history: History(), samples: samples, events: events))
         }
-        let m = result ?? CheckResult(name: "lag", verdict: .unknown, summary: "")
+        let m = result ?? CheckResult(name: .lag, verdict: .unknown, summary: "")
         return Row(run: directory, verdict: m.verdict.rawValue, maxLag: m[.lagMaxEntries] ?? 0,
                    p99Lag: m[.lagP99Entries] ?? 0, maxBehind: m[.behindMaxSeconds] ?? 0,
                    p99Behind: m[.behindP99Seconds] ?? 0, stalls: m[.stalls] ?? 0, catchUpMax: m[.catchUpMaxSeconds])

@@ -1,5 +1,5 @@
 import CChaosSys
-import Dispatch
+import ChaosSupport
 import Foundation
 import Synchronization
 
@@ -29,30 +29,20 @@ final class SupervisorThread: Sendable {
         var exitPending = false
     }
 
-    private struct State {
-        var jobs: [@Sendable () -> Void] = []
-        var watches: [Int32: Watch] = [:]
-        var threadID: pid_t = 0
+    /// Every child not yet reaped, by pid.
+    private final class Watches: Sendable {
+        let byPID = Mutex<[Int32: Watch]>([:])
     }
 
-    private let state = Mutex(State())
-    /// An eventfd that wakes the loop when a job is queued.
-    private let wakeFD: Int32
+    private let watches: Watches
+    private let thread: DedicatedThread
     /// How often to look at children whose exit cannot be waited for by pidfd.
     private static let pollInterval: Int32 = 20
 
     private init() {
-        wakeFD = cchaos_eventfd()
-        precondition(wakeFD >= 0, "eventfd failed: \(String(cString: strerror(errno))); chaos cannot supervise")
-        let started = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
-            _ = cchaos_set_thread_name("chaos-spawner")
-            state.withLock { $0.threadID = cchaos_gettid() }
-            started.signal()
-            run()
-        }
-        thread.start()
-        started.wait()
+        let watches = Watches()
+        self.watches = watches
+        thread = DedicatedThread(name: "chaos-spawner", idle: { wake in Self.awaitExits(watches, wake: wake) })
     }
 
     /// Forks and execs `spec` on this thread and watches the child until it exits.
@@ -71,8 +61,8 @@ final class SupervisorThread: Sendable {
                 let child = ChildProcess(pid: pid, startedAt: .now)
                 registered(child)
                 let pidfd = cchaos_pidfd_open(pid, 0)
-                state.withLock {
-                    $0.watches[pid] = Watch(child: child, pidfd: pidfd, processGroup: spec.newProcessGroup,
+                watches.byPID.withLock {
+                    $0[pid] = Watch(child: child, pidfd: pidfd, processGroup: spec.newProcessGroup,
                                             onExit: { onExit(child, $0) })
                 }
                 return .success(child)
@@ -89,8 +79,8 @@ final class SupervisorThread: Sendable {
     /// have been recycled under us.
     /// - Returns: false when the child has already been reaped (nothing was sent).
     func signal(_ child: ChildProcess, _ signal: Int32, group: Bool) throws(ControlError) -> Bool {
-        let outcome: Result<Bool, ControlError> = state.withLock { state in
-            guard let watch = state.watches[child.pid], watch.child == child else {
+        let outcome: Result<Bool, ControlError> = watches.byPID.withLock { watches in
+            guard let watch = watches[child.pid], watch.child == child else {
                 return .success(false)
             }
             let target = group && watch.processGroup ? -child.pid : child.pid
@@ -112,56 +102,35 @@ final class SupervisorThread: Sendable {
     /// Also what puts mounts where the nodes see them: every child is forked here, so it starts in this
     /// thread's mount namespace (`DiskLayer`).
     func perform<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
-        if state.withLock({ $0.threadID }) == cchaos_gettid() {
-            return body()
-        }
-        let box = Mutex<T?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        state.withLock { $0.jobs.append { box.withLock { $0 = body() }; done.signal() } }
-        var one: UInt64 = 1
-        _ = write(wakeFD, &one, MemoryLayout<UInt64>.size)
-        done.wait()
-        return box.withLock { $0! }
+        thread.perform(body)
     }
 
-    /// The loop: run queued jobs, poll the wake fd and every child's pidfd, reap what exited.
-    private func run() -> Never {
-        while true {
-            let jobs = state.withLock { state in
-                defer { state.jobs.removeAll() }
-                return state.jobs
-            }
-            jobs.forEach { $0() }
-
-            let (watched, needsPolling) = state.withLock { state in
-                (state.watches.values.filter { $0.pidfd >= 0 && !$0.exitPending }.map { ($0.child.pid, $0.pidfd) },
-                 state.watches.values.contains { $0.pidfd < 0 || $0.exitPending })
-            }
-            var fds = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-            fds += watched.map { pollfd(fd: $0.1, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&fds, nfds_t(fds.count), needsPolling ? Self.pollInterval : -1)
-            if ready < 0 {
-                continue // EINTR; anything else cannot happen with valid fds, and the next pass retries
-            }
-            if fds[0].revents != 0 {
-                var count: UInt64 = 0
-                _ = read(wakeFD, &count, MemoryLayout<UInt64>.size)
-            }
-            var candidates = zip(watched, fds.dropFirst()).filter { $0.1.revents != 0 }.map { $0.0.0 }
-            if needsPolling {
-                candidates += state.withLock { state in
-                    state.watches.values.filter { $0.pidfd < 0 || $0.exitPending }.map { $0.child.pid }
-                }
-            }
-            candidates.forEach(reap)
+    /// The thread's wait between jobs: poll the wake fd and every child's pidfd, reap what exited.
+    private static func awaitExits(_ watches: Watches, wake: Int32) {
+        let (watched, needsPolling) = watches.byPID.withLock { watches in
+            (watches.values.filter { $0.pidfd >= 0 && !$0.exitPending }.map { ($0.child.pid, $0.pidfd) },
+             watches.values.contains { $0.pidfd < 0 || $0.exitPending })
         }
+        var fds = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        fds += watched.map { pollfd(fd: $0.1, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&fds, nfds_t(fds.count), needsPolling ? pollInterval : -1)
+        if ready < 0 {
+            return // EINTR; anything else cannot happen with valid fds, and the next pass retries
+        }
+        var candidates = zip(watched, fds.dropFirst()).filter { $0.1.revents != 0 }.map { $0.0.0 }
+        if needsPolling {
+            candidates += watches.byPID.withLock { watches in
+                watches.values.filter { $0.pidfd < 0 || $0.exitPending }.map { $0.child.pid }
+            }
+        }
+        candidates.forEach { reap($0, in: watches) }
     }
 
     /// Collects `pid`'s exit if it is there, and reports it.
-    private func reap(_ pid: Int32) {
+    private static func reap(_ pid: Int32, in watches: Watches) {
         let options = WEXITED | WNOHANG | cchaos_wnothread()
-        let exited: (Watch, ExitStatus)? = state.withLock { state in
-            guard var watch = state.watches[pid] else {
+        let exited: (Watch, ExitStatus)? = watches.byPID.withLock { watches in
+            guard var watch = watches[pid] else {
                 return nil
             }
             var code: Int32 = 0
@@ -176,7 +145,7 @@ final class SupervisorThread: Sendable {
                 exitStatus = .exited(-1)
             } else if code == 0 {
                 watch.exitPending = true // readable pidfd but not collectable: a tracer holds it for now
-                state.watches[pid] = watch
+                watches[pid] = watch
                 return nil
             } else if code == cchaos_cld_exited() {
                 exitStatus = .exited(status)
@@ -185,7 +154,7 @@ final class SupervisorThread: Sendable {
             } else {
                 return nil // stopped/continued cannot come with WEXITED only
             }
-            state.watches[pid] = nil
+            watches[pid] = nil
             if watch.pidfd >= 0 {
                 close(watch.pidfd)
             }

@@ -1,12 +1,13 @@
+import ChaosChecker
 import ChaosPlan
 
 extension WorkloadSpec.Kind {
     /// The linearizability model that judges this workload's history when the plan names none.
-    var naturalModel: String {
+    var naturalModel: ModelName {
         switch self {
-        case .register: "register"
-        case .casRegister: "cas-register"
-        case .append: "append-log"
+        case .register: .register
+        case .casRegister: .casRegister
+        case .append: .appendLog
         }
     }
 }

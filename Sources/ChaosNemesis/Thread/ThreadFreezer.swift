@@ -1,8 +1,7 @@
 import CChaosSys
 import ChaosControl
-import Dispatch
+import ChaosSupport
 import Foundation
-import Synchronization
 
 /// Freezes single threads of a node (its WAL writer, say) with ptrace, without cooperation from the node:
 /// `PTRACE_SEIZE` + `PTRACE_INTERRUPT` per thread, confirmed in tracing stop before the fault counts as applied,
@@ -13,47 +12,23 @@ import Synchronization
 /// without which the node's process could never be reaped. If the controller dies, the kernel detaches its
 /// tracees and they run on: frozen threads are released by construction.
 public final class ThreadFreezer: Sendable {
-    private enum Request: Sendable {
-        case freeze(pid: Int32, threads: [ThreadInfo], done: @Sendable (Result<Duration, NemesisError>) -> Void)
-        case release(tids: [Int32], done: @Sendable () -> Void)
-    }
-
-    /// Requests for the tracer thread, and the semaphore that wakes it.
-    private final class Inbox: Sendable {
-        let requests = Mutex<[Request]>([])
-        let wake = DispatchSemaphore(value: 0)
-
-        func take() -> [Request] {
-            _ = wake.wait(timeout: .now() + .milliseconds(20))
-            return requests.withLock { pending in
-                defer { pending.removeAll() }
-                return pending
-            }
-        }
-    }
-
-    private let inbox = Inbox()
+    /// The tracer thread; every ptrace call runs there.
+    private let thread: DedicatedThread
+    /// What the tracer thread has attached; touched only by jobs on that thread.
+    private let tracer: TracerState
 
     /// The one tracer of this process: its thread lives as long as the process, like the tracees it may hold.
     public static let shared = ThreadFreezer()
 
     private init() {
-        let thread = Thread { [inbox] in
-            var tracer = Tracer()
-            while true {
-                for request in inbox.take() {
-                    switch request {
-                    case .freeze(let pid, let threads, let done): done(tracer.freeze(pid: pid, threads))
-                    case .release(let tids, let done):
-                        tracer.release(tids)
-                        done()
-                    }
-                }
-                tracer.reapExited()
-            }
-        }
-        thread.name = "chaos-tracer"
-        thread.start()
+        let tracer = TracerState()
+        self.tracer = tracer
+        // Between requests the thread collects traced threads that died, at least every 20 ms.
+        thread = DedicatedThread(name: "chaos-tracer", idle: { wake in
+            var fd = pollfd(fd: wake, events: Int16(POLLIN), revents: 0)
+            _ = poll(&fd, 1, 20)
+            tracer.state.reapExited()
+        })
     }
 
     /// Freezes every thread of `pid` whose name matches `pattern` (a regular expression on
@@ -62,9 +37,7 @@ public final class ThreadFreezer: Sendable {
     /// - Throws: `NemesisError` when no thread matches (listing the node's thread names) or ptrace is refused.
     public func freeze(pid: Int32, matching pattern: String) async throws(NemesisError) -> ([ThreadInfo], Duration) {
         let matching = try Self.threads(of: pid, matching: pattern)
-        let result = await withCheckedContinuation { continuation in
-            submit(.freeze(pid: pid, threads: matching, done: { continuation.resume(returning: $0) }))
-        }
+        let result = await thread.run { [tracer] in tracer.state.freeze(pid: pid, matching) }
         return (matching, try result.get())
     }
 
@@ -85,35 +58,25 @@ public final class ThreadFreezer: Sendable {
 
     /// Resumes the given threads (those that still exist).
     public func release(_ tids: [Int32]) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            submit(.release(tids: tids, done: { continuation.resume() }))
-        }
+        await thread.run { [tracer] in tracer.state.release(tids) }
     }
 
     /// Freezes exactly `threads` of `pid` and returns once they are in tracing stop, blocking the calling thread
     /// (for callers on a thread of their own, such as the `jitter` fault's freeze loop).
     func freezeBlocking(pid: Int32, threads: [ThreadInfo]) -> Result<Duration, NemesisError> {
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<Duration, NemesisError>>(.success(.zero))
-        submit(.freeze(pid: pid, threads: threads, done: { outcome in
-            result.withLock { $0 = outcome }
-            done.signal()
-        }))
-        done.wait()
-        return result.withLock { $0 }
+        thread.perform { [tracer] in tracer.state.freeze(pid: pid, threads) }
     }
 
     /// Resumes `tids`, blocking the calling thread until the tracer has detached them.
     func releaseBlocking(_ tids: [Int32]) {
-        let done = DispatchSemaphore(value: 0)
-        submit(.release(tids: tids, done: { done.signal() }))
-        done.wait()
+        thread.perform { [tracer] in tracer.state.release(tids) }
     }
+}
 
-    private func submit(_ request: Request) {
-        inbox.requests.withLock { $0.append(request) }
-        inbox.wake.signal()
-    }
+/// The tracer's state, shared with the jobs that run on the tracer thread and with nothing else, so it needs no
+/// lock: ptrace ties every attachment to that one thread anyway.
+private final class TracerState: @unchecked Sendable {
+    var state = Tracer()
 }
 
 /// The tracer thread's own state: which threads it has attached. Only ever touched on that thread.

@@ -1,5 +1,5 @@
 import CChaosSys
-import Dispatch
+import ChaosSupport
 import Foundation
 import Synchronization
 
@@ -17,53 +17,24 @@ final class NamespaceThread: Sendable {
     /// Shared by every lab in the process.
     static let shared = NamespaceThread()
 
-    private struct Job: Sendable {
-        let work: @Sendable () -> Void
-        let done: DispatchSemaphore
-    }
-    private let jobs = Mutex<[Job]>([])
-    private let queued = DispatchSemaphore(value: 0)
     /// The thread's own network namespace (the controller's), opened on the thread itself.
-    private let home = Mutex<Int32>(-1)
-    /// The thread's kernel id, to run nested calls inline instead of deadlocking on the queue.
-    private let threadID = Mutex<pid_t>(0)
+    private final class Home: Sendable {
+        let fd = Mutex<Int32>(-1)
+    }
+    private let home: Home
+    private let thread: DedicatedThread
 
     private init() {
-        let started = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
-            _ = cchaos_set_thread_name("chaos-netns")
-            home.withLock { $0 = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC) }
-            threadID.withLock { $0 = cchaos_gettid() }
-            started.signal()
-            while true {
-                queued.wait()
-                var job = jobs.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-                guard let done = job?.done else { continue }
-                job?.work()
-                // Drop the closure before waking the caller: callers pass closures made with
-                // `withoutActuallyEscaping`, which must be released by the time the caller returns.
-                job = nil
-                done.signal()
-            }
-        }
-        thread.start()
-        started.wait()
+        let home = Home()
+        self.home = home
+        thread = DedicatedThread(name: "chaos-netns", setUp: {
+            home.fd.withLock { $0 = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC) }
+        })
     }
 
     /// Runs `body` on the thread, in the controller's namespace, and returns its result.
     func perform<T: Sendable>(_ body: @escaping @Sendable () throws(NetError) -> T) throws(NetError) -> T {
-        if isCurrent { return try body() }
-        let box = Mutex<Result<T, NetError>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        let work: @Sendable () -> Void = {
-            let result: Result<T, NetError>
-            do throws(NetError) { result = .success(try body()) } catch { result = .failure(error) }
-            box.withLock { $0 = result }
-        }
-        jobs.withLock { $0.append(Job(work: work, done: done)) }
-        queued.signal()
-        done.wait()
-        return try box.withLock { $0! }.get()
+        try thread.perform(body)
     }
 
     /// Runs `body` on the thread inside the namespace behind `namespaceFD`, then returns to the home namespace
@@ -115,12 +86,12 @@ final class NamespaceThread: Sendable {
     }
 
     /// True on the namespace thread itself.
-    private var isCurrent: Bool { threadID.withLock { $0 } == cchaos_gettid() }
+    private var isCurrent: Bool { thread.isCurrent }
 
     /// Back to the controller's namespace. If even that fails the thread is unusable for chaos, so stop
     /// loudly rather than create sockets in the wrong namespace.
     private func returnHome() {
-        let fd = home.withLock { $0 }
+        let fd = home.fd.withLock { $0 }
         precondition(fd >= 0 && cchaos_setns(fd, 0) == 0,
                      "chaos could not return its namespace thread home: \(String(cString: strerror(errno)))")
     }

@@ -1,14 +1,15 @@
+import ChaosChecker
 import Foundation
 import Yams
 
 /// The `checks:` section: which checkers judge the run, with their settings.
 extension PlanDecoder {
-    static let checkerNames = ["stats", "crash", "linearizable", "lag", "leak", "liveness", "divergence"]
+    static let checkerNames = CheckName.allCases.map(\.rawValue)
     static let statsKeys = ["min_availability"]
     static let crashKeys = ["patterns"]
     static let linearizableKeys = ["model", "time_limit", "memory_limit"]
-    /// The models the linearizability checker knows, named as in `ChecksSpec.Linearizable.model`.
-    static let linearizableModels = ["register", "cas-register", "append-log"]
+    /// The models a plan may name for the linearizability checker (`ChecksSpec.Linearizable.model`).
+    static let linearizableModels = ModelName.inPlans.map(\.rawValue)
 
     /// A checker listed with an empty value (`stats:`) or `{}` runs with its defaults; one not listed does not run.
     mutating func decodeChecks(_ entry: Entry) -> ChecksSpec? {
@@ -100,8 +101,8 @@ extension PlanDecoder {
         var linearizable = ChecksSpec.Linearizable()
         var failed = false
         if let entry = fields["model"], let model = string(entry) {
-            if Self.linearizableModels.contains(model) {
-                linearizable.model = model
+            if let known = ModelName(rawValue: model), ModelName.inPlans.contains(known) {
+                linearizable.model = known
             } else {
                 error("unknown model '\(model)'" + Suggestion.hint(for: model, among: Self.linearizableModels),
                       at: entry.value)

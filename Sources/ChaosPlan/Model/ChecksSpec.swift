@@ -1,3 +1,5 @@
+import ChaosChecker
+
 /// Which checkers judge the run, with their settings. A checker that is nil is not run.
 public struct ChecksSpec: Sendable, Hashable {
     public struct Stats: Sendable, Hashable {
@@ -20,11 +22,11 @@ public struct ChecksSpec: Sendable, Hashable {
 
     public struct Linearizable: Sendable, Hashable {
         /// Model name: `register`, `cas-register`, `append-log`... nil = the workload's natural model.
-        public var model: String?
+        public var model: ModelName?
         public var timeLimit: Duration
         /// Resident bytes the whole process may hold while searching; nil = half the machine, at most 8 GiB.
         public var memoryLimit: Int?
-        public init(model: String? = nil, timeLimit: Duration = .seconds(60), memoryLimit: Int? = nil) {
+        public init(model: ModelName? = nil, timeLimit: Duration = .seconds(60), memoryLimit: Int? = nil) {
             self.model = model
             self.timeLimit = timeLimit
             self.memoryLimit = memoryLimit

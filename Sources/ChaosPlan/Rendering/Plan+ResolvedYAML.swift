@@ -64,7 +64,7 @@ extension Plan {
         }
         if let linearizable = checks.linearizable {
             var settings = ["time_limit: \(Units.format(linearizable.timeLimit))"]
-            if let model = linearizable.model { settings.insert("model: \(Self.quoted(model))", at: 0) }
+            if let model = linearizable.model { settings.insert("model: \(Self.quoted(model.rawValue))", at: 0) }
             if let memory = linearizable.memoryLimit { settings.append("memory_limit: \(memory)B") }
             lines.append("  linearizable: { \(settings.joined(separator: ", ")) }")
         }

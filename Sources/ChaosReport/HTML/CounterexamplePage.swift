@@ -28,13 +28,12 @@ public enum CounterexamplePage {
         }
         let chart = CounterexampleChart(timeline: timeline)
         // Scrolled to the right end on load would need a script: the window is cut so the failure fits instead.
-        return "<section class=\"card\" id=\"counterexample\"><h2>Counterexample (\(HTMLText.escape(result.name)))"
+        return "<section class=\"card\" id=\"counterexample\"><h2>Counterexample (\(HTMLText.escape(result.name.rawValue)))"
             + "</h2><div class=\"scroll\">\(chart.svg())</div>\(chart.caption())</section>"
     }
 
     private static func findings(_ result: CheckResult) -> String {
-        let logFile = RunLayout.File.committedLog.rawValue
-        let log = result.findings.filter { $0.details.first?.hasPrefix(logFile) == true }
+        let log = result.findings.filter { $0.kind == .committedLog && !$0.details.isEmpty }
         guard !log.isEmpty else { return "" }
         return "<section class=\"card\"><h2>What the committed log contradicts</h2><ul class=\"findings\">"
             + log.prefix(100).map {

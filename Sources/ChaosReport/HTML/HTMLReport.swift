@@ -83,8 +83,8 @@ public enum HTMLReport {
     }
 
     private static func tiles(_ r: RunResults, series: RunSeries) -> String {
-        let stats = r.checks.first { $0.name == "stats" }?.metrics ?? [:]
-        let lag = r.checks.first { $0.name == "lag" }?.metrics ?? [:]
+        let stats = r.check(.stats)?.metrics ?? [:]
+        let lag = r.check(.lag)?.metrics ?? [:]
         let completed = r.ops.ok + r.ops.fail + r.ops.info
         var tiles: [(String, String)] = [
             ("ok ops", Axis.number(Double(r.ops.ok))),
@@ -106,7 +106,7 @@ public enum HTMLReport {
         }
         let rows = r.checks.map { check in
             "<tr><td><span class=\"pill \(check.verdict.rawValue)\">\(check.verdict.rawValue)</span></td>"
-                + "<td><b>\(HTMLText.escape(check.name))</b></td><td>\(HTMLText.escape(check.summary))</td></tr>"
+                + "<td><b>\(HTMLText.escape(check.name.rawValue))</b></td><td>\(HTMLText.escape(check.summary))</td></tr>"
         }.joined()
         return section("Checks", body: "<table><tr><th>verdict</th><th>check</th><th>summary</th></tr>\(rows)</table>")
     }
@@ -116,7 +116,7 @@ public enum HTMLReport {
         guard !withFindings.isEmpty else { return "" }
         var body = ""
         for check in withFindings {
-            body += "<h3>\(HTMLText.escape(check.name))</h3><ul class=\"findings\">"
+            body += "<h3>\(HTMLText.escape(check.name.rawValue))</h3><ul class=\"findings\">"
             for finding in check.findings.prefix(100) {
                 body += "<li class=\"\(check.verdict.rawValue)\">\(HTMLText.escape(finding.message))"
                 if let time = finding.time {
@@ -125,7 +125,7 @@ public enum HTMLReport {
                 }
                 if !finding.details.isEmpty {
                     // The ops around a linearizability counterexample are the point of that finding: show them.
-                    let open = check.name.hasPrefix("linearizab") ? " open" : ""
+                    let open = check.name == .linearizable ? " open" : ""
                     body += "<details\(open)><summary>\(finding.details.count) line"
                         + "\(finding.details.count == 1 ? "" : "s")</summary><pre>"
                         + HTMLText.escape(finding.details.prefix(200).joined(separator: "\n")) + "</pre></details>"
@@ -140,7 +140,7 @@ public enum HTMLReport {
 
     private static func metrics(_ r: RunResults) -> String {
         let rows = r.checks.filter { !$0.metrics.isEmpty }.map { check in
-            "<details><summary>\(HTMLText.escape(check.name)): \(check.metrics.count) metrics</summary>"
+            "<details><summary>\(HTMLText.escape(check.name.rawValue)): \(check.metrics.count) metrics</summary>"
                 + "<table class=\"metrics\">" + check.metrics.sorted { $0.key < $1.key }.map {
                     "<tr><td>\(HTMLText.escape($0.key))</td><td>\(String(format: "%.6g", $0.value))</td></tr>"
                 }.joined() + "</table></details>"

@@ -17,7 +17,7 @@ import ChaosHistory
 /// valid. A log with holes (compaction outran the follower) drops nothing and reports no missing value.
 enum LogPatch {
     /// Models whose operations are plain reads, writes and CASes of one value per key.
-    static let models: Set<String> = ["register", "cas-register", "etcd-register", "kv"]
+    static let models: Set<ModelName> = [.register, .casRegister, .etcdRegister, .kv]
 
     private static let reads: Set<String> = ["read", "get"]
     private static let writes: Set<String> = ["write", "put"]
