@@ -39,6 +39,10 @@ extension PlanDecoder {
                       + "'change: remove'", at: entry.value)
                 return nil
             }
+            if change == .grow {
+                error("'change: grow' adds spare nodes, which start empty; remove 'data'", at: entry.value)
+                return nil
+            }
             data = value
         }
         return MembershipKeys(spec: MembershipSpec(change: change, data: data))
