@@ -74,13 +74,13 @@ import Testing
         ("membership:\n  list: { path: /m, members: m, id: id }\n  add: { path: /m }\n",
          "plans/x.yaml:7:3: missing required key 'remove'"),
         ("membership:\n  list: { path: /m, members: m, id: id }\n  add: { path: /m }\n  remove: { path: \"/m/{ip}\" }\n",
-         "plans/x.yaml:10:"),
+         "plans/x.yaml:9:23: unknown placeholder '{ip}'"),
         ("membership:\n  list: { path: /m, members: m }\n  add: { path: /m }\n  remove: { path: \"/m/{id}\" }\n",
-         "plans/x.yaml:8:9: missing required key 'id'"),
+         "plans/x.yaml:7:9: missing required key 'id'"),
         ("membership:\n  list: { path: /m, members: m, id: id }\n  add: { path: /m }\n  remove: { path: \"/m/{id}\" }\n"
-            + "  add_before_start: sometimes\n", "plans/x.yaml:11:21: 'add_before_start' must be true or false, got 'sometimes'"),
+            + "  add_before_start: sometimes\n", "plans/x.yaml:10:21: 'add_before_start' must be true or false, got 'sometimes'"),
         ("membership:\n  list: { path: /m, members: m, id: id }\n  add: { path: /m }\n  remove: { path: \"/m/{id}\" }\n"
-            + "  join: --join\n", "plans/x.yaml:11:9: 'join' must be a list of arguments"),
+            + "  join: --join\n", "plans/x.yaml:10:9: 'join' must be a list of arguments"),
     ])
     func mistakesInTheSectionAreLocated(_ section: String, _ prefix: String) throws {
         let (plan, errors) = try Self.load(adapter: Self.base + section)
@@ -117,8 +117,8 @@ import Testing
         ("nodes: 5, members: 3", "{ every: 4s, faults: [membership, kill], change: grow, target: random, for: 1s }",
          "plans/g.yaml:5:5: 'change: grow' targets spare nodes, which the step's other faults cannot: give grow a "
             + "step of its own"),
-        ("nodes: 5, members: 3", "{ at: 2s, fault: membership, change: grow, target: all, data: wipe }",
-         "plans/g.yaml:5:76: 'change: grow' adds spare nodes, which start empty; remove 'data'"),
+        ("nodes: 5, members: 3", "{ at: 2s, fault: membership, change: grow, target: all, data: keep }",
+         "plans/g.yaml:5:67: 'change: grow' adds spare nodes, which always start empty; remove 'data: keep'"),
         ("nodes: 3, members: 4", "{ at: 2s, fault: kill, target: n1 }",
          "plans/g.yaml:3:31: 'members' (4) must be at most 'nodes' (3): the first 'members' nodes start as the "
             + "cluster, the rest as spares for 'change: grow'"),

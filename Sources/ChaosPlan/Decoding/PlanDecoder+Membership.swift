@@ -39,8 +39,8 @@ extension PlanDecoder {
                       + "'change: remove'", at: entry.value)
                 return nil
             }
-            if change == .grow {
-                error("'change: grow' adds spare nodes, which start empty; remove 'data'", at: entry.value)
+            if change == .grow, value == .keep {
+                error("'change: grow' adds spare nodes, which always start empty; remove 'data: keep'", at: entry.value)
                 return nil
             }
             data = value
