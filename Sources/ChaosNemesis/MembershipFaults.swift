@@ -155,6 +155,12 @@ struct MembershipFaults: Sendable {
                         completed: completed)
     }
 
+    /// The leader's committed members now; nil when no leader answers.
+    func voters() async -> [String]? {
+        guard let control = try? self.control() else { return nil }
+        return try? await settledMembers(control, excluding: []).ids
+    }
+
     /// `membership restored: …` when the leader's committed voters are `expected`, else what they are.
     func check(expected: [String]) async -> String {
         guard let control = try? self.control(), let final = try? await settledMembers(control, excluding: []) else {

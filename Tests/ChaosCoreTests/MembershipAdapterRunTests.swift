@@ -34,8 +34,12 @@ struct MembershipAdapterRunTests {
         let directory = try LabCheck.runDirectory(out)
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/results.json"))
         let results = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let verdicts = Dictionary(uniqueKeysWithValues: (results["checks"] as? [[String: Any]] ?? []).map {
-            ($0["name"] as? String ?? "?", $0["verdict"] as? String ?? "?")
+        // The verdict, and for a check that is not valid its summary and first findings (to see why).
+        let verdicts = Dictionary(uniqueKeysWithValues: (results["checks"] as? [[String: Any]] ?? []).map { check in
+            let verdict = check["verdict"] as? String ?? "?"
+            let findings = (check["findings"] as? [[String: Any]] ?? []).prefix(3).compactMap { $0["message"] as? String }
+            return (check["name"] as? String ?? "?",
+                    verdict == "valid" ? verdict : "\(verdict): \(check["summary"] ?? "") \(findings)")
         })
         let events = try LabCheck.jsonLines("\(directory)/events.jsonl").filter { $0["fault"] as? String == "membership" }
         return (code, verdicts, events)
