@@ -225,8 +225,9 @@ public actor Nemesis {
                 await takeMembershipTurn()
                 defer { membershipBusy = false }
                 // Whole again means every node but those other membership faults have taken out.
-                let held = Set(active.filter { $0.value.fault == .membership && !membershipPending.contains($0.key) }
-                    .flatMap(\.value.nodes))
+                // (A grow's targets are members while it lasts, not held out.)
+                let held = Set(active.filter { $0.value.fault == .membership && !membershipPending.contains($0.key)
+                    && membershipChanges[$0.key]?.change != .grow }.flatMap(\.value.nodes))
                 do {
                     let restored = try await membership.restore(nodes, spec,
                                                                 expected: membersNow.filter { !held.contains($0) })
