@@ -1,4 +1,5 @@
 import ChaosControl
+import ChaosHistory
 import ChaosPlan
 import ChaosSupport
 
@@ -15,11 +16,19 @@ struct MembershipFaults: Sendable {
     var promotionTimeout: Duration = .seconds(10)
     var requestTimeout: Duration = .seconds(3)
 
+    /// What a batch of changes did: the event detail, and each change as structured fields.
+    struct Outcome {
+        var detail: String
+        var changes: [MembershipChangeRecord]
+    }
+
     /// Removes `nodes` one after the other.
-    /// - Returns: the event detail: each change with its configuration before and after and how long it took.
-    func remove(_ nodes: [String]) async throws(NemesisError) -> String {
+    /// - Returns: the event detail (each change with its configuration before and after and how long it took)
+    ///   and the same as records.
+    func remove(_ nodes: [String]) async throws(NemesisError) -> Outcome {
         let control = try self.control()
         var lines: [String] = []
+        var changes: [MembershipChangeRecord] = []
         for node in nodes {
             let started = ContinuousClock.now
             let before = try await settledMembers(control, excluding: [])
@@ -42,6 +51,9 @@ struct MembershipFaults: Sendable {
                 !$0.ids.contains(node)
             }
             let committed = ContinuousClock.now
+            changes.append(MembershipChangeRecord(change: .remove, node: node, before: before.voters,
+                                                  after: after.voters, learnersAfter: after.learners,
+                                                  tookMs: (committed - started).milliseconds))
             if stoppedFirst {
                 lines.append("stopped and removed \(node) in \(Self.seconds(committed - started)): "
                     + "\(before.summary) → \(after.summary)")
@@ -51,12 +63,13 @@ struct MembershipFaults: Sendable {
                     + "\(Self.seconds(ContinuousClock.now - committed)) later): \(before.summary) → \(after.summary)")
             }
         }
-        return lines.joined(separator: "; ")
+        return Outcome(detail: lines.joined(separator: "; "), changes: changes)
     }
 
     /// What bringing the targets back did.
     struct Restored {
         var detail: String
+        var changes: [MembershipChangeRecord]
         /// When the last change completed: the original membership whole again, or, when a member never got
         /// its vote back, the moment chaos's last request went through — what follows is the system's to do.
         var completed: ContinuousClock.Instant
@@ -65,10 +78,12 @@ struct MembershipFaults: Sendable {
     /// Brings `nodes` back (wiped when `spec` says so) and waits until every one of them is a voter again.
     /// - Returns: the event detail, ending with the restored membership or what is missing from it.
     /// - Parameter expected: the voters once this fault is healed (the plan's, less other faults' targets).
-    func restore(_ nodes: [String], _ spec: MembershipSpec, expected: [String]) async throws(NemesisError)
-        -> Restored {
+    /// - Parameter outcome: how the detail names the membership reached (`membership restored`).
+    func restore(_ nodes: [String], _ spec: MembershipSpec, expected: [String],
+                 outcome: String = "membership restored") async throws(NemesisError) -> Restored {
         let control = try self.control()
         var lines: [String] = []
+        var changes: [MembershipChangeRecord] = []
         var completed = ContinuousClock.now
         var missing: [String] = []
         for node in nodes {
@@ -80,7 +95,9 @@ struct MembershipFaults: Sendable {
             if wipes && before.ids.contains(node) {
                 // Its removal failed earlier: a member must leave before its data goes, or the leader would
                 // count on entries the wiped node no longer has.
-                lines.append(try await remove([node]))
+                let removed = try await remove([node])
+                lines.append(removed.detail)
+                changes += removed.changes
             }
             if wipes {
                 do { try cluster.wipeData(node) } catch { throw .injectFailed("\(error)") }
@@ -106,11 +123,22 @@ struct MembershipFaults: Sendable {
                 let after = try await waitFor(control, "\(node) to catch up and vote", excluding: [],
                                               timeout: promotionTimeout) { $0.voters.contains(node) }
                 completed = ContinuousClock.now
-                lines.append("added \(node) back (\(how)) in \(Self.seconds(completed - started)) "
+                changes.append(MembershipChangeRecord(change: .add, node: node, before: before.voters,
+                                                      after: after.voters, learnersAfter: after.learners,
+                                                      tookMs: (completed - started).milliseconds,
+                                                      acceptedMs: (accepted - started).milliseconds,
+                                                      data: wipes ? "wipe" : "keep"))
+                lines.append("added \(node)\(spec.change == .grow ? "" : " back") (\(how)) in \(Self.seconds(completed - started)) "
                     + "(accepted after \(Self.seconds(accepted - started))): \(before.summary) → \(after.summary)")
             } catch {
                 missing.append(node)
-                lines.append("added \(node) back (\(how)), accepted after \(Self.seconds(accepted - started)), "
+                let seen = await leaderMembers(control, excluding: [])
+                changes.append(MembershipChangeRecord(change: .add, node: node, before: before.voters,
+                                                      after: seen?.voters ?? [], learnersAfter: seen?.learners ?? [],
+                                                      tookMs: (ContinuousClock.now - started).milliseconds,
+                                                      acceptedMs: (accepted - started).milliseconds,
+                                                      data: wipes ? "wipe" : "keep", completed: false))
+                lines.append("added \(node)\(spec.change == .grow ? "" : " back") (\(how)), accepted after \(Self.seconds(accepted - started)), "
                     + "but \(error)")
             }
         }
@@ -118,11 +146,29 @@ struct MembershipFaults: Sendable {
         let final = try? await settledMembers(control, excluding: [])
         let original = expected.sorted()
         if let final, final.voters == original && missing.isEmpty {
-            return Restored(detail: (lines + ["membership restored: \(final.summary)"]).joined(separator: "; "),
-                            completed: completed)
+            return Restored(detail: (lines + ["\(outcome): \(final.summary)"]).joined(separator: "; "),
+                            changes: changes, completed: completed)
         }
-        return Restored(detail: (lines + ["membership NOT restored: \(final?.summary ?? "unknown"), expected "
-                            + original.joined(separator: ",")]).joined(separator: "; "), completed: completed)
+        return Restored(detail: (lines + ["membership NOT \(outcome.split(separator: " ").last ?? ""): "
+                            + "\(final?.summary ?? "unknown"), expected "
+                            + original.joined(separator: ",")]).joined(separator: "; "), changes: changes,
+                        completed: completed)
+    }
+
+    /// The leader's committed members now; nil when no leader answers.
+    func voters() async -> [String]? {
+        guard let control = try? self.control() else { return nil }
+        return try? await settledMembers(control, excluding: []).ids
+    }
+
+    /// `membership restored: …` when the leader's committed voters are `expected`, else what they are.
+    func check(expected: [String]) async -> String {
+        guard let control = try? self.control(), let final = try? await settledMembers(control, excluding: []) else {
+            return "membership unknown (no leader answered)"
+        }
+        let original = expected.sorted()
+        return final.voters == original && final.learners.isEmpty ? "membership restored: \(final.summary)"
+            : "membership NOT restored: \(final.summary), expected \(original.joined(separator: ","))"
     }
 
     // MARK: - Steps

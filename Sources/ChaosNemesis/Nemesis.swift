@@ -19,20 +19,25 @@ public actor Nemesis {
     /// The lab's faults under `network: namespaces`; nil on loopback (plans with network faults are refused).
     private let network: NetworkFaults?
     private let rng: SeededGenerator
-    private var active: [Int: (fault: Fault, nodes: [String])] = [:]
+    var active: [Int: (fault: Fault, nodes: [String])] = [:]
     /// The threads each active `pause-thread` fault froze.
     private var frozenThreads: [Int: [ThreadPauses.Frozen]] = [:]
     /// The sessions of each active `jitter` fault, one per node.
     private var jitterSessions: [Int: [JitterSession]] = [:]
     /// How each active `membership` fault brings its targets back.
     private var membershipChanges: [Int: MembershipSpec] = [:]
-    private let membership: MembershipFaults
+    let membership: MembershipFaults
     /// A membership fault is changing the configuration: the next one waits its turn (one change at a time).
-    private var membershipBusy = false
+    var membershipBusy = false
     /// Membership faults whose removal is still under way (their heal waits for it).
-    private var membershipPending: Set<Int> = []
+    var membershipPending: Set<Int> = []
     /// Targets of membership faults being put back: still busy, so no other fault takes them meanwhile.
-    private var membershipRestoring: [Int: [String]] = [:]
+    var membershipRestoring: [Int: [String]] = [:]
+    /// Spare nodes (`cluster.members` below `nodes`) a `change: grow` fault has added and not yet removed.
+    var grownSpares: Set<String> = []
+
+    /// The nodes that are members now: the plan's members and the spares grown in.
+    var membersNow: [String] { cluster.ids.filter { !cluster.spares.contains($0) || grownSpares.contains($0) } }
 
     public init(cluster: Cluster, schedule: [ScheduledFault], seed: UInt64, start: ContinuousClock.Instant,
                 scheduleStart: ContinuousClock.Instant, events: JSONLWriter<NemesisEvent>,
@@ -97,7 +102,10 @@ public actor Nemesis {
         // The resolver awaits live status, so it gets its own stream derived from the schedule position: the
         // choice stays reproducible for a seed however the actor interleaves.
         var choices = rng.derived(UInt64(step.id))
-        switch await TargetResolver(cluster: cluster).resolve(step.target, busy: busy, using: &choices) {
+        // Faults pick among the members now; a grow picks among the spares not in.
+        let grows = step.fault == .membership && step.membership?.change == .grow
+        let pool = grows ? cluster.ids.filter { cluster.spares.contains($0) && !grownSpares.contains($0) } : membersNow
+        switch await TargetResolver(cluster: cluster).resolve(step.target, busy: busy, pool: pool, using: &choices) {
         case .failure(let error):
             log(.error, step.id, step.fault, [], since: decided, detail: error.description)
             return false
@@ -163,6 +171,13 @@ public actor Nemesis {
                 log(.error, step.id, step.fault, nodes, since: decided, detail: "\(error)")
                 return false
             }
+        case .success(let nodes) where grows:
+            active[step.id] = (step.fault, nodes)
+            membershipChanges[step.id] = step.membership ?? MembershipSpec()
+            membershipPending.insert(step.id)
+            membershipRestoring[step.id] = nodes
+            Task { await self.growMembers(step.id, nodes, since: decided) }
+            return true
         case .success(let nodes) where step.fault == .membership:
             // Marked active before the change: a removal that fails halfway still has its targets put back.
             active[step.id] = (step.fault, nodes)
@@ -200,19 +215,24 @@ public actor Nemesis {
                 await ThreadPauses.release(frozenThreads.removeValue(forKey: id) ?? [])
             } else if fault == .membership {
                 let spec = membershipChanges.removeValue(forKey: id) ?? MembershipSpec()
+                if spec.change == .grow {
+                    await shrinkMembers(id, nodes, since: decided)
+                    return
+                }
                 membershipRestoring[id] = nodes
                 defer { membershipRestoring[id] = nil }
                 while membershipPending.contains(id) { try? await Task.sleep(for: .milliseconds(20)) }
                 await takeMembershipTurn()
                 defer { membershipBusy = false }
                 // Whole again means every node but those other membership faults have taken out.
-                let held = Set(active.filter { $0.value.fault == .membership && !membershipPending.contains($0.key) }
-                    .flatMap(\.value.nodes))
+                // (A grow's targets are members while it lasts, not held out.)
+                let held = Set(active.filter { $0.value.fault == .membership && !membershipPending.contains($0.key)
+                    && membershipChanges[$0.key]?.change != .grow }.flatMap(\.value.nodes))
                 do {
                     let restored = try await membership.restore(nodes, spec,
-                                                                expected: cluster.ids.filter { !held.contains($0) })
+                                                                expected: membersNow.filter { !held.contains($0) })
                     log(.heal, id, fault, nodes, since: decided, latency: restored.completed - decided,
-                        detail: restored.detail)
+                        detail: restored.detail, changes: restored.changes)
                 } catch {
                     // The fault is over either way: chaos has done what it could, and what the cluster does now
                     // is for the checkers to judge (an unhealed window would make liveness unable to).
@@ -236,24 +256,25 @@ public actor Nemesis {
             membershipPending.remove(id)
         }
         do {
-            let detail = try await membership.remove(nodes)
-            log(.inject, id, .membership, nodes, since: decided, detail: detail)
+            let removed = try await membership.remove(nodes)
+            log(.inject, id, .membership, nodes, since: decided, detail: removed.detail, changes: removed.changes)
         } catch {
             log(.error, id, .membership, nodes, since: decided, detail: "\(error)")
         }
     }
 
     /// Waits until no other membership fault is changing the configuration, then takes the turn.
-    private func takeMembershipTurn() async {
+    func takeMembershipTurn() async {
         while membershipBusy { try? await Task.sleep(for: .milliseconds(20)) }
         membershipBusy = true
     }
 
-    private func log(_ phase: NemesisEvent.Phase, _ id: Int, _ fault: Fault, _ nodes: [String],
-                     since decided: ContinuousClock.Instant, latency: Duration? = nil, detail: String? = nil) {
+    func log(_ phase: NemesisEvent.Phase, _ id: Int, _ fault: Fault, _ nodes: [String],
+                     since decided: ContinuousClock.Instant, latency: Duration? = nil, detail: String? = nil,
+                     changes: [MembershipChangeRecord]? = nil) {
         events.append(NemesisEvent(
             time: (decided - start).nanoseconds, id: id, phase: phase, fault: fault.rawValue, targets: nodes,
-            latencyNanos: (latency ?? ContinuousClock.now - decided).nanoseconds, detail: detail))
+            latencyNanos: (latency ?? ContinuousClock.now - decided).nanoseconds, detail: detail, changes: changes))
     }
 }
 

@@ -9,10 +9,11 @@ struct TargetResolver {
     /// - Parameters:
     ///   - busy: nodes already under a fault; they are not chosen again until healed.
     /// - Returns: the chosen nodes, or an explanation of why none fits.
-    func resolve(_ target: TargetSpec, busy: Set<String>, using rng: inout SeededGenerator)
+    /// - Parameter pool: the nodes to pick from (the members now, or the spares for a grow); nil = every node.
+    func resolve(_ target: TargetSpec, busy: Set<String>, pool: [String]? = nil, using rng: inout SeededGenerator)
         async -> Result<[String], NemesisError>
     {
-        let all = cluster.ids
+        let all = pool ?? cluster.ids
         let free = all.filter { !busy.contains($0) }
         let n = all.count
         func pick(_ count: Int, from candidates: [String]) -> Result<[String], NemesisError> {

@@ -1,4 +1,5 @@
 import ChaosCore
+import ChaosPlan
 import Foundation
 import Testing
 
@@ -41,14 +42,47 @@ struct MembershipRunTests {
         #expect(heals.count == injects.count, "\(events)")
         for inject in injects {
             let detail = inject["detail"] as? String ?? ""
-            // "removed n2 in 0.21s …: n1,n2,n3 → n1,n3": the change, its time, the configuration before and after.
-            #expect(detail.contains("removed") && detail.contains(" → "), "\(detail)")
+            // "removed n2 in 0.21s …: n1,n2,n3 → n1,n3" (or "added n4 …" for a grow): the change, its time, the
+            // configuration before and after.
+            #expect((detail.contains("removed") || detail.contains("added")) && detail.contains(" → "), "\(detail)")
         }
         for heal in heals {
             #expect((heal["detail"] as? String ?? "").contains("membership restored"), "\(heal)")
             #expect((heal["latencyNanos"] as? Int ?? 0) > 0)
         }
-        // A leader was among the removed: the plan exercises leader removal, not just followers.
-        #expect(injects.contains { ($0["detail"] as? String ?? "").contains("removed") })
+        try Self.expectStructuredChanges(events, plan: plan)
+    }
+
+    /// Every inject and heal carries its changes as fields (voters before and after, how long), consistent with
+    /// the change; a plan with spares grows to all its nodes and shrinks back to its members.
+    static func expectStructuredChanges(_ events: [[String: Any]], plan: String) throws {
+        let spec = try PlanLoader.load(path: plan)
+        var grewTo: Set<Int> = []
+        var shrankTo: Set<Int> = []
+        for event in events where event["phase"] as? String != "error" {
+            let changes = try #require(event["changes"] as? [[String: Any]], "no changes in \(event)")
+            #expect(!changes.isEmpty, "\(event)")
+            for change in changes {
+                let before = change["before"] as? [String] ?? [], after = change["after"] as? [String] ?? []
+                let node = change["node"] as? String ?? "?"
+                #expect((change["tookMs"] as? Int ?? -1) >= 0, "\(change)")
+                switch change["change"] as? String {
+                case "remove":
+                    #expect(!after.contains(node) && after.count == before.count - (before.contains(node) ? 1 : 0),
+                            "\(change)")
+                    if event["phase"] as? String == "heal" { shrankTo.insert(after.count) }
+                case "add":
+                    #expect(after.contains(node) && !before.contains(node), "\(change)")
+                    #expect(change["acceptedMs"] is Int && change["data"] is String, "\(change)")
+                    if event["phase"] as? String == "inject" { grewTo.insert(after.count) }
+                default:
+                    Issue.record("unknown change in \(change)")
+                }
+            }
+        }
+        if let members = spec.cluster.members, members < spec.cluster.nodes {
+            #expect(grewTo.contains(spec.cluster.nodes), "grew to \(grewTo)")
+            #expect(shrankTo.contains(members), "shrank to \(shrankTo)")
+        }
     }
 }

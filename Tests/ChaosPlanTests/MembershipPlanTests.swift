@@ -31,7 +31,7 @@ import Testing
     @Test(arguments: [
         ("{ at: 2s, fault: kill, target: n2, data: wipe }", "plans/m.yaml:5:40: 'data' applies only to 'membership' faults"),
         ("{ at: 2s, fault: membership, target: n2, change: swap }",
-         "plans/m.yaml:5:54: unknown change 'swap' (expected one of: remove, replace)"),
+         "plans/m.yaml:5:54: unknown change 'swap' (expected one of: remove, replace, grow)"),
         ("{ at: 2s, fault: membership, target: n2, change: replace, data: keep }",
          "plans/m.yaml:5:69: 'change: replace' always brings back an empty node; remove 'data: keep' or use 'change: remove'"),
     ])

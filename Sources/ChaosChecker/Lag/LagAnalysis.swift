@@ -59,7 +59,7 @@ public struct LagAnalysis: Sendable {
         self.nodes = names
         self.points = points
         self.commitSteps = steps
-        self.windows = FaultWindow.windows(from: events)
+        self.windows = FaultWindow.lagWindows(from: events)
         self.hasAppliedIndex = applied
     }
 

@@ -4,7 +4,9 @@ import Foundation
 /// starting a node as one that joins the running cluster rather than bootstraps a new one.
 extension Cluster {
     /// The system's membership API; nil when the adapter has none.
-    public var membershipControl: (any MembershipControl)? { system as? any MembershipControl }
+    public var membershipControl: (any MembershipControl)? {
+        (system as? any MembershipControl).flatMap { $0.hasMembershipAPI ? $0 : nil }
+    }
 
     /// From now on `id` starts as a member joining `members` (with `MembershipControl.joinCommand`), restarts
     /// included: once a node has joined, bootstrapping again would make it a founder of another cluster.
@@ -39,6 +41,8 @@ extension Cluster {
             let joined = nodes.filter { members.contains($0.id) || $0.id == node.id }
             return control.joinCommand(for: node, cluster: joined, dataDirectory: dataDirectory)
         }
-        return system.command(for: node, cluster: nodes, dataDirectory: dataDirectory)
+        // The founding members know each other only; spares come in later as joining members.
+        return system.command(for: node, cluster: nodes.filter { !spares.contains($0.id) },
+                              dataDirectory: dataDirectory)
     }
 }

@@ -26,6 +26,9 @@ public final class Cluster: Sendable {
     private let onExit: @Sendable (NodeExit) -> Void
     /// The nodes' data directories on chaos's FUSE durability layer (`disk: cached`); nil = plain directories.
     public let disk: DiskLayer?
+    /// Nodes that are not members at the start (the plan's `members` below `nodes`): `launchAll` leaves them
+    /// out, and the members start knowing only each other, until a `membership` grow adds them.
+    public let spares: Set<String>
 
     private struct NodeState {
         var child: ChildProcess?
@@ -42,8 +45,10 @@ public final class Cluster: Sendable {
     ///   - dialer: how status requests reach the nodes (from inside the lab); nil = directly.
     public init(system: any SystemAdapter, nodes: [NodeAddress], directory: String, supervisor: Supervisor,
                 start: ContinuousClock.Instant, namespacePaths: [String: String] = [:], dialer: NodeDialer? = nil,
-                disk: DiskLayer? = nil, onExit: @escaping @Sendable (NodeExit) -> Void = { _ in }) {
+                disk: DiskLayer? = nil, spares: [String] = [],
+                onExit: @escaping @Sendable (NodeExit) -> Void = { _ in }) {
         self.disk = disk
+        self.spares = Set(spares)
         self.system = system
         self.namespacePaths = namespacePaths
         self.dialer = dialer
@@ -95,7 +100,7 @@ public final class Cluster: Sendable {
 
     /// Starts every node.
     public func launchAll() throws {
-        for id in ids { try launch(id) }
+        for id in ids where !spares.contains(id) { try launch(id) }
     }
 
     /// Whether the node's process is running (paused counts as running).

@@ -23,6 +23,7 @@ public struct MemberList: Sendable, Hashable {
 
     public var voters: [String] { members.filter(\.voter).map(\.id) }
     public var ids: [String] { members.map(\.id) }
+    public var learners: [String] { members.filter { !$0.voter }.map(\.id) }
 
     /// `n1,n2,n3 (+n4 learning)`, for event details.
     public var summary: String {
@@ -72,10 +73,14 @@ public protocol MembershipControl: Sendable {
     /// Whether a member is stopped before it is removed (the removal of a dead member), rather than after its
     /// removal commits: etcd 3.4 panics in a member that applies its own removal.
     var stopsBeforeRemoval: Bool { get }
+
+    /// Whether this adapter can change membership at all (a custom adapter only with a `membership` section).
+    var hasMembershipAPI: Bool { get }
 }
 
 extension MembershipControl {
     public var addsBeforeStart: Bool { false }
     public var rejoinNeedsEmptyData: Bool { false }
     public var stopsBeforeRemoval: Bool { false }
+    public var hasMembershipAPI: Bool { true }
 }

@@ -92,7 +92,7 @@ struct RunSession {
         let disk = plan.cluster.disk == .cached ? DiskLayer(seed: run.seed) : nil
         let cluster = Cluster(system: system, nodes: run.nodes, directory: store.nodes, supervisor: supervisor,
                               start: zero, namespacePaths: lab?.namespacePaths ?? [:], dialer: lab?.dialer,
-                              disk: disk, onExit: { exits.append($0) })
+                              disk: disk, spares: plan.cluster.spareIDs, onExit: { exits.append($0) })
         let recorder = try HistoryRecorder(path: store.history, start: zero)
         let events = try JSONLWriter<NemesisEvent>(path: store.events)
         let samples = try JSONLWriter<Sample>(path: store.samples)

@@ -16,11 +16,14 @@ public struct NemesisEvent: Sendable, Hashable, Codable {
     /// Decision to acknowledgement (signal sent and seen, netlink acked...), in nanoseconds.
     public var latencyNanos: Int64?
     public var detail: String?
+    /// `membership` events: each change made, with the configuration before and after it and how long it took.
+    public var changes: [MembershipChangeRecord]?
 
     public init(
         time: Int64, id: Int, phase: Phase, fault: String, targets: [String], latencyNanos: Int64? = nil,
-        detail: String? = nil
+        detail: String? = nil, changes: [MembershipChangeRecord]? = nil
     ) {
+        self.changes = changes
         self.time = time
         self.id = id
         self.phase = phase

@@ -4,7 +4,7 @@ import Yams
 /// `cluster.adapter` for `system: custom`: a file next to the plan, or an inline mapping; decoded with the same
 /// located diagnostics as the plan (the file's own name in messages).
 extension PlanDecoder {
-    static let adapterKeys = ["command", "client", "status", "log"]
+    static let adapterKeys = ["command", "client", "status", "log", "membership"]
     static let commandSlots = ["id", "ip", "host", "port", "peer_port", "data_dir", "binary", "peers"]
     static let peerSlots = commandSlots + ["peer.id", "peer.ip", "peer.host", "peer.port", "peer.peer_port"]
 
@@ -56,9 +56,16 @@ extension PlanDecoder {
         let status = required("status", in: fields).flatMap { decodeStatus($0) }
         var log: LogDefinition??
         if let entry = fields["log"] { log = decodeLog(entry).map { .some($0) } } else { log = .some(nil) }
-        guard let command, let client, let status, let log else { return nil }
+        var membership: MembershipDefinition??
+        if let entry = fields["membership"] {
+            membership = decodeMembershipSection(entry).map { .some($0) }
+        } else {
+            membership = .some(nil)
+        }
+        guard let command, let client, let status, let log, let membership else { return nil }
         let yaml = (try? Yams.serialize(node: node)) ?? ""
-        return AdapterDefinition(command: command, client: client, status: status, log: log, yaml: yaml)
+        return AdapterDefinition(command: command, client: client, status: status, log: log,
+                                 membership: membership, yaml: yaml)
     }
 
     /// Whether the adapter defines every operation the workload issues; reports the missing ones at `entry`.
@@ -104,7 +111,7 @@ extension PlanDecoder {
         return failed ? nil : arguments
     }
 
-    private mutating func decodeArgument(_ item: Node) -> CommandArgument? {
+    mutating func decodeArgument(_ item: Node) -> CommandArgument? {
         guard case .mapping = item else {
             return template(item, name: "command", allowed: Self.commandSlots).map { .single($0) }
         }

@@ -70,7 +70,7 @@ extension PlanDecoder {
     }
 
     /// `method`, `path`, `body`, `headers` of one request; `path` is required.
-    private mutating func decodeRequest(_ fields: Fields, slots: [String], defaultMethod: String)
+    mutating func decodeRequest(_ fields: Fields, slots: [String], defaultMethod: String)
         -> RequestDefinition?
     {
         var failed = false
@@ -112,7 +112,7 @@ extension PlanDecoder {
 
     /// A list of matches (a single one is taken as a list of one): `200`, `4xx`, or
     /// `{ status: 503, field: definite, equals: true }`.
-    private mutating func responseMatches(_ entry: Entry) -> [ResponseMatch]? {
+    mutating func responseMatches(_ entry: Entry) -> [ResponseMatch]? {
         let items = entry.value.sequence.map(Array.init) ?? [entry.value]
         var matches: [ResponseMatch] = []
         for item in items {
@@ -155,7 +155,7 @@ extension PlanDecoder {
     }
 
     /// A JSON field path (`value`, `kvs.0.value`) or `{ path: ..., decode: base64, missing: ... }`.
-    private mutating func fieldRead(_ entry: Entry) -> FieldRead? {
+    mutating func fieldRead(_ entry: Entry) -> FieldRead? {
         guard case .mapping = entry.value else {
             guard let text = string(entry) else { return nil }
             return checkedPath(text, at: entry.value).map { FieldRead(path: $0) }
@@ -168,7 +168,7 @@ extension PlanDecoder {
         return FieldRead(path: path, decode: decode ?? nil, missing: missing ?? nil)
     }
 
-    private mutating func fieldPath(_ entry: Entry) -> FieldPath? {
+    mutating func fieldPath(_ entry: Entry) -> FieldPath? {
         string(entry).flatMap { checkedPath($0, at: entry.value) }
     }
 

@@ -3,7 +3,8 @@ import Yams
 /// The `cluster:` and `workload:` sections.
 extension PlanDecoder {
     static let clusterKeys = ["system", "nodes", "binary", "args", "election_timeout", "heartbeat",
-                              "snapshot_every", "bugs", "start_timeout", "network", "subnet", "adapter", "disk"]
+                              "snapshot_every", "bugs", "start_timeout", "network", "subnet", "adapter", "disk",
+                              "members"]
     static let workloadKeys = ["kind", "keys", "clients", "rate", "timeout", "bind"]
     /// One to nine nodes: Raft needs one, and a one-host lab gets no more honest past nine.
     static let nodeRange = 1...9
@@ -27,6 +28,10 @@ extension PlanDecoder {
             let nodes = integer(entry, in: Self.nodeRange)
             failedNodes = nodes == nil
             take(nodes, into: \.nodes)
+        }
+        if let entry = fields["members"] {
+            // Checked against `nodes` once both are known (`checkMembers`).
+            takeOptional(integer(entry, in: Self.nodeRange), into: \.members)
         }
         if let entry = fields["binary"] { takeOptional(string(entry), into: \.binary) }
         if let entry = fields["args"] { take(strings(entry), into: \.args) }
@@ -75,6 +80,17 @@ extension PlanDecoder {
         } else if cluster.system == .custom, let system = fields["system"] {
             error("system 'custom' needs 'adapter' (a file relative to the plan, or an inline mapping;"
                   + " see docs/adapters.md)", at: system.value)
+            failed = true
+        }
+        if cluster.system == .custom, cluster.adapter != nil, cluster.adapter?.membership == nil,
+           (cluster.members ?? cluster.nodes) < cluster.nodes, let entry = fields["members"] {
+            error("spare nodes ('members' below 'nodes') can only join through the adapter's membership API: add "
+                  + "a 'membership' section to the adapter (docs/adapters.md) or remove 'members'", at: entry.key)
+            failed = true
+        }
+        if let members = cluster.members, members > cluster.nodes, let entry = fields["members"] {
+            error("'members' (\(members)) must be at most 'nodes' (\(cluster.nodes)): the first 'members' nodes "
+                  + "start as the cluster, the rest as spares for 'change: grow'", at: entry.value)
             failed = true
         }
         // A heartbeat no shorter than the election timeout makes followers start elections under a live leader.

@@ -39,6 +39,10 @@ extension PlanDecoder {
                       + "'change: remove'", at: entry.value)
                 return nil
             }
+            if change == .grow, value == .keep {
+                error("'change: grow' adds spare nodes, which always start empty; remove 'data: keep'", at: entry.value)
+                return nil
+            }
             data = value
         }
         return MembershipKeys(spec: MembershipSpec(change: change, data: data))

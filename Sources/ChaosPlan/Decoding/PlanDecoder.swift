@@ -45,6 +45,7 @@ struct PlanDecoder {
         }
         if let cluster, let nemesis, let entry = fields["nemesis"] {
             failed = !checkDiskFaults(nemesis, cluster: cluster, nemesis: entry) || failed
+            failed = !checkMembershipFaults(nemesis, cluster: cluster, nemesis: entry) || failed
         }
 
         guard !failed, let name, let runDuration, let sampleInterval, let cluster, let workload, let nemesis,

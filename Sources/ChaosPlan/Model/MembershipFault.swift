@@ -7,6 +7,9 @@ public struct MembershipSpec: Sendable, Hashable {
         /// Remove each target and bring a fresh node back in its place: an empty data directory, joining the
         /// existing cluster (etcd's `--initial-cluster-state existing`), caught up as a learner.
         case replace
+        /// Add the cluster's spare nodes (`cluster.members` below `nodes`) as new members — learners that catch
+        /// up, then voters — and at heal remove them again (stopping them): the plan's membership restored.
+        case grow
     }
 
     /// What a removed target comes back with at heal.
@@ -20,10 +23,10 @@ public struct MembershipSpec: Sendable, Hashable {
     public var change: Change
     public var data: DataPolicy
 
-    /// - Parameter data: ignored for `replace`, which always comes back empty.
+    /// - Parameter data: ignored for `replace` and `grow`, which always bring in empty nodes.
     public init(change: Change = .remove, data: DataPolicy = .keep) {
         self.change = change
-        self.data = change == .replace ? .wipe : data
+        self.data = change == .replace || change == .grow ? .wipe : data
     }
 
     /// A target comes back with an empty data directory.

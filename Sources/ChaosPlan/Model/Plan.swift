@@ -58,6 +58,9 @@ public struct ClusterSpec: Sendable, Hashable {
     public var adapter: AdapterDefinition?
     /// Where node data lives: the plain directory, or chaos's FUSE layer that disk faults need.
     public var disk: DiskMode = .plain
+    /// How many of the nodes are members at the start (`n1`…`nM`); the rest are spares, not started until a
+    /// `membership` fault with `change: grow` adds them. nil = every node is a member.
+    public var members: Int? = nil
 
     public init(
         system: System = .raftNode, nodes: Int = 3, binary: String? = nil, args: [String] = [],
@@ -81,6 +84,9 @@ public struct ClusterSpec: Sendable, Hashable {
 
     /// Node ids, `n1` ... `nN`.
     public var nodeIDs: [String] { (1...max(nodes, 1)).map { "n\($0)" } }
+
+    /// The nodes that are not members at the start (`members` < `nodes`): started only when grown in.
+    public var spareIDs: [String] { Array(nodeIDs.dropFirst(min(members ?? nodes, nodes))) }
 }
 
 /// The client workload.

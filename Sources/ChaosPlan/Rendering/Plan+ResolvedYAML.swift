@@ -18,6 +18,7 @@ extension Plan {
             "  system: \(cluster.system.rawValue)",
             "  nodes: \(cluster.nodes)",
         ]
+        if let members = cluster.members { lines.append("  members: \(members)") }
         if let binary = cluster.binary { lines.append("  binary: \(Self.quoted(binary))") }
         lines.append("  args: \(Self.list(cluster.args))")
         if let timeout = cluster.electionTimeout { lines.append("  election_timeout: \(Units.format(timeout))") }

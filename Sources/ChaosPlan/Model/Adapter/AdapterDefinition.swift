@@ -7,6 +7,8 @@ public struct AdapterDefinition: Sendable, Hashable {
     public var status: StatusDefinition
     /// Where the node's log digests come from, for the divergence checker; nil = the system cannot say.
     public var log: LogDefinition?
+    /// The membership API for the `membership` fault; nil = the system's membership cannot be changed.
+    public var membership: MembershipDefinition? = nil
     /// The adapter as YAML (block style), recorded inline in a run's resolved plan so the run replays alone.
     public var yaml: String
 }
