@@ -19,7 +19,7 @@ struct SeedPlanTests {
         var namesFaultedNode = false
         /// A genuine race between threads (issue 15): the plan provokes it, but not in every run of the minute
         /// make test gives it (release build on a 2-core machine at load 25–45: `lost-wakeup` 7 of 10 one-minute
-        /// runs; `unsafe-shutdown` about one stop in sixteen, so about four in five one-minute runs;
+        /// runs; `unsafe-shutdown` about one stop in twenty, so about two in three one-minute runs;
         /// docs/scheduling-faults.md), so a run that misses it is recorded as a known, intermittent issue instead
         /// of failing CI. The run without the bug stays strict.
         var racy = false
