@@ -17,9 +17,11 @@ struct SeedPlanTests {
         var needsLab = false
         /// The finding must name the node of the plan's first fault (the one the bug was provoked on).
         var namesFaultedNode = false
-        /// A genuine race between threads (issue 15): the plan provokes it, but not yet in every run (measured
-        /// 2 of 3 and 1 of 6 runs on a loaded 2-core machine, docs/scheduling-faults.md), so a run that misses it
-        /// is recorded as a known, intermittent issue instead of failing CI. The run without the bug stays strict.
+        /// A genuine race between threads (issue 15): the plan provokes it, but not in every run of the minute
+        /// make test gives it (release build on a 2-core machine at load 25–45: `lost-wakeup` 7 of 10 one-minute
+        /// runs; `unsafe-shutdown` about one stop in twenty, so about two in three one-minute runs;
+        /// docs/scheduling-faults.md), so a run that misses it is recorded as a known, intermittent issue instead
+        /// of failing CI. The run without the bug stays strict.
         var racy = false
 
         var description: String { plan }
