@@ -93,6 +93,9 @@ public enum Linearizability {
         default:
             throw CheckerError("unknown model '\(model)' (known: \(models.joined(separator: ", ")))")
         }
+        // Pairing, the log patch and compiling run before any search polls the budget: past the deadline
+        // already, every search stops at its first turn.
+        if budget.expired { budget.stopAll(.time) }
         PartitionScheduler.run(jobs, budget: budget)
         let results = jobs.map { $0.result() }
 
