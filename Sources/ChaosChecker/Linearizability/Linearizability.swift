@@ -88,6 +88,9 @@ public enum Linearizability {
         case .kv: jobs = try compile(partitions, order) { KVModel() }
         case .appendLog: jobs = try compile(partitions, order) { AppendLogModel() }
         }
+        // Pairing, the log patch and compiling run before any search polls the budget: past the deadline
+        // already, every search stops at its first turn.
+        if budget.expired { budget.stopAll(.time) }
         PartitionScheduler.run(jobs, budget: budget)
         let results = jobs.map { $0.result() }
 

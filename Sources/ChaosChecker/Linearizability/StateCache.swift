@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The WGL cache: the set of (linearized-ops bitset, model state) configurations already explored.
@@ -33,6 +34,35 @@ struct StateCache: ~Copyable {
         free(bits)
         free(states)
         free(hashes)
+    }
+
+    /// Empties the table and frees its buffers on a background thread. Unmapping gigabytes takes the kernel
+    /// a while (seconds on a loaded machine), and a search stopped at its time limit must not make the verdict
+    /// wait for that: the limit is honoured within 100 ms.
+    mutating func freeInBackground() {
+        let old = Buffers(slots: UnsafeMutableRawPointer(slots), bits: UnsafeMutableRawPointer(bits),
+                          states: UnsafeMutableRawPointer(states), hashes: UnsafeMutableRawPointer(hashes))
+        capacity = 1
+        slotMask = 1
+        count = 0
+        slots = .allocate(capacity: 2)
+        slots.initialize(repeating: -1, count: 2)
+        bits = Self.allocate(UInt64.self, words)
+        states = Self.allocate(Int64.self, 1)
+        hashes = Self.allocate(UInt64.self, 1)
+        DispatchQueue.global(qos: .utility).async { old.free() }
+    }
+
+    /// Buffers handed to another thread to free.
+    private struct Buffers: @unchecked Sendable {
+        let slots, bits, states, hashes: UnsafeMutableRawPointer
+
+        func free() {
+            slots.deallocate()
+            Foundation.free(bits)
+            Foundation.free(states)
+            Foundation.free(hashes)
+        }
     }
 
     /// Bytes that growing the table once more would add (the entry arrays double, the slots are rebuilt).

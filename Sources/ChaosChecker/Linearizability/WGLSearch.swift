@@ -257,7 +257,13 @@ final class WGLSearch<M: SequentialModel>: @unchecked Sendable {
     private func finish(_ outcome: Outcome) -> Outcome {
         self.outcome = outcome
         explored = cache.count
-        cache = StateCache(words: 1)
+        let stopped = outcome == .timedOut || outcome == .outOfMemory || outcome == .cancelled
+        if stopped && cache.bytes > 64 << 20 {
+            // The verdict is decided without this partition: let the kernel unmap its table off the clock.
+            cache.freeInBackground()
+        } else {
+            cache = StateCache(words: 1)
+        }
         return outcome
     }
 }
