@@ -8,7 +8,8 @@ import Testing
     static func history(_ count: Int) -> History {
         History((0..<count).map { i in
             ChaosHistory.Operation(index: i, time: Int64(i) * 1000, process: i % 5, type: i % 2 == 0 ? .invoke : .ok,
-                                   f: "cas", key: .string("k\(i % 3)"), value: .vector([.int(Int64(i)), .int(Int64(i + 1))]),
+                                   f: "cas", key: .string("k\(i % 3)"),
+                                   value: .vector([.int(Int64(i)), .int(Int64(i + 1))]),
                                    error: i % 7 == 0 ? "timeout: \"n1\" said\nno" : nil, node: "n\(i % 3)")
         })
     }
