@@ -17,20 +17,21 @@ import Testing
         private var clients: [Int32] = []
 
         init(_ behaviour: Behaviour) {
-            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             _ = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-            listen(fd, 8)
+            listen(listener, 8)
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
             }
+            fd = listener
             port = Int(UInt16(bigEndian: address.sin_port))
             let thread = Thread { [self] in serve(behaviour) }
             thread.start()

@@ -40,8 +40,8 @@ public struct StoredRun: Sendable {
         let layout = RunLayout(directory: directory)
         // The history is the one file that grows with every operation: read a chunk at a time rather than whole,
         // so only the operations themselves are held (no copy of the file next to them).
-        do {
-            var operations: [Operation] = []
+        do throws(HistoryError) {
+            var operations: [ChaosHistory.Operation] = []
             let pass = try JSONLFileReader.forEach(path: layout.path(.history)) { operations.append($0) }
             if pass.missing { run.missing.append(RunLayout.File.history.rawValue) }
             if pass.cutLine { run.cutLines.append(RunLayout.File.history.rawValue) }
