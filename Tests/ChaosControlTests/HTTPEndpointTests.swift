@@ -15,6 +15,7 @@ import Testing
         let port: Int
         private(set) var accepted = 0
         private var clients: [Int32] = []
+        private let lock = NSLock()
 
         init(_ behaviour: Behaviour) {
             let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -40,16 +41,24 @@ import Testing
         private func serve(_ behaviour: Behaviour) {
             while true {
                 let client = accept(fd, nil, nil)
-                guard client >= 0 else { return }
-                accepted += 1
-                clients.append(client)
+                guard client >= 0 else {
+                    // Closed here, by the thread that used them, so no later server can get these numbers while
+                    // this thread still reads or accepts on them.
+                    for client in lock.withLock({ clients }) { close(client) }
+                    close(fd)
+                    return
+                }
+                lock.withLock {
+                    accepted += 1
+                    clients.append(client)
+                }
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 while true {
                     let got = read(client, &buffer, buffer.count)
                     guard got > 0 else { break }
                     switch behaviour {
                     case .silent: continue
-                    case .hangUp: close(client)
+                    case .hangUp: shutdown(client, Int32(SHUT_RDWR))
                     case .answer:
                         let body = #"{"ok":true}"#
                         let reply = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
@@ -62,9 +71,8 @@ import Testing
         }
 
         func stop() {
+            for client in lock.withLock({ clients }) { shutdown(client, Int32(SHUT_RDWR)) }
             shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-            for client in clients { close(client) }
         }
     }
 
