@@ -13,25 +13,47 @@ enum CallPairing {
 
     /// - Throws: `CheckerError` when a process invokes again while its previous operation is still open.
     static func partitions(_ history: History) throws(CheckerError) -> [Partition] {
-        var calls: [ModelCall] = []
-        calls.reserveCapacity(history.count / 2 + 1)
-        var open: [Int: Int] = [:]  // process → index into calls
+        // Calls go straight into their key's partition (no list of all calls next to the partitions: a long
+        // history's calls are the checker's largest memory before the search starts).
+        var byKey: [Value?: Int] = [:]
+        var partitions: [Partition] = []
+        var open: [Int: (partition: Int, index: Int)] = [:]  // process → its open call
+        var regroup = false
         for (position, op) in history.operations.enumerated() {
             if op.type == .invoke {
                 if let previous = open[op.process] {
+                    let call = partitions[previous.partition].calls[previous.index]
                     throw CheckerError(operation: position, "process \(op.process) invoked '\(op.f)' while its "
-                        + "'\(calls[previous].f)' from operation \(calls[previous].position) is still open; "
+                        + "'\(call.f)' from operation \(call.position) is still open; "
                         + "a process runs one operation at a time (give a retried client a fresh process id)")
                 }
-                open[op.process] = calls.count
-                calls.append(ModelCall(position: position, returnPosition: nil, invoke: op, completion: nil))
-            } else if let i = open.removeValue(forKey: op.process) {
-                calls[i].completion = op
+                let p: Int
+                if let known = byKey[op.key] {
+                    p = known
+                } else {
+                    p = partitions.count
+                    byKey[op.key] = p
+                    partitions.append(Partition(key: op.key, calls: []))
+                }
+                open[op.process] = (p, partitions[p].calls.count)
+                partitions[p].calls.append(ModelCall(position: position, returnPosition: nil, invoke: op,
+                                                     completion: nil))
+            } else if case let (p, i)? = open.removeValue(forKey: op.process) {
+                partitions[p].calls[i].completion = op
                 // An `info` completion leaves the effect open until the end of the history.
-                if op.type != .info { calls[i].returnPosition = position }
+                if op.type != .info { partitions[p].calls[i].returnPosition = position }
+                // A call whose key only its completion names belongs to that key's partition.
+                if op.key != nil && partitions[p].calls[i].invoke.key == nil { regroup = true }
             }
             // A completion with no invocation (a history cut at its start) tells nothing: skip it.
         }
+        return regroup ? regrouped(partitions) : partitions
+    }
+
+    /// Partitions by each call's key (the invocation's, else the completion's), in order of first call, each
+    /// holding its calls in history order.
+    private static func regrouped(_ grouped: [Partition]) -> [Partition] {
+        let calls = grouped.flatMap(\.calls).sorted { $0.position < $1.position }
         var byKey: [Value?: Int] = [:]
         var partitions: [Partition] = []
         for call in calls {

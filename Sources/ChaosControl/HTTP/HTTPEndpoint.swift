@@ -39,21 +39,18 @@ public final class HTTPEndpoint: Sendable {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel = try await connectedChannel(deadline: deadline)
         let promise = channel.eventLoop.makePromise(of: HTTPResponse.self)
-        let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
-            promise.fail(HTTPClientError.timeout(sent: true))
-            channel.close(promise: nil)
-        }
         let buffer = body.map { ByteBuffer(bytes: $0) }
+        // The handler arms the deadline on the event loop as it writes: one hop to the loop per request.
         let exchange = HTTPExchange(method: method, path: path, host: host, headers: headers, body: buffer,
-                                    promise: promise, enough: enough)
-        channel.writeAndFlush(exchange, promise: nil)
+                                    promise: promise, deadline: deadline, enough: enough)
+        // A channel closed under us never hands the exchange to the handler (no timer armed): fail it here, as
+        // possibly sent, like the timeout that ended such a request before.
+        channel.writeAndFlush(exchange).whenFailure { _ in promise.fail(HTTPClientError.connectionLost(sent: true)) }
         do {
             let response = try await promise.futureResult.get()
-            timer.cancel()
             if enough != nil { drop(channel) }  // the stream is cut off; the connection cannot be reused
             return response
         } catch {
-            timer.cancel()
             drop(channel)
             throw (error as? HTTPClientError) ?? .connectionLost(sent: true)
         }

@@ -9,6 +9,9 @@ struct HTTPExchange: Sendable {
     var headers: [(String, String)]
     var body: ByteBuffer?
     var promise: EventLoopPromise<HTTPResponse>
+    /// When the exchange times out (`timeout(sent: true)`, the connection closed): scheduled and cancelled by
+    /// the handler on the channel's own event loop, so a request costs no cross-thread timer calls.
+    var deadline: NIODeadline
     /// For a response that streams without end (etcd's watch): fed each body part as it arrives; when it returns
     /// true the response so far completes the exchange and the connection is closed.
     var enough: (@Sendable (ByteBuffer) -> Bool)? = nil
@@ -17,6 +20,8 @@ struct HTTPExchange: Sendable {
 /// Turns `HTTPExchange`s into request parts and collects the response parts into one `HTTPResponse`.
 ///
 /// A connection carries one exchange at a time (clients here are sequential), so one pending promise suffices.
+/// The handler also keeps the exchange's deadline timer: set when the request is written, cancelled when the
+/// exchange ends, both on the event loop.
 final class HTTPExchangeHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPExchange
@@ -26,11 +31,18 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     private var enough: (@Sendable (ByteBuffer) -> Bool)?
     private var status = 0
     private var body: ByteBuffer?
+    private var timer: Scheduled<Void>?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
         pending = exchange.promise
         enough = exchange.enough
+        let timedOut = exchange.promise
+        timer = context.eventLoop.scheduleTask(deadline: exchange.deadline) { [weak self] in
+            guard let self, self.pending?.futureResult === timedOut.futureResult else { return }
+            self.finish(.failure(HTTPClientError.timeout(sent: true)))
+            context.close(promise: nil)
+        }
         var head = HTTPRequestHead(version: .http1_1, method: exchange.method, uri: exchange.path)
         head.headers.add(name: "Host", value: exchange.host)
         for (name, value) in exchange.headers { head.headers.add(name: name, value: value) }
@@ -50,27 +62,32 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         case .body(var part):
             let done = enough?(part) ?? false
             if body == nil { body = part } else { body!.writeBuffer(&part) }
-            if done, let promise = pending {
-                pending = nil
-                promise.succeed(HTTPResponse(status: status, body: Array(body!.readableBytesView)))
+            if done, pending != nil {
+                finish(.success(HTTPResponse(status: status, body: Array(body!.readableBytesView))))
                 context.close(promise: nil)
             }
         case .end:
             let bytes = body.map { Array($0.readableBytesView) } ?? []
-            pending?.succeed(HTTPResponse(status: status, body: bytes))
-            pending = nil
+            finish(.success(HTTPResponse(status: status, body: bytes)))
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        pending?.fail(HTTPClientError.connectionLost(sent: true))
-        pending = nil
+        finish(.failure(HTTPClientError.connectionLost(sent: true)))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        pending?.fail(HTTPClientError.connectionLost(sent: true))
-        pending = nil
+        finish(.failure(HTTPClientError.connectionLost(sent: true)))
         context.close(promise: nil)
+    }
+
+    /// Completes the pending exchange (if any) and stops its timer.
+    private func finish(_ result: Result<HTTPResponse, any Error>) {
+        timer?.cancel()
+        timer = nil
+        guard let promise = pending else { return }
+        pending = nil
+        promise.completeWith(result)
     }
 }

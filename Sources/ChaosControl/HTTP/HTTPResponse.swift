@@ -1,3 +1,4 @@
+import ChaosHistory
 import Foundation
 
 /// A complete HTTP response: status and body bytes.
@@ -14,6 +15,10 @@ public struct HTTPResponse: Sendable {
     public var json: [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
     }
+
+    /// The body's fields when it is one JSON object, else nil: parsed without Foundation (the client path reads
+    /// one answer per operation); the values are `Value`s (`.string`, `.int`, `.bool`...).
+    public var fields: [String: Value]? { JSONObject.fields(body) }
 
     public var text: String { String(decoding: body, as: UTF8.self) }
 }

@@ -38,12 +38,16 @@ public struct StoredRun: Sendable {
         var run = StoredRun(directory: directory, history: History(), samples: [], events: [], exits: [], logs: [],
                             missing: [], cutLines: [])
         let layout = RunLayout(directory: directory)
-        if let bytes = run.bytes(.history) {
-            do {
-                run.history = try JSONLCodec.decode(bytes, file: layout.path(.history)).history
-            } catch {
-                throw .badInput("\(error.description); the history is damaged or not chaos JSONL")
-            }
+        // The history is the one file that grows with every operation: read a chunk at a time rather than whole,
+        // so only the operations themselves are held (no copy of the file next to them).
+        do throws(HistoryError) {
+            var operations: [ChaosHistory.Operation] = []
+            let pass = try JSONLFileReader.forEach(path: layout.path(.history)) { operations.append($0) }
+            if pass.missing { run.missing.append(RunLayout.File.history.rawValue) }
+            if pass.cutLine { run.cutLines.append(RunLayout.File.history.rawValue) }
+            run.history = History(operations)
+        } catch {
+            throw .badInput("\(error.description); the history is damaged or not chaos JSONL")
         }
         do {
             if let bytes = run.bytes(.samples) {

@@ -53,40 +53,51 @@ public enum JSONLCodec {
         var skipped = 0
         var line = 1
         var start = 0
-        let failure: HistoryError? = bytes.withUnsafeBufferPointer { buffer in
+        try bytes.withUnsafeBufferPointer { buffer throws(HistoryError) in
             while start < buffer.count {
                 var stop = start
                 while stop < buffer.count && buffer[stop] != 0x0A { stop += 1 }
-                var parser = JSONParser(buffer, from: start, to: stop)
-                do throws(ParseFailure) {
-                    if try !parser.atEnd() {
-                        let column = parser.pos - start + 1
-                        let value = try parser.readEntry()
-                        guard try parser.atEnd() else {
-                            throw ParseFailure(offset: parser.pos, message: "unexpected text after the JSON object")
-                        }
-                        do throws(ParseFailureMessage) {
-                            if let op = try OperationFields.operation(from: value, ordinal: operations.count + skipped) {
-                                operations.append(op)
-                                locations.append(SourceLocation(line: line, column: column))
-                            } else {
-                                skipped += 1
-                            }
-                        } catch {
-                            return HistoryError(file: file, line: line, column: column, message: error.message)
-                        }
-                    }
-                } catch {
-                    return HistoryError(file: file, line: line, column: error.offset - start + 1,
-                                        message: error.message)
+                if let (op, location) = try decodeLine(buffer, from: start, to: stop, line: line,
+                                                       ordinal: operations.count, skipped: &skipped, file: file) {
+                    operations.append(op)
+                    locations.append(location)
                 }
                 line += 1
                 start = stop + 1
             }
-            return nil
         }
-        if let failure { throw failure }
         return HistoryDocument(history: History(operations), locations: locations, file: file, skipped: skipped)
+    }
+
+    /// The operation on `line` (bytes `start..<stop`) and where it starts; nil for a blank line, or for an
+    /// operation that is not a client's (counted in `skipped`).
+    /// - Parameter ordinal: operations read before this line; the history's index when the line gives none.
+    static func decodeLine(
+        _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to stop: Int, line: Int, ordinal: Int,
+        skipped: inout Int, file: String
+    ) throws(HistoryError) -> (Operation, SourceLocation)? {
+        var parser = JSONParser(buffer, from: start, to: stop)
+        let column: Int
+        let form: OperationFields.Form
+        do throws(ParseFailure) {
+            guard try !parser.atEnd() else { return nil }
+            column = parser.pos - start + 1
+            form = try parser.readEntry()
+            guard try parser.atEnd() else {
+                throw ParseFailure(offset: parser.pos, message: "unexpected text after the JSON object")
+            }
+        } catch {
+            throw HistoryError(file: file, line: line, column: error.offset - start + 1, message: error.message)
+        }
+        do throws(ParseFailureMessage) {
+            guard let op = try OperationFields.operation(from: form, ordinal: ordinal + skipped) else {
+                skipped += 1
+                return nil
+            }
+            return (op, SourceLocation(line: line, column: column))
+        } catch {
+            throw HistoryError(file: file, line: line, column: column, message: error.message)
+        }
     }
 
     // MARK: - Encoding helpers

@@ -8,11 +8,14 @@ public final class JSONLWriter<Record: Encodable & Sendable>: Sendable {
     private let handle: Mutex<FileHandle?>
     private let records = Mutex<[Record]>([])
     private let retain: Bool
+    private let encoder: JSONEncoder
 
     /// - Parameter retain: keep every record in memory too, for `all`.
     /// - Throws: when the file cannot be created.
     public init(path: String, retain: Bool = false) throws {
         self.retain = retain
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let file = FileHandle(forWritingAtPath: path)
         else {
@@ -22,12 +25,14 @@ public final class JSONLWriter<Record: Encodable & Sendable>: Sendable {
     }
 
     public func append(_ record: Record) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(record) else { return }
-        line.append(UInt8(ascii: "\n"))
         if retain { records.withLock { $0.append(record) } }
-        handle.withLock { $0?.write(line) }
+        // One encoder for the writer's life (making one per record was most of a sample's cost), used under the
+        // file's lock since an encoder is not meant to be shared between threads.
+        handle.withLock { file in
+            guard let file, var line = try? encoder.encode(record) else { return }
+            line.append(UInt8(ascii: "\n"))
+            file.write(line)
+        }
     }
 
     /// Everything appended so far (empty unless the writer was made with `retain`).

@@ -1,0 +1,20 @@
+/// A JSON object read from bytes (an HTTP response body): the same reader as history lines, so the client path
+/// parses a node's answer without Foundation's `JSONSerialization` (a `Data` copy and bridged dictionaries per
+/// request).
+public enum JSONObject {
+    /// The top-level object's fields, or nil when `bytes` is not exactly one JSON object.
+    public static func fields(_ bytes: [UInt8]) -> [String: Value]? {
+        bytes.withUnsafeBufferPointer { buffer -> [String: Value]? in
+            var parser = JSONParser(buffer, from: 0, to: buffer.count)
+            guard case .pairs(let pairs)? = try? parser.readEntry(), (try? parser.atEnd()) == true else { return nil }
+            var fields: [String: Value] = [:]
+            fields.reserveCapacity(pairs.count / 2)
+            var i = 0
+            while i + 1 < pairs.count {
+                if case .string(let name) = pairs[i] { fields[name] = pairs[i + 1] }
+                i += 2
+            }
+            return fields
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Glibc
+import NIOHTTP1
+import Testing
+@testable import ChaosControl
+
+/// The endpoint against real loopback servers: an answer is returned, a server that never answers times out as
+/// possibly sent, one that hangs up after reading the request is a lost connection (possibly sent), a port where
+/// nobody listens is a connect failure (never sent), and the connection is reused between requests.
+@Suite struct HTTPEndpointTests {
+    /// A one-thread TCP server on 127.0.0.1 that treats each connection as `behaviour` says.
+    final class Server: @unchecked Sendable {
+        enum Behaviour { case answer, silent, hangUp }
+        let fd: Int32
+        let port: Int
+        private(set) var accepted = 0
+        private var clients: [Int32] = []
+        private let lock = NSLock()
+
+        init(_ behaviour: Behaviour) {
+            let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            listen(listener, 8)
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+            }
+            fd = listener
+            port = Int(UInt16(bigEndian: address.sin_port))
+            let thread = Thread { [self] in serve(behaviour) }
+            thread.start()
+        }
+
+        private func serve(_ behaviour: Behaviour) {
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else {
+                    // Closed here, by the thread that used them, so no later server can get these numbers while
+                    // this thread still reads or accepts on them.
+                    for client in lock.withLock({ clients }) { close(client) }
+                    close(fd)
+                    return
+                }
+                lock.withLock {
+                    accepted += 1
+                    clients.append(client)
+                }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let got = read(client, &buffer, buffer.count)
+                    guard got > 0 else { break }
+                    switch behaviour {
+                    case .silent: continue
+                    case .hangUp: shutdown(client, Int32(SHUT_RDWR))
+                    case .answer:
+                        let body = #"{"ok":true}"#
+                        let reply = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                        _ = reply.withCString { write(client, $0, strlen($0)) }
+                        continue
+                    }
+                    break
+                }
+            }
+        }
+
+        func stop() {
+            for client in lock.withLock({ clients }) { shutdown(client, Int32(SHUT_RDWR)) }
+            shutdown(fd, Int32(SHUT_RDWR))
+        }
+    }
+
+    @Test func answersAndReusesTheConnection() async throws {
+        let server = Server(.answer)
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        for _ in 0..<3 {
+            let response = try await endpoint.request(.POST, "/kv/k1/cas", body: Array("{}".utf8),
+                                                      timeout: .seconds(5))
+            #expect(response.status == 200)
+            #expect(response.fields?["ok"] == .bool(true))
+        }
+        #expect(server.accepted == 1)
+        endpoint.close()
+    }
+
+    @Test func silentServerTimesOutAsPossiblySent() async {
+        let server = Server(.silent)
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        let started = ContinuousClock.now
+        await #expect(throws: HTTPClientError.timeout(sent: true)) {
+            _ = try await endpoint.request(.GET, "/kv/k1", timeout: .milliseconds(300))
+        }
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(290) && waited < .seconds(3))
+        endpoint.close()
+    }
+
+    @Test func hangUpIsALostConnectionPossiblySent() async {
+        let server = Server(.hangUp)
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        await #expect(throws: HTTPClientError.connectionLost(sent: true)) {
+            _ = try await endpoint.request(.PUT, "/kv/k1", body: Array("1".utf8), timeout: .seconds(5))
+        }
+        endpoint.close()
+    }
+
+    @Test func nobodyListeningIsNeverSent() async {
+        let server = Server(.answer)
+        let port = server.port
+        server.stop()
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: port)
+        do {
+            _ = try await endpoint.request(.GET, "/kv/k1", timeout: .seconds(2))
+            Issue.record("a request to a closed port succeeded")
+        } catch {
+            #expect(!error.sent)
+        }
+    }
+}
