@@ -62,7 +62,11 @@ let package = Package(
         .target(name: "ChaosNemesis",
                 dependencies: ["ChaosPlan", "ChaosControl", "ChaosNet", "CChaosSys", "ChaosHistory", "ChaosSupport"],
                 swiftSettings: strict),
-        .target(name: "ChaosWorkload", dependencies: ["ChaosPlan", "ChaosControl", "ChaosHistory", "ChaosSupport"],
+        // The clients: one session per workload process and system (raft-node, etcd, custom), following the leader.
+        .target(name: "ChaosClient", dependencies: ["ChaosControl", "ChaosHistory", "ChaosPlan", "ChaosSupport"] + nio,
+                swiftSettings: strict),
+        .target(name: "ChaosWorkload",
+                dependencies: ["ChaosClient", "ChaosPlan", "ChaosControl", "ChaosHistory", "ChaosSupport"],
                 swiftSettings: strict),
         // Polls every node's status API and /proc during a run into samples.jsonl.
         .target(name: "ChaosSampler", dependencies: ["ChaosControl", "ChaosHistory", "ChaosSupport"],
@@ -118,7 +122,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ChaosCoreTests", dependencies: ["ChaosCore", "ChaosCommands"], swiftSettings: strict),
         .testTarget(name: "ChaosSupportTests", dependencies: ["ChaosSupport"], swiftSettings: strict),
-        .testTarget(name: "ChaosWorkloadTests", dependencies: ["ChaosWorkload", "ChaosHistory", "ChaosPlan"],
+        .testTarget(name: "ChaosWorkloadTests",
+                    dependencies: ["ChaosWorkload", "ChaosClient", "ChaosControl", "ChaosHistory", "ChaosPlan"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosNemesisTests", dependencies: ["ChaosNemesis", "ChaosNet", "ChaosPlan"],
                     swiftSettings: strict),

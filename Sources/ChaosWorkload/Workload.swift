@@ -1,3 +1,4 @@
+import ChaosClient
 import ChaosControl
 import ChaosHistory
 import ChaosPlan
@@ -5,7 +6,7 @@ import ChaosPlan
 /// Drives the plan's client workload against the cluster and records the history.
 public struct Workload: Sendable {
     let spec: WorkloadSpec
-    let system: any SystemAdapter
+    let system: any ClientProviding
     let cluster: [NodeAddress]
     let recorder: HistoryRecorder
     let seed: UInt64
@@ -13,6 +14,10 @@ public struct Workload: Sendable {
     public init(spec: WorkloadSpec, system: any SystemAdapter, cluster: [NodeAddress], recorder: HistoryRecorder,
                 seed: UInt64) {
         self.spec = spec
+        // Every registered system has its client in ChaosClient (`ClientProvidingTests` checks each one).
+        guard let system = system as? any ClientProviding else {
+            preconditionFailure("system '\(system.name)' has no client: conform it to ClientProviding in ChaosClient")
+        }
         self.system = system
         self.cluster = cluster
         self.recorder = recorder

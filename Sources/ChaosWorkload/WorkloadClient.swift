@@ -1,3 +1,4 @@
+import ChaosClient
 import ChaosControl
 import ChaosHistory
 import ChaosPlan
@@ -9,7 +10,7 @@ struct WorkloadClient: Sendable {
     let slot: Int
     let clientCount: Int
     let generator: OpGenerator
-    let system: any SystemAdapter
+    let system: any ClientProviding
     let cluster: [NodeAddress]
     let recorder: HistoryRecorder
     let timeout: Duration

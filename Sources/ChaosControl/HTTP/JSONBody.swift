@@ -1,8 +1,8 @@
 /// Request bodies that are flat JSON objects of strings (`{"from":"3","to":"4"}`), written directly into bytes:
 /// one per compare-and-set on the client path, where `JSONSerialization` cost microseconds per request.
-enum JSONBody {
+public enum JSONBody {
     /// The object with `fields` in the given order, strings escaped as JSON requires.
-    static func object(_ fields: KeyValuePairs<String, String>) -> [UInt8] {
+    public static func object(_ fields: KeyValuePairs<String, String>) -> [UInt8] {
         var bytes: [UInt8] = [UInt8(ascii: "{")]
         bytes.reserveCapacity(32)
         for (i, (name, value)) in fields.enumerated() {

@@ -59,10 +59,6 @@ public struct RaftNodeSystem: SystemAdapter {
             snapshotIndex: int64(json["snapshotIndex"]))
     }
 
-    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
-        RaftNodeClient(cluster: cluster, dialer: dialer)
-    }
-
     public func dialing(through dialer: NodeDialer?) -> RaftNodeSystem {
         var system = self
         system.dialer = dialer

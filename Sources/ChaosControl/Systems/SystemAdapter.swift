@@ -56,9 +56,6 @@ public protocol SystemAdapter: Sendable {
     func status(of node: NodeAddress, via endpoint: HTTPEndpoint, timeout: Duration)
         async throws(HTTPClientError) -> NodeStatus
 
-    /// A client session for one workload process, able to reach every node.
-    func makeClient(cluster: [NodeAddress]) -> any SystemClient
-
     /// The same system whose clients connect through `dialer` (the lab namespace); nil = directly.
     func dialing(through dialer: NodeDialer?) -> Self
 

@@ -46,13 +46,13 @@ struct CommandExpansion {
 }
 
 /// One request template filled in with an operation's values.
-struct RequestExpansion {
-    var method: HTTPMethod
-    var path: String
-    var body: [UInt8]?
-    var headers: [(String, String)]
+public struct RequestExpansion {
+    public var method: HTTPMethod
+    public var path: String
+    public var body: [UInt8]?
+    public var headers: [(String, String)]
 
-    init(_ request: RequestDefinition, values: [String: String]) {
+    public init(_ request: RequestDefinition, values: [String: String]) {
         method = HTTPMethod(rawValue: request.method)
         path = request.path.expand(values)
         body = request.body.map { Array($0.expand(values).utf8) }

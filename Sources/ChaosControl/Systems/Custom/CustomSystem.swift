@@ -58,10 +58,6 @@ public struct CustomSystem: SystemAdapter {
                           lastIndex: number(spec.last), snapshotIndex: number(spec.snapshot))
     }
 
-    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
-        CustomClient(definition: definition.client, cluster: cluster, dialer: dialer)
-    }
-
     public func dialing(through dialer: NodeDialer?) -> CustomSystem {
         var system = self
         system.dialer = dialer

@@ -2,14 +2,14 @@ import ChaosPlan
 import Foundation
 
 /// Reading the fields a custom adapter names out of a JSON answer.
-enum JSONField {
+public enum JSONField {
     /// The answer's body as JSON (any top-level value), nil when it is not JSON.
-    static func root(of response: HTTPResponse) -> Any? {
+    public static func root(of response: HTTPResponse) -> Any? {
         try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
     }
 
     /// The value at `path`: object keys, and list indexes for lists.
-    static func lookup(_ path: FieldPath, in root: Any?) -> Any? {
+    public static func lookup(_ path: FieldPath, in root: Any?) -> Any? {
         var value = root
         for step in path.steps {
             switch value {
@@ -25,7 +25,7 @@ enum JSONField {
 
     /// A scalar as text: strings as they are, numbers in decimal, booleans as `true`/`false`; nil for null,
     /// lists and objects.
-    static func text(_ value: Any?) -> String? {
+    public static func text(_ value: Any?) -> String? {
         switch value {
         case let string as String: return string
         case let number as NSNumber:
@@ -37,7 +37,7 @@ enum JSONField {
     }
 
     /// The field `read` names, decoded, or its `missing` value when the answer leaves it out.
-    static func read(_ read: FieldRead, in root: Any?) -> String? {
+    public static func read(_ read: FieldRead, in root: Any?) -> String? {
         guard let raw = text(lookup(read.path, in: root)) else { return read.missing }
         switch read.decode {
         case nil: return raw
@@ -46,7 +46,7 @@ enum JSONField {
     }
 
     /// Whether an answer is one of `matches` (its status, and the field's value where one is named).
-    static func matches(_ matches: [ResponseMatch], _ response: HTTPResponse, root: Any?) -> Bool {
+    public static func matches(_ matches: [ResponseMatch], _ response: HTTPResponse, root: Any?) -> Bool {
         matches.contains { match in
             guard match.status.matches(response.status) else { return false }
             guard let field = match.field else { return true }

@@ -69,10 +69,6 @@ public struct EtcdSystem: SystemAdapter {
     /// two election timeouts) when the peer is stopping too, as at the end of a run; a second more to exit.
     public var stopGrace: Duration { .seconds(6) + (electionTimeout ?? .seconds(1)) * 2 }
 
-    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
-        EtcdClient(cluster: cluster, dialer: dialer)
-    }
-
     public func dialing(through dialer: NodeDialer?) -> EtcdSystem {
         var system = self
         system.dialer = dialer

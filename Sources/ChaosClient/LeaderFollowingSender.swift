@@ -1,3 +1,4 @@
+import ChaosControl
 import NIOHTTP1
 
 /// The send loop every client session shares: send to the node believed to lead, follow "not the leader"

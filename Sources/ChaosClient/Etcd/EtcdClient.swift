@@ -1,3 +1,4 @@
+import ChaosControl
 import NIOHTTP1
 
 /// A client session against etcd over its v3 JSON gateway.
@@ -78,5 +79,11 @@ final class EtcdClient: SenderBackedClient {
     /// `request timed out`, `no leader`) may come after the proposal entered the log.
     private static func isDefinite(_ response: HTTPResponse) -> Bool {
         (400..<500).contains(response.status) && response.status != 408
+    }
+}
+
+extension EtcdSystem: ClientProviding {
+    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
+        EtcdClient(cluster: cluster, dialer: dialer)
     }
 }

@@ -1,3 +1,4 @@
+import ChaosControl
 /// How one client operation ended, in Jepsen's terms.
 public enum OpOutcome<Result: Sendable>: Sendable {
     /// It took effect (or, for a read, observed) with this result.
@@ -25,4 +26,11 @@ public protocol SystemClient: Sendable {
     func begin(at node: String)
     /// Drops open connections (the client is being retired or its process id replaced).
     func close()
+}
+
+/// A system whose client lives here: every adapter in `SystemRegistry` conforms, in the folder of its client
+/// (`RaftNode/`, `Etcd/`, `Custom/`), so the adapter layer (ChaosControl) knows nothing of clients.
+public protocol ClientProviding: SystemAdapter {
+    /// A client session for one workload process, able to reach every node.
+    func makeClient(cluster: [NodeAddress]) -> any SystemClient
 }

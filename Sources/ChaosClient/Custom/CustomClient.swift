@@ -1,3 +1,4 @@
+import ChaosControl
 import ChaosPlan
 
 /// A client session for a custom adapter: fills in the operation's request template, sends it through the
@@ -87,5 +88,11 @@ final class CustomClient: SenderBackedClient {
 
     private func describe(_ response: HTTPResponse) -> String {
         "\(response.status) \(response.text.prefix(80))"
+    }
+}
+
+extension CustomSystem: ClientProviding {
+    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
+        CustomClient(definition: definition.client, cluster: cluster, dialer: dialer)
     }
 }

@@ -1,3 +1,4 @@
+import ChaosControl
 import Synchronization
 
 /// A client session's connections: one keep-alive endpoint per node, and the node it is talking to now.

@@ -1,3 +1,4 @@
+import ChaosControl
 import ChaosHistory
 import Foundation
 import NIOHTTP1
@@ -97,5 +98,11 @@ final class RaftNodeClient: SenderBackedClient {
              UInt8(ascii: "~"): true
         default: false
         }
+    }
+}
+
+extension RaftNodeSystem: ClientProviding {
+    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
+        RaftNodeClient(cluster: cluster, dialer: dialer)
     }
 }
