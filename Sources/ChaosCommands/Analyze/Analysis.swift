@@ -175,15 +175,6 @@ public enum Analysis {
     }
 
     private static func text(_ results: RunResults, directory: String) -> String {
-        var lines = ["\(results.plan): \(results.verdict.rawValue.uppercased())  (seed \(results.seed))"]
-        if let note = results.note { lines.append("  note:    \(note)") }
-        for check in results.checks {
-            lines.append("  \(check.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                         + "\(check.name): \(check.summary)")
-            for finding in check.findings.prefix(5) { lines.append("           - \(finding.message)") }
-        }
-        lines.append("  report:  \(directory)/report.html")
-        lines.append("  results: \(directory)/results.json")
-        return lines.joined(separator: "\n")
+        VerdictText.render(results, report: "\(directory)/report.html", resultsFile: "\(directory)/results.json")
     }
 }

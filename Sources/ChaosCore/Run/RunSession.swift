@@ -226,15 +226,7 @@ struct RunSession {
             Console.output((try? String(contentsOfFile: store.results, encoding: .utf8)) ?? "{}")
             return
         }
-        var lines = ["", "\(plan.name): \(results.verdict.rawValue.uppercased())  (seed \(run.seed))"]
-        for check in results.checks {
-            lines.append("  \(check.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) "
-                         + "\(check.name): \(check.summary)")
-            for finding in check.findings.prefix(5) { lines.append("           - \(finding.message)") }
-        }
-        lines.append("  report:  \(store.path(.report))")
-        lines.append("  results: \(store.results)")
-        Console.output(lines.joined(separator: "\n"))
+        Console.output("\n" + VerdictText.render(results, report: store.path(.report), resultsFile: store.results))
     }
 
     private func format(_ duration: Duration) -> String { String(format: "%.1fs", duration.seconds) }
