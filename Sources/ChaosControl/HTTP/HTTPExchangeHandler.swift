@@ -39,9 +39,15 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         enough = exchange.enough
         let timedOut = exchange.promise
         timer = context.eventLoop.scheduleTask(deadline: exchange.deadline) { [weak self] in
-            guard let self, self.pending?.futureResult === timedOut.futureResult else { return }
-            self.finish(.failure(HTTPClientError.timeout(sent: true)))
-            context.close(promise: nil)
+            if let self, self.pending?.futureResult === timedOut.futureResult {
+                self.finish(.failure(HTTPClientError.timeout(sent: true)))
+                context.close(promise: nil)
+            } else {
+                // The handler is gone (its channel closed and the pipeline was torn down after this write set the
+                // exchange pending) or moved on: fail the promise itself, or its caller would wait forever.
+                // Failing a promise already completed does nothing.
+                timedOut.fail(HTTPClientError.timeout(sent: true))
+            }
         }
         var head = HTTPRequestHead(version: .http1_1, method: exchange.method, uri: exchange.path)
         head.headers.add(name: "Host", value: exchange.host)
