@@ -30,14 +30,13 @@ import Testing
         return folders
     }
 
-    /// Every folder under Sources/ (C headers' `include/` folders aside), as `Sources/Target/Sub`.
+    /// Every folder under Sources/ (C headers' `include/` folders too), as `Sources/Target/Sub`.
     static func realFolders() -> Set<String> {
         let sources = root.appendingPathComponent("Sources")
         var result: Set<String> = ["Sources"]
         let walker = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.isDirectoryKey])
         while let url = walker?.nextObject() as? URL {
-            guard (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true,
-                  url.lastPathComponent != "include" else { continue }
+            guard (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true else { continue }
             let relative = url.path.dropFirst(sources.path.count + 1)
             result.insert("Sources/" + relative)
         }
