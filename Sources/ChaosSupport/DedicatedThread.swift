@@ -63,9 +63,6 @@ public final class DedicatedThread: Sendable {
     /// True on the dedicated thread itself.
     public var isCurrent: Bool { shared.threadID.withLock { $0 } == cchaos_gettid() }
 
-    /// The thread's kernel id.
-    public var tid: pid_t { shared.threadID.withLock { $0 } }
-
     /// Queues `job` and returns at once; jobs run in the order they were queued.
     public func submit(_ job: @escaping @Sendable () -> Void) {
         shared.jobs.withLock { $0.append(job) }
