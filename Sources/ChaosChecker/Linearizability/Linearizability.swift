@@ -6,6 +6,10 @@ import Synchronization
 /// Entry points of the linearizability checker: pick a model, partition the history by key, search each
 /// partition on the available cores.
 public enum Linearizability {
+    /// After `ZoneCheck` proves a partition not linearizable, how long the exact search may try the same
+    /// partition for a counterexample with its longest linearizable prefix (else the zones' proof is shown).
+    public static let zoneSearchBudget: Duration = .milliseconds(200)
+
     /// Search memory allowed by default: half the machine, at most 8 GiB.
     public static var defaultMemoryLimit: Int {
         Int(min(ProcessInfo.processInfo.physicalMemory / 2, 8 << 30))
@@ -32,6 +36,9 @@ public enum Linearizability {
         /// (`LogPatch`, whose order joins `effectOrder`); what it contradicts makes the verdict `invalid`.
         /// Nil: exact semantics.
         public var log: [CommittedLog.Line]?
+        /// Once `ZoneCheck` proved a partition not linearizable, how long the exact search may try it for a
+        /// counterexample with its longest linearizable prefix (never past `refineBudget`); zero: the zones' proof.
+        public var zoneSearch: Duration = Linearizability.zoneSearchBudget
 
         public init(timeLimit: Duration = .seconds(60), memoryLimit: Int = Linearizability.defaultMemoryLimit,
                     registersStartAbsent: Bool = false, effectOrder: [Value?: [Int]] = [:],
@@ -91,8 +98,23 @@ public enum Linearizability {
         // Pairing, the log patch and compiling run before any search polls the budget: past the deadline
         // already, every search stops at its first turn.
         if budget.expired { budget.stopAll(.time) }
-        PartitionScheduler.run(jobs, budget: budget)
-        let results = jobs.map { $0.result() }
+        let results: [PartitionResult]
+        if let proven = jobs.filter({ $0.zoneProof != nil }).min(by: { $0.size < $1.size }) {
+            // The zones decided it. The exact search gets a short turn on that partition for a counterexample
+            // drawn from the longest linearizable prefix; the verdict does not wait for more.
+            var searched: PartitionResult?
+            if options.zoneSearch > .zero {
+                let exact = SearchBudget(timeLimit: min(budget.refineBudget, options.zoneSearch),
+                                         memoryLimit: options.memoryLimit)
+                PartitionScheduler.run([proven], budget: exact)
+                searched = proven.result()
+                budget.peakResidentBytes.max(exact.peakResidentBytes.load(ordering: .relaxed), ordering: .relaxed)
+            }
+            results = [searched?.outcome == .notLinearizable ? searched! : proven.zoneProof!()]
+        } else {
+            PartitionScheduler.run(jobs, budget: budget)
+            results = jobs.map { $0.result() }
+        }
 
         var report = LinearizabilityReport(
             verdict: .valid, model: model, operations: partitions.reduce(0) { $0 + $1.calls.count },
@@ -163,14 +185,19 @@ final class SearchJob<M: SequentialModel>: @unchecked Sendable {
     private let calls: [Int]
     private let returns: [Int?]
     private let search: WGLSearch<M>
+    /// What `ZoneCheck` proved before any search: nil when it proved nothing.
+    private let zoneConflict: ZoneCheck.Conflict?
 
     var size: Int { search.n }
 
     /// The job the scheduler runs; made here, where `M` is concrete, so `resume` is specialized.
     var job: PartitionJob {
-        PartitionJob(size: search.n, outcome: { [search] in search.outcome },
-                     resume: { [search] quantum, budget in search.resume(quantum: quantum, budget: budget) != nil },
-                     result: { [self] in result() })
+        let search = search
+        var zoneProof: (@Sendable () -> Linearizability.PartitionResult)?
+        if zoneConflict != nil { zoneProof = { [self] in zoneResult() } }
+        return PartitionJob(size: search.n, outcome: { search.outcome },
+                            resume: { quantum, budget in search.resume(quantum: quantum, budget: budget) != nil },
+                            result: { [self] in result() }, zoneProof: zoneProof)
     }
 
     init(_ partition: CallPairing.Partition, model: M, order: [Int]) throws(CheckerError) {
@@ -191,11 +218,15 @@ final class SearchJob<M: SequentialModel>: @unchecked Sendable {
             let keep = steps.indices.filter { !unobservable[$0] }
             steps = keep.map { steps[$0] }
             kept = keep.map { kept[$0] }
+            outcomes = keep.map { outcomes[$0] }
         }
         self.partition = partition
         self.kept = kept
         calls = kept.map { partition.calls[$0].position }
         returns = kept.map { partition.calls[$0].returnPosition }
+        zoneConflict = model.tokens(steps, outcomes: outcomes).flatMap { [calls, returns] in
+            ZoneCheck.conflict(tokens: $0, initial: model.initialState, calls: calls, returns: returns)
+        }
         var stepOrder: [Int] = []
         if !order.isEmpty {
             var stepAt: [Int: Int] = [:]
@@ -207,6 +238,51 @@ final class SearchJob<M: SequentialModel>: @unchecked Sendable {
 
     func resume(quantum: Int, budget: SearchBudget) -> Bool {
         search.resume(quantum: quantum, budget: budget) != nil
+    }
+
+    /// The partition as `ZoneCheck` proved it not linearizable: the steps that fix the two conflicting zones and
+    /// a sentence saying why they cannot both hold.
+    func zoneResult() -> Linearizability.PartitionResult {
+        var out = Linearizability.PartitionResult(
+            outcome: .notLinearizable, steps: search.n, explored: search.explored, deepest: search.deepest)
+        guard let conflict = zoneConflict else { return out }
+        let model = search.finalModel
+        func op(_ s: Int) -> String { "#\(calls[s])" }
+        func state(_ side: ZoneCheck.Side) -> String {
+            side.observed || side.creator == nil ? "state \(model.describe(side.state))" : "the state it creates"
+        }
+        func span(_ side: ZoneCheck.Side) -> String {
+            let from = side.firstReturn < 0 ? "the start of the history" : "the completion of \(op(side.firstReturn))"
+            return "from \(from) to the invocation of \(op(side.lastInvoke))"
+        }
+        func who(_ side: ZoneCheck.Side) -> String {
+            let readers = side.steps.filter { $0 != side.creator }.map(op)
+            let made = side.creator.map { "made by \(op($0))" } ?? (side.firstReturn < 0 ? "the initial state" : nil)
+            return ([made].compactMap { $0 } + (readers.isEmpty ? [] : ["seen by \(readers.joined(separator: ", "))"]))
+                .joined(separator: ", ")
+        }
+        let outer = conflict.outer
+        let proof: String
+        var shown: [Int]
+        if let inner = conflict.inner {
+            let must = inner.forward
+                ? "\(state(inner)) (\(who(inner))) must also hold \(span(inner)), and the two spans overlap"
+                : "\(state(inner)) (\(who(inner))) must hold at some instant between the invocation of "
+                    + "\(op(inner.lastInvoke)) and the completion of \(op(inner.firstReturn)), inside that span"
+            proof = "\(state(outer)) (\(who(outer))) must hold \(span(outer)); \(must). A key holds one state at a "
+                + "time and each of these states can come from one operation only, so no order of them is legal"
+            shown = inner.steps + outer.steps
+        } else {
+            proof = "\(op(outer.lastInvoke)) read \(state(outer)), which no operation on this key can produce"
+            shown = [outer.lastInvoke]
+        }
+        shown = shown.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        out.counterexample = Counterexample(
+            key: partition.key, partitionOperations: search.n, prefix: [], state: model.describe(model.initialState),
+            unplaced: shown.map { OperationSummary(partition.calls[kept[$0]]) })
+        out.counterexample?.proof = proof
+        out.counterexample?.operations = kept.map { OperationSummary(partition.calls[$0]) }
+        return out
     }
 
     func result() -> Linearizability.PartitionResult {

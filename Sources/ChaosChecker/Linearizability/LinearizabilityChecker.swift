@@ -47,7 +47,8 @@ public struct LinearizabilityChecker: Checker {
         if let c = report.counterexample {
             let first = c.unplaced.first
             findings.append(Finding(
-                "not linearizable: after \(c.prefix.count) operations (state \(c.state)) none of "
+                c.proof.map { "not linearizable: \($0)" }
+                    ?? "not linearizable: after \(c.prefix.count) operations (state \(c.state)) none of "
                     + "\(c.unplaced.count) concurrent operations can be linearized",
                 time: first.map { Double($0.start) / 1e9 }, until: first?.end.map { Double($0) / 1e9 },
                 details: c.lines(), kind: .counterexample))

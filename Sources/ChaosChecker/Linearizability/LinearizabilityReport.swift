@@ -54,11 +54,20 @@ public struct Counterexample: Sendable, Hashable {
     public var operations: [OperationSummary] = []
     /// The model state after each operation of `prefix`, as a person reads it.
     public var prefixStates: [String] = []
+    /// Set when the zone check proved the partition not linearizable without a search (`prefix` is then empty
+    /// and `unplaced` holds the operations the proof names): why, in a sentence.
+    public var proof: String?
 
     /// A few lines for a terminal.
     public func lines(limit: Int = 8) -> [String] {
         var out: [String] = []
         if let key { out.append("key \(EDNWriter.text(key)): \(partitionOperations) operations") }
+        if let proof {
+            out.append("proof by zones: \(proof)")
+            out.append("the operations it names:")
+            for op in unplaced.prefix(limit) { out.append("  ✗ \(op)") }
+            return out
+        }
         out.append("longest linearizable prefix: \(prefix.count) operations, ending in state \(state)")
         for op in prefix.suffix(min(limit, 3)) { out.append("  … \(op)") }
         out.append("could not linearize any of these next:")

@@ -16,6 +16,8 @@ struct PartitionJob: Sendable {
     let resume: @Sendable (_ quantum: Int, _ budget: SearchBudget) -> Bool
     /// The result once ended.
     let result: @Sendable () -> Linearizability.PartitionResult
+    /// When `ZoneCheck` proved the partition not linearizable before any search: that proof as a result.
+    let zoneProof: (@Sendable () -> Linearizability.PartitionResult)?
 }
 
 /// Runs every partition's search on a few worker threads that take turns: each takes the next partition from

@@ -29,10 +29,17 @@ protocol SequentialModel: SendableMetatype {
     /// nothing anyone saw, so the history is linearizable with it iff it is without it; leaving it out removes
     /// the 2^k ways of placing k of them.
     func unobservable(_ steps: [Step], outcomes: [ModelCall.Outcome]) -> [Bool]
+
+    /// What each step observed and created, when this partition's states are unique tokens (every state one
+    /// step alone can produce), for `ZoneCheck` before the search; nil when they are not or the model cannot
+    /// tell. A step whose effect is uncertain maps to `TokenUse.none`.
+    func tokens(_ steps: [Step], outcomes: [ModelCall.Outcome]) -> [TokenUse]?
 }
 
 extension SequentialModel {
     func unobservable(_ steps: [Step], outcomes: [ModelCall.Outcome]) -> [Bool] {
         Array(repeating: false, count: steps.count)
     }
+
+    func tokens(_ steps: [Step], outcomes: [ModelCall.Outcome]) -> [TokenUse]? { nil }
 }

@@ -48,3 +48,65 @@ extension KVModel {
         }
     }
 }
+
+extension KVModel {
+    /// Tokens for `ZoneCheck` when each state a `get` returned can come from one step only: a `put` of exactly
+    /// it, or the one `append` whose suffix ends it (appended values are unique, so the string after an append is
+    /// new). A `get` of a state no step can produce observes a state nothing creates (the check's proof). Nil
+    /// when values repeat, a suffix is ambiguous, or a `put` recreates the initial `""`.
+    func tokens(_ steps: [Step], outcomes: [ModelCall.Outcome]) -> [TokenUse]? {
+        var puts: [Int64: Int] = [:]
+        var appends: [Substring: Int] = [:]
+        var lengths = Set<Int>()
+        for (i, step) in steps.enumerated() {
+            switch step {
+            case .put(let v): if puts.updateValue(i, forKey: v) != nil { return nil }
+            case .append(let v) where v != initialState:
+                let text = string(v)
+                if appends.updateValue(i, forKey: Substring(text)) != nil { return nil }
+                lengths.insert(text.utf8.count)
+            case .append, .get: break
+            }
+        }
+        // Suffixes are looked up by length, one lookup per distinct length; too many lengths: not worth it.
+        guard puts[initialState] == nil, lengths.count <= 64 else { return nil }
+        let sortedLengths = lengths.sorted()
+        var creates: [Int: Int64] = [:]  // step → the observed state it alone produces
+        var observed: Set<Int64> = [initialState]
+        for step in steps {
+            guard case .get(let v) = step, observed.insert(v).inserted else { continue }
+            let text = string(v)
+            let utf8 = text.utf8
+            var found = puts[v].map { [$0] } ?? []
+            for length in sortedLengths {
+                guard length <= utf8.count else { break }
+                let suffix = text[utf8.index(utf8.endIndex, offsetBy: -length)...]
+                if let a = appends[suffix] { found.append(a) }
+            }
+            guard found.count <= 1 else { return nil }
+            if let creator = found.first, creates.updateValue(v, forKey: creator) != nil { return nil }
+        }
+        var fresh = Int64.min  // states nobody read: distinct from every interned id
+        var out: [TokenUse] = []
+        out.reserveCapacity(steps.count)
+        for (i, step) in steps.enumerated() {
+            let definite = outcomes[i] != .unknown
+            switch step {
+            case .get(let v): out.append(TokenUse(observes: v, creates: nil))
+            case .put(let v):
+                out.append(definite || observed.contains(v) ? TokenUse(observes: nil, creates: v) : .none)
+            case .append(let v) where v != initialState:
+                if let state = creates[i] {
+                    out.append(TokenUse(observes: nil, creates: state))
+                } else if definite {
+                    out.append(TokenUse(observes: nil, creates: fresh))
+                    fresh += 1
+                } else {
+                    out.append(.none)
+                }
+            case .append: out.append(.none)  // appending "" changes nothing
+            }
+        }
+        return out
+    }
+}
