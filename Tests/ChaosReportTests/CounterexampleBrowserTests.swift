@@ -57,9 +57,16 @@ struct CounterexampleBrowserTests {
         return h
     }
 
-    static func page(_ history: History, in directory: String) throws -> (LinearizabilityReport, String) {
-        let report = try Linearizability.check(history, model: .register,
-                                               timeLimit: .seconds(120), registersStartAbsent: true)
+    /// The page for `history`. The zone check proves these histories at once; `zoneSearch` is how long the exact
+    /// search may then look for the prefix to draw (generous here, so a slow build still finds it; zero: the
+    /// zones' proof alone).
+    static func page(_ history: History, in directory: String, zoneSearch: Duration = .seconds(60))
+        throws -> (LinearizabilityReport, String)
+    {
+        var options = Linearizability.Options(timeLimit: .seconds(120), registersStartAbsent: true)
+        options.refineBudget = zoneSearch
+        options.zoneSearch = zoneSearch
+        let report = try Linearizability.check(history, model: .register, options: options)
         let path = "\(directory)/counterexample.html"
         try CounterexamplePage.html(report, title: "history.jsonl").write(toFile: path, atomically: true,
                                                                           encoding: .utf8)
@@ -85,6 +92,20 @@ struct CounterexampleBrowserTests {
         #expect(!dom.contains("<script") && !dom.contains("src=") && !dom.contains("href=\"http"))
     }
 
+    @Test("a failure the zone check proved without a search: the proof and the operations it names")
+    func zoneProof() throws {
+        let browser = try #require(Browser.path, "CI is set but chromium is missing: install it (make setup)")
+        let directory = SyntheticRun.scratch("counterexample-zones")
+        let (report, path) = try Self.page(Self.history(operations: 2000), in: directory, zoneSearch: .zero)
+        let proof = try #require(report.counterexample?.proof)
+        let dom = try Browser.run(browser, ["--dump-dom", "file://\(path)"], in: directory)
+        #expect(dom.contains("proven without a search (zones)"))
+        #expect(dom.components(separatedBy: "class=\"op failed\"").count - 1 == 1)
+        #expect(dom.components(separatedBy: "class=\"op linearized\"").count - 1 == 0)
+        for op in report.counterexample?.unplaced ?? [] { #expect(dom.contains("#\(op.position) p\(op.process) ")) }
+        #expect(proof.contains("must hold"), "\(proof)")
+    }
+
     @Test("a 100k-operation history gives a small page (the failing partition, cut around the failure)")
     func large() throws {
         let browser = try #require(Browser.path, "CI is set but chromium is missing: install it (make setup)")
@@ -106,8 +127,9 @@ struct CounterexampleBrowserTests {
         let browser = try #require(Browser.path, "CI is set but chromium is missing: install it (make setup)")
         let directory = SyntheticRun.scratch("counterexample-report")
         var results = try await SyntheticRun.write(to: directory)
-        let report = try Linearizability.check(Self.history(operations: 500), model: .register,
-                                               registersStartAbsent: true)
+        var options = Linearizability.Options(registersStartAbsent: true, refineBudget: .seconds(60))
+        options.zoneSearch = .seconds(60)  // the prefix drawn, however slow the build
+        let report = try Linearizability.check(Self.history(operations: 500), model: .register, options: options)
         results.checks.removeAll { $0.name == .linearizable }
         results.checks.append(LinearizabilityChecker.result(report))
         try JSONEncoder().encode(results).write(to: URL(fileURLWithPath: "\(directory)/results.json"))

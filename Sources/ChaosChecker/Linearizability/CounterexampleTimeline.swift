@@ -39,6 +39,9 @@ public struct CounterexampleTimeline: Sendable, Hashable, Codable {
     public var bars: [Bar]
     /// Operations of the partition left out of `bars` (far from the failure).
     public var omitted: Int
+    /// Set when the zone check proved the failure without a search: why, in a sentence (`bars` then marks the
+    /// operations it names as failed and concurrent, and no prefix).
+    public var proof: String?
 }
 
 extension Counterexample {
@@ -75,6 +78,7 @@ extension Counterexample {
         }
         let omitted = all.count - bars.count
         return CounterexampleTimeline(key: key.map(EDNWriter.text), partitionOperations: partitionOperations,
-                                      prefixLength: prefix.count, state: state, bars: bars, omitted: omitted)
+                                      prefixLength: prefix.count, state: state, bars: bars, omitted: omitted,
+                                      proof: proof)
     }
 }

@@ -82,9 +82,12 @@ struct CounterexampleChart {
                       (.later, "not reached")]
             .map { "<span><i class=\"box\" style=\"background:\(Self.colors[$0.0]!)\"></i>\($0.1)</span>" }.joined()
         var html = "<div class=\"legend\">\(legend)</div>"
-        html += "<p class=\"hint\">Key \(HTMLText.escape(timeline.key ?? "–")): \(timeline.partitionOperations) "
-            + "operations; the longest linearizable prefix has \(timeline.prefixLength) and ends in state "
+        let what = timeline.proof.map {
+            "proven without a search (zones): \(HTMLText.escape($0))."
+        } ?? "the longest linearizable prefix has \(timeline.prefixLength) and ends in state "
             + "<code>\(HTMLText.escape(timeline.state))</code>."
+        html += "<p class=\"hint\">Key \(HTMLText.escape(timeline.key ?? "–")): \(timeline.partitionOperations) "
+            + "operations; \(what)"
             + (timeline.omitted > 0 ? " \(timeline.omitted) operations far from the failure are not drawn." : "")
             + " Hover a bar for the operation and the state after it.</p>"
         let stuck = timeline.bars.filter { $0.role == .failed || $0.role == .concurrent }
