@@ -16,6 +16,9 @@ public struct RunResults: Sendable, Codable {
     public var nodes: [String]
     /// Why the run could not be judged, when it could not (interrupted, cluster never came up...).
     public var note: String?
+    /// What the controller itself cost during the run (nil for runs judged by `chaos analyze` or written before
+    /// it was recorded).
+    public var controller: ControllerFootprint?
 
     public init(plan: String, seed: UInt64, startedAt: String, durationSeconds: Double, verdict: Verdict,
                 interrupted: Bool, ops: OpCounts, checks: [CheckResult], nodes: [String], note: String? = nil) {

@@ -17,6 +17,7 @@ public enum SummaryWriter {
             "- run directory: `\(runDirectory)`",
         ]
         if let note = results.note { lines.append("- note: \(note)") }
+        if let controller = results.controller { lines.append("- \(controller.line)") }
         lines += ["", "| check | verdict | summary |", "|---|---|---|"]
         for check in results.checks {
             lines.append("| \(check.name) | \(check.verdict.rawValue) | \(escape(check.summary)) |")

@@ -11,6 +11,7 @@ public enum VerdictText {
                          + "\(check.name): \(check.summary)")
             for finding in check.findings.prefix(5) { lines.append("           - \(finding.message)") }
         }
+        if let controller = results.controller { lines.append("  \(controller.line)") }
         lines.append("  report:  \(report)")
         lines.append("  results: \(resultsFile)")
         return lines.joined(separator: "\n")

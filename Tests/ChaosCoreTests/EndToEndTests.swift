@@ -29,6 +29,14 @@ struct EndToEndTests {
         #expect(results["interrupted"] as? Bool == false)
         let ops = try #require(results["ops"] as? [String: Int])
         #expect((ops["ok"] ?? 0) > 1000, "too few ok operations: \(ops)")
+        // What the controller itself cost: its memory over the main phase and its CPU per operation.
+        let controller = try #require(results["controller"] as? [String: Any])
+        let start = try #require(controller["rssStartBytes"] as? Int), end = try #require(controller["rssEndBytes"] as? Int)
+        #expect(start > 1 << 20 && end > 1 << 20 && (controller["rssPeakBytes"] as? Int ?? 0) >= max(start, end))
+        #expect(controller["operations"] as? Int == ops["invoke"])
+        #expect((controller["cpuSeconds"] as? Double ?? 0) > 0)
+        #expect((controller["judgedPeakBytes"] as? Int ?? 0) >= end)
+        #expect(try String(contentsOfFile: "\(directory)/summary.md", encoding: .utf8).contains("- controller: RSS "))
 
         // The kill of the leader at 8 s was injected and healed, and its exit is attributed to the nemesis.
         let events = try String(contentsOfFile: "\(directory)/events.jsonl", encoding: .utf8)

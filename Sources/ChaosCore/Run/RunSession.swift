@@ -69,10 +69,10 @@ struct RunSession {
             parts.disk?.detachAll()
             parts.lab?.lab.teardown()
         }
-        let (note, workloadTime) = await launchAndRun(parts)
+        let (note, workloadTime, footprint) = await launchAndRun(parts)
         let logs = await settle(parts, cameUp: note == nil)
         try await teardown(parts, logs: logs)
-        let results = try await judge(parts, note: note, workloadTime: workloadTime)
+        let results = try await judge(parts, note: note, workloadTime: workloadTime, footprint: footprint)
         return publish(results, cameUp: note == nil)
     }
 
@@ -107,19 +107,24 @@ struct RunSession {
     }
 
     /// Launches the nodes, waits for a leader and runs the main phase.
-    /// - Returns: why the cluster did not come up (nil when it did), and how long the workload ran.
-    private func launchAndRun(_ parts: Parts) async -> (note: String?, workloadTime: Duration) {
+    /// - Returns: why the cluster did not come up (nil when it did), how long the workload ran and what the
+    ///   controller cost meanwhile.
+    private func launchAndRun(_ parts: Parts)
+        async -> (note: String?, workloadTime: Duration, footprint: ControllerFootprint?)
+    {
         do {
             try parts.cluster.launchAll()
             let leader = try await parts.cluster.awaitLeader(timeout: plan.cluster.startTimeout)
             say("chaos: \(parts.cluster.ids.count) nodes up, leader \(leader) after "
                 + format(ContinuousClock.now - zero))
-            return (nil, await mainPhase(cluster: parts.cluster, recorder: parts.recorder, events: parts.events,
-                                         sampler: parts.sampler, network: parts.lab?.faults))
+            let (time, footprint) = await mainPhase(cluster: parts.cluster, recorder: parts.recorder,
+                                                    events: parts.events, sampler: parts.sampler,
+                                                    network: parts.lab?.faults)
+            return (nil, time, footprint)
         } catch {
             let note = "the cluster did not come up: \(error)"
             Console.status("chaos: \(note)")
-            return (note, .zero)
+            return (note, .zero, nil)
         }
     }
 
@@ -152,7 +157,9 @@ struct RunSession {
 
     /// Judge: nothing of the history, samples or events stayed in memory during the run; read them back, as
     /// `chaos analyze` would, and judge them the same way (`Judge`). Writes results.json and the reports.
-    private func judge(_ parts: Parts, note: String?, workloadTime: Duration) async throws -> RunResults {
+    private func judge(_ parts: Parts, note: String?, workloadTime: Duration, footprint: ControllerFootprint?)
+        async throws -> RunResults
+    {
         let stored = try StoredRun.read(directory: store.directory)
         HistoryExport.writeEDN(stored.history, to: store.historyEDN)
         let interrupted = interrupts.interrupted
@@ -161,11 +168,13 @@ struct RunSession {
                                 nodes: parts.cluster.ids, duration: workloadTime.seconds)
             : []
         let verdict: Verdict = interrupted || note != nil ? .unknown : Verdict.combine(checks.map(\.verdict))
-        let results = RunResults(
+        var results = RunResults(
             plan: plan.name, seed: run.seed, startedAt: ISO8601DateFormatter().string(from: startedAt),
             durationSeconds: workloadTime.seconds, verdict: verdict, interrupted: interrupted,
             ops: OpCounts(stored.history), checks: checks, nodes: parts.cluster.ids,
             note: note ?? (interrupted ? "interrupted before the end" : nil))
+        results.controller = footprint
+        results.controller?.judgedPeakBytes = ControllerMeter.lifetimePeak()
         try Judge.write(results, of: stored, into: store.directory)
         return results
     }
@@ -183,9 +192,10 @@ struct RunSession {
     }
 
     /// Runs workload, nemesis, flushing and progress until the plan's duration is up or the run is interrupted.
-    /// - Returns: how long the workload ran.
+    /// - Returns: how long the workload ran, and the controller's footprint meanwhile.
     private func mainPhase(cluster: Cluster, recorder: HistoryRecorder, events: JSONLWriter<NemesisEvent>,
-                           sampler: Sampler, network: NetworkFaults?) async -> Duration {
+                           sampler: Sampler, network: NetworkFaults?) async -> (Duration, ControllerFootprint) {
+        let meter = ControllerMeter()
         let begin = ContinuousClock.now
         let end = begin + plan.duration
         let nemesis = Nemesis(cluster: cluster, schedule: Schedule.expand(plan, seed: run.seed), seed: run.seed,
@@ -197,6 +207,7 @@ struct RunSession {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
                 recorder.flush()
+                meter.sample()
             }
         }
         let progress = Task {
@@ -218,7 +229,7 @@ struct RunSession {
         await progress.value
         flushing.cancel()
         recorder.flush()
-        return ContinuousClock.now - begin
+        return (ContinuousClock.now - begin, meter.finish(operations: recorder.counts.invoke))
     }
 
     private func report(_ results: RunResults) {
