@@ -9,14 +9,24 @@ import Synchronization
 /// replica, or the same one after a restart) is written too, so the checker can report the contradiction.
 /// Indexes no node served before compacting them, and a tail no node could be asked about at the end, are
 /// written as `missing` ranges: the checker then knows the log is not the whole story.
+///
+/// Memory stays bounded however long the run: first readings are kept for comparison only for the latest
+/// `window` indexes; a reading of an older index (a node that was down catches up) is written as it is, and the
+/// checker, which merges every reading of an index, compares it. Which indexes were read at all is kept as
+/// ranges (one per hole).
 public final class LogFollower: Sendable {
     private struct State {
         var cursor: [String: Int64] = [:]  // node → highest index read from it
-        /// The first reading of each index, to compare later readings against. Grows with the log (a few tens
-        /// of bytes per entry): the checker reads the whole file at the end anyway.
-        var seen: [Int64: CommittedEntry] = [:]
+        /// The first reading of each index from `windowStart` on, to compare later readings against.
+        var recent: [Int64: CommittedEntry] = [:]
+        var windowStart: Int64 = .min
+        /// Every index read so far, as disjoint ranges in order.
+        var read = IndexRanges()
         var highest: Int64 = 0
     }
+
+    /// First readings kept for comparison (a few hundred bytes each): enough for any replica that keeps up.
+    static let window = 20_000
 
     private let cluster: Cluster
     private let source: any CommittedLogSource
@@ -53,15 +63,10 @@ public final class LogFollower: Sendable {
         let answered = await poll(timeout: timeout, untilCaughtUp: true)
         let missing = state.withLock { state -> [CommittedEntry] in
             var out: [CommittedEntry] = []
-            var start: Int64?
             let first = source.firstCommittedIndex
-            for index in first...max(first, state.highest + 1) {
-                let have = state.seen[index] != nil || index > state.highest
-                if !have, start == nil { start = index }
-                if have, let s = start {
-                    out.append(CommittedEntry(index: s, term: 0, node: "follower", op: .missing, through: index - 1))
-                    start = nil
-                }
+            for hole in state.read.holes(from: first, through: state.highest) {
+                out.append(CommittedEntry(index: hole.lowerBound, term: 0, node: "follower", op: .missing,
+                                          through: hole.upperBound))
             }
             if answered == 0 {
                 // Nobody could say what was committed last: the tail is unknown.
@@ -111,18 +116,27 @@ public final class LogFollower: Sendable {
         return answered
     }
 
-    /// The readings worth a line: first readings of an index, and readings that disagree with the first.
+    /// The readings worth a line: first readings of an index, readings that disagree with the first, and
+    /// readings of an index older than the window (the checker compares those).
     private func record(_ entries: [CommittedEntry], from node: String) -> [CommittedEntry] {
         state.withLock { state in
             var out: [CommittedEntry] = []
             for entry in entries {
-                if let first = state.seen[entry.index] {
+                if entry.index < state.windowStart {
+                    state.read.insert(entry.index)
+                    out.append(entry)
+                } else if let first = state.recent[entry.index] {
                     if !first.agrees(with: entry) { out.append(entry) }
                 } else {
-                    state.seen[entry.index] = entry
+                    state.recent[entry.index] = entry
+                    state.read.insert(entry.index)
                     state.highest = max(state.highest, entry.index)
                     out.append(entry)
                 }
+            }
+            if state.recent.count > 2 * Self.window {
+                state.windowStart = state.highest - Int64(Self.window)
+                state.recent = state.recent.filter { $0.key >= state.windowStart }
             }
             return out
         }
