@@ -144,14 +144,10 @@ public final class LogFollower: Sendable {
 
     private func write(_ entries: [CommittedEntry]) {
         guard !entries.isEmpty else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for entry in entries {
-            guard let line = try? encoder.encode(entry) else { continue }
-            data.append(line)
-            data.append(UInt8(ascii: "\n"))
-        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.count * 96)
+        for entry in entries { entry.appendJSONLine(to: &bytes) }
+        let data = Data(bytes)
         handle.withLock { $0?.write(data) }
     }
 }

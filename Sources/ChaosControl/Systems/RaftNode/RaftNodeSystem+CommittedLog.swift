@@ -8,19 +8,20 @@ extension RaftNodeSystem: CommittedLogSource {
                                  timeout: Duration) async -> CommittedPage? {
         let path = "/raft/log?from=\(after + 1)&to=\(after + Int64(limit))&contents=1"
         guard let response = try? await endpoint.request(.GET, path, timeout: timeout), response.status == 200,
-              let json = response.json, let commitIndex = int64(json["commitIndex"]),
-              let page = json["entries"] as? [[String: Any]]
+              let json = response.fields, let commitIndex = json["commitIndex"]?.intValue,
+              case .vector(let page)? = json["entries"]
         else { return nil }
         var entries: [CommittedEntry] = []
-        for object in page {
+        entries.reserveCapacity(page.count)
+        for item in page {
             // The node's log runs past its commit index; only what it has committed is known to stay.
-            guard let index = int64(object["index"]), index <= commitIndex, let term = int64(object["term"]) else {
-                continue
-            }
-            let op = (object["op"] as? String).flatMap(CommittedEntry.Op.init(rawValue:)) ?? .other
+            guard case .map(let object) = item, let index = object["index"]?.intValue, index <= commitIndex,
+                  let term = object["term"]?.intValue
+            else { continue }
+            let op = object["op"]?.stringValue.flatMap(CommittedEntry.Op.init(rawValue:)) ?? .other
             entries.append(CommittedEntry(index: index, term: term, node: node.id, op: op,
-                                          key: object["key"] as? String, value: object["value"] as? String,
-                                          expected: object["expected"] as? String))
+                                          key: object["key"]?.stringValue, value: object["value"]?.stringValue,
+                                          expected: object["expected"]?.stringValue))
         }
         return CommittedPage(entries: entries, commitIndex: commitIndex)
     }
