@@ -1,10 +1,10 @@
-import ChaosClient
-import ChaosControl
 import ChaosHistory
 import ChaosPlan
 import Foundation
 import Glibc
 import Testing
+@testable import ChaosClient
+@testable import ChaosControl
 @testable import ChaosWorkload
 
 /// Workload clients run on their connections' event loop (`ClientLoop`), and that changes nothing they record:
@@ -98,6 +98,19 @@ import Testing
         session.close()
         #expect(outcomes == ["start on loop", "write info", "on loop", "read fail", "on loop", "cas info", "on loop",
                              "on loop"])
+    }
+
+    /// Every connection of a session is bootstrapped on the session's loop (not NIO's whole group), so the task
+    /// and its channels share one thread.
+    @Test func aSessionsConnectionsLiveOnItsLoop() {
+        let loop = ClientLoop.next()
+        let cluster = (1...3).map {
+            NodeAddress(id: "n\($0)", host: "127.0.0.1", peerPort: 1000 + $0, clientPort: 2000 + $0)
+        }
+        let endpoints = ClientEndpoints(cluster: cluster, dialer: nil, loop: loop)
+        for position in cluster.indices {
+            #expect(endpoints.endpoint(at: position).group as AnyObject === loop.eventLoop as AnyObject)
+        }
     }
 
     @Test func timeoutsAreInfoForMutationsAndFailForReads() async throws {

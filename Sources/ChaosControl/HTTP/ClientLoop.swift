@@ -6,7 +6,7 @@ import NIOPosix
 ///
 /// Why: a client task on the global cooperative pool changes thread twice per request — to the connection's
 /// event loop for the write and back to the pool for the continuation — and each change is an eventfd write or
-/// a futex wake. That hand-off, not HTTP or JSON, was most of the controller's CPU per operation. With the task
+/// a futex wake; once JSON was cheap, that hand-off was the largest cost per operation left. With the task
 /// on its connections' loop (`withTaskExecutorPreference` / `addTask(executorPreference:)`), the write runs
 /// straight into the channel pipeline and the response resumes the task from the same thread's task queue; a
 /// rate limiter's or leader-follower's wait is a timer on that loop rather than on the global executor.
