@@ -3,16 +3,19 @@ import Synchronization
 
 /// A client session's connections: one keep-alive endpoint per node, and the node it is talking to now.
 ///
-/// Sessions start at a random node so that clients spread over the cluster.
+/// Sessions start at a random node so that clients spread over the cluster. Every connection lives on the
+/// session's `loop`, the one its workload client's task runs on, so a request never changes thread.
 final class ClientEndpoints: Sendable {
     let nodes: [NodeAddress]
+    let loop: ClientLoop
     private let endpoints: [String: HTTPEndpoint]
     private let current: Mutex<Int>
 
-    init(cluster: [NodeAddress], dialer: NodeDialer?) {
+    init(cluster: [NodeAddress], dialer: NodeDialer?, loop: ClientLoop) {
         nodes = cluster
+        self.loop = loop
         endpoints = Dictionary(uniqueKeysWithValues: cluster.map {
-            ($0.id, HTTPEndpoint(node: $0, dialer: dialer))
+            ($0.id, HTTPEndpoint(node: $0, dialer: dialer, group: loop.eventLoop))
         })
         current = Mutex(Int.random(in: 0..<max(cluster.count, 1)))
     }

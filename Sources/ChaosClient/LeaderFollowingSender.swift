@@ -13,8 +13,8 @@ final class LeaderFollowingSender: Sendable {
 
     private let session: ClientEndpoints
 
-    init(cluster: [NodeAddress], dialer: NodeDialer?) {
-        session = ClientEndpoints(cluster: cluster, dialer: dialer)
+    init(cluster: [NodeAddress], dialer: NodeDialer?, loop: ClientLoop) {
+        session = ClientEndpoints(cluster: cluster, dialer: dialer, loop: loop)
     }
 
     /// The node the next request goes to.
@@ -52,13 +52,13 @@ final class LeaderFollowingSender: Sendable {
                 lastError = redirected.reason
                 // With no hint, or a hint back to this node (its view is stale), give the election a moment.
                 if follow(hint: redirected.hint, from: index) == index || redirected.hint == nil {
-                    try? await Task.sleep(for: .milliseconds(20))
+                    await session.loop.sleep(for: .milliseconds(20))
                 }
             } catch {
                 if error.sent { return mutating ? .info(error.description) : .fail(error.description) }
                 lastError = "\(node.id): \(error)"
                 follow(hint: nil, from: index)
-                try? await Task.sleep(for: .milliseconds(10))
+                await session.loop.sleep(for: .milliseconds(10))
             }
         }
     }

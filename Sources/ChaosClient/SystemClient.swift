@@ -31,6 +31,14 @@ public protocol SystemClient: Sendable {
 /// A system whose client lives here: every adapter in `SystemRegistry` conforms, in the folder of its client
 /// (`RaftNode/`, `Etcd/`, `Custom/`), so the adapter layer (ChaosControl) knows nothing of clients.
 public protocol ClientProviding: SystemAdapter {
-    /// A client session for one workload process, able to reach every node.
-    func makeClient(cluster: [NodeAddress]) -> any SystemClient
+    /// A client session for one workload process, able to reach every node, its connections on `loop`: the
+    /// loop the session's caller runs on (see `ClientLoop`), or requests change thread twice each.
+    func makeClient(cluster: [NodeAddress], loop: ClientLoop) -> any SystemClient
+}
+
+extension ClientProviding {
+    /// A client session whose connections live on the next loop of NIO's shared group.
+    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
+        makeClient(cluster: cluster, loop: .next())
+    }
 }

@@ -25,16 +25,21 @@ public struct Workload: Sendable {
     }
 
     /// Runs every client until `end` (or cancellation); operations in flight then finish or time out.
+    ///
+    /// Each client's task runs on an event loop of NIO's shared group (taken in turn, so clients spread over the
+    /// cores), where its connections live too: a request then never changes thread (see `ClientLoop`).
     public func run(until end: ContinuousClock.Instant) async {
         let generator = OpGenerator(kind: spec.kind, keys: spec.keys, values: ValueSource())
         let interval = spec.rate.map { Duration.seconds(Double(spec.clients) / $0) }
         await withTaskGroup(of: Void.self) { group in
             for slot in 0..<spec.clients {
+                let loop = ClientLoop.next()
                 let client = WorkloadClient(
                     slot: slot, clientCount: spec.clients, generator: generator, system: system, cluster: cluster,
                     recorder: recorder, timeout: spec.timeout, interval: interval,
-                    home: spec.bind == .node && !cluster.isEmpty ? cluster[slot % cluster.count].id : nil, seed: seed)
-                group.addTask { await client.run(until: end) }
+                    home: spec.bind == .node && !cluster.isEmpty ? cluster[slot % cluster.count].id : nil, seed: seed,
+                    loop: loop)
+                group.addTask(executorPreference: loop) { await client.run(until: end) }
             }
         }
     }

@@ -19,17 +19,20 @@ struct WorkloadClient: Sendable {
     /// The node every operation starts at (`bind: node`); nil = wherever the session last went.
     let home: String?
     let seed: UInt64
+    /// The loop this client's task runs on (its executor preference), its connections live on, and its rate
+    /// limiter waits on.
+    let loop: ClientLoop
 
     func run(until end: ContinuousClock.Instant) async {
         var rng = SeededGenerator(seed: seed &+ UInt64(slot) &* 0x9E37_79B9_7F4A_7C15)
         var process = slot
-        var session = system.makeClient(cluster: cluster)
+        var session = system.makeClient(cluster: cluster, loop: loop)
         // Spread clients over the interval so a rate limit does not arrive in bursts.
         var nextStart = ContinuousClock.now + (interval.map { $0 * Double(slot) / Double(clientCount) } ?? .zero)
         while !Task.isCancelled {
             if let interval {
                 if nextStart >= end { break }
-                try? await Task.sleep(until: nextStart, clock: .continuous)
+                await loop.sleep(until: nextStart)
                 nextStart = max(nextStart + interval, .now - interval)
             }
             if ContinuousClock.now >= end || Task.isCancelled { break }
@@ -39,7 +42,7 @@ struct WorkloadClient: Sendable {
             if indeterminate {
                 process += clientCount
                 session.close()
-                session = system.makeClient(cluster: cluster)
+                session = system.makeClient(cluster: cluster, loop: loop)
             }
         }
         session.close()

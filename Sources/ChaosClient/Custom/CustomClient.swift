@@ -8,9 +8,9 @@ final class CustomClient: SenderBackedClient {
     private let definition: ClientDefinition
     let sender: LeaderFollowingSender
 
-    init(definition: ClientDefinition, cluster: [NodeAddress], dialer: NodeDialer?) {
+    init(definition: ClientDefinition, cluster: [NodeAddress], dialer: NodeDialer?, loop: ClientLoop) {
         self.definition = definition
-        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
+        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer, loop: loop)
     }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
@@ -92,7 +92,7 @@ final class CustomClient: SenderBackedClient {
 }
 
 extension CustomSystem: ClientProviding {
-    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
-        CustomClient(definition: definition.client, cluster: cluster, dialer: dialer)
+    public func makeClient(cluster: [NodeAddress], loop: ClientLoop) -> any SystemClient {
+        CustomClient(definition: definition.client, cluster: cluster, dialer: dialer, loop: loop)
     }
 }

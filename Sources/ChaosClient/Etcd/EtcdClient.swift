@@ -10,8 +10,8 @@ import NIOHTTP1
 final class EtcdClient: SenderBackedClient {
     let sender: LeaderFollowingSender
 
-    init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
-        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
+    init(cluster: [NodeAddress], dialer: NodeDialer? = nil, loop: ClientLoop) {
+        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer, loop: loop)
     }
 
     /// A linearizable range read (the gateway's default; `serializable` stays false).
@@ -83,7 +83,7 @@ final class EtcdClient: SenderBackedClient {
 }
 
 extension EtcdSystem: ClientProviding {
-    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
-        EtcdClient(cluster: cluster, dialer: dialer)
+    public func makeClient(cluster: [NodeAddress], loop: ClientLoop) -> any SystemClient {
+        EtcdClient(cluster: cluster, dialer: dialer, loop: loop)
     }
 }

@@ -8,8 +8,8 @@ import NIOHTTP1
 final class RaftNodeClient: SenderBackedClient {
     let sender: LeaderFollowingSender
 
-    init(cluster: [NodeAddress], dialer: NodeDialer? = nil) {
-        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer)
+    init(cluster: [NodeAddress], dialer: NodeDialer? = nil, loop: ClientLoop) {
+        sender = LeaderFollowingSender(cluster: cluster, dialer: dialer, loop: loop)
     }
 
     func read(_ key: String, timeout: Duration) async -> OpOutcome<String?> {
@@ -102,7 +102,7 @@ final class RaftNodeClient: SenderBackedClient {
 }
 
 extension RaftNodeSystem: ClientProviding {
-    public func makeClient(cluster: [NodeAddress]) -> any SystemClient {
-        RaftNodeClient(cluster: cluster, dialer: dialer)
+    public func makeClient(cluster: [NodeAddress], loop: ClientLoop) -> any SystemClient {
+        RaftNodeClient(cluster: cluster, dialer: dialer, loop: loop)
     }
 }

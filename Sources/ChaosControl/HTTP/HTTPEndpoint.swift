@@ -14,7 +14,8 @@ public final class HTTPEndpoint: Sendable {
 
     public let host: String
     public let port: Int
-    private let group: any EventLoopGroup
+    /// Where its connections are bootstrapped (a workload client's own loop: see `ClientLoop`).
+    let group: any EventLoopGroup
     private let connector: Connector?
     private let channel = Mutex<(any Channel)?>(nil)
 
