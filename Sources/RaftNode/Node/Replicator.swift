@@ -42,13 +42,14 @@ final class Replicator: @unchecked Sendable {
             guard let announced = try? announce() else { return }
             // After sending, check whether the log has grown and, if not, wait to be woken by the next append.
             let wake = wakeup
+            let waiter = LogWaitTable.Waiter(peer: peer) { wake.signal() }
             if racy {
+                // The window is only what lies between the two lock acquisitions (the waiter is made before,
+                // as braft takes its WaitMeta before locking): a comparison, tens of nanoseconds.
                 let seen = table.peekLast()
                 if seen > announced { continue }
-                let waiter = LogWaitTable.Waiter(peer: peer) { wake.signal() }
                 table.register(waiter, seen: seen)
             } else {
-                let waiter = LogWaitTable.Waiter(peer: peer) { wake.signal() }
                 if !table.wait(afterAnnouncing: announced, waiter) { continue }
             }
             wakeup.wait()
