@@ -39,9 +39,8 @@ public struct Sampler: Sendable {
             var sample = Sample(time: (taken - start).nanoseconds, node: node.id, answered: false)
             if let pid = cluster.pid(of: node.id) {
                 sample.pid = pid
-                sample.rssBytes = ProcReader.rssBytes(pid: pid)
+                (sample.rssBytes, sample.threads) = ProcReader.memoryAndThreads(pid: pid)
                 sample.openFDs = ProcReader.openFDs(pid: pid)
-                sample.threads = ProcReader.threadCount(pid: pid)
                 do {
                     let status = try await cluster.system.status(of: node, via: endpoint, timeout: interval)
                     sample.answered = true

@@ -106,4 +106,15 @@ struct ProcReaderTests {
     func statParsing(stat: String, state: Character?) {
         #expect(ProcReader.state(fromStat: stat) == state)
     }
+
+    @Test("memory and threads from one read agree with the separate readings")
+    func memoryAndThreads() {
+        let pid = getpid()
+        let both = ProcReader.memoryAndThreads(pid: pid)
+        #expect((both.rssBytes ?? 0) > 1 << 20)
+        // The count itself may change between two reads (the test runner's threads come and go).
+        #expect((both.threads ?? 0) >= 1 && ProcReader.threadCount(pid: pid) != nil)
+        let gone = ProcReader.memoryAndThreads(pid: Int32.max)
+        #expect(gone.rssBytes == nil && gone.threads == nil)
+    }
 }

@@ -17,6 +17,28 @@ public enum ProcReader {
         statusFields(pid: pid, key: "Threads")?.first.flatMap { Int($0) }
     }
 
+    /// The resident set and the thread count from one read of /proc/PID/status (the sampler wants both every
+    /// 100 ms; two reads were two opens and two parses).
+    public static func memoryAndThreads(pid: Int32) -> (rssBytes: Int64?, threads: Int?) {
+        guard let status = ProcFile.read("/proc/\(pid)/status") else { return (nil, nil) }
+        var rss: Int64?
+        var threads: Int?
+        let vmRSS = Array("VmRSS:".utf8), count = Array("Threads:".utf8)
+        for line in status.utf8.split(separator: UInt8(ascii: "\n")) {
+            if line.starts(with: vmRSS) {
+                let fields = Substring(line.dropFirst(vmRSS.count)).split(whereSeparator: \.isWhitespace)
+                if let value = fields.first.flatMap({ Int64($0) }) {
+                    rss = fields.dropFirst().first == "kB" ? value * 1024 : value
+                }
+            } else if line.starts(with: count) {
+                threads = Substring(line.dropFirst(count.count)).split(whereSeparator: \.isWhitespace).first
+                    .flatMap { Int($0) }
+                break  // Threads comes after VmRSS
+            }
+        }
+        return (rss, threads)
+    }
+
     /// The number of open file descriptors (entries of /proc/PID/fd).
     public static func openFDs(pid: Int32) -> Int? {
         ProcFile.entries("/proc/\(pid)/fd")?.count

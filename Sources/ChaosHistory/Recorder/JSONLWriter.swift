@@ -29,7 +29,14 @@ public final class JSONLWriter<Record: Encodable & Sendable>: Sendable {
         // One encoder for the writer's life (making one per record was most of a sample's cost), used under the
         // file's lock since an encoder is not meant to be shared between threads.
         handle.withLock { file in
-            guard let file, var line = try? encoder.encode(record) else { return }
+            guard let file else { return }
+            if let own = record as? any JSONLineEncodable {
+                var bytes: [UInt8] = []
+                own.appendJSONLine(to: &bytes)
+                file.write(Data(bytes))
+                return
+            }
+            guard var line = try? encoder.encode(record) else { return }
             line.append(UInt8(ascii: "\n"))
             file.write(line)
         }
