@@ -159,21 +159,13 @@ struct LogPatchOracleTests {
                 return state == pair[0] ? .some(pair[1]) : .none
             }
         }
-        var placed = Array(repeating: false, count: ops.count)
-        func search(_ state: Value) -> Bool {
-            let remaining = ops.indices.filter { !placed[$0] && required(ops[$0]) }
-            if remaining.isEmpty { return true }
-            for o in ops.indices where !placed[o] && (required(ops[o]) || optional(ops[o])) {
-                if remaining.contains(where: { $0 != o && ops[$0].ret < ops[o].call }) { continue }
-                if let position = order.firstIndex(of: o), position > 0, !placed[order[position - 1]] { continue }
-                guard let after = apply(ops[o], state) else { continue }
-                placed[o] = true
-                defer { placed[o] = false }
-                if search(after) { return true }
-            }
-            return false
+        // Effective writes keep the log's order: one is placed only after the one before it in the log.
+        func inLogOrder(_ o: Int, _ placed: [Bool]) -> Bool {
+            guard let position = order.firstIndex(of: o), position > 0 else { return true }
+            return placed[order[position - 1]]
         }
-        return search(nil) ? .valid : .invalid
+        return BruteForce.linearizable(ops, from: Value.null, interval: { ($0.call, $0.ret) }, required: required,
+                                       optional: optional, allowed: inLogOrder, apply: apply) ? .valid : .invalid
     }
 
     static func check(_ history: History, log: [CommittedLog.Line]?) throws -> LinearizabilityReport {

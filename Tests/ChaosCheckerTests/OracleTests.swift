@@ -97,21 +97,8 @@ struct OracleTests {
             }
         }
 
-        var placed = Array(repeating: false, count: ops.count)
-        func search(_ state: Value?) -> Bool {
-            let remainingRequired = ops.indices.filter { !placed[$0] && required(ops[$0]) }
-            if remainingRequired.isEmpty { return true }
-            for o in ops.indices where !placed[o] && (required(ops[o]) || optional(ops[o])) {
-                // Every op that returned before `o` was called must already be placed.
-                if remainingRequired.contains(where: { $0 != o && ops[$0].ret < ops[o].call }) { continue }
-                guard let after = apply(ops[o], state) else { continue }
-                placed[o] = true
-                defer { placed[o] = false }
-                if search(after) { return true }
-            }
-            return false
-        }
-        return search(initial) ? .valid : .invalid
+        return BruteForce.linearizable(ops, from: initial, interval: { ($0.call, $0.ret) }, required: required,
+                                       optional: optional, apply: apply) ? .valid : .invalid
     }
 
     @Test("cas-register and etcd-register agree with the oracle", arguments: [ModelName.casRegister, .etcdRegister])

@@ -103,20 +103,8 @@ struct ZoneCheckTests {
                 return state == pair[0] ? .some(pair[1]) : .none
             }
         }
-        var placed = Array(repeating: false, count: ops.count)
-        func search(_ state: Value) -> Bool {
-            let remaining = ops.indices.filter { !placed[$0] && required(ops[$0]) }
-            if remaining.isEmpty { return true }
-            for o in ops.indices where !placed[o] && (required(ops[o]) || optional(ops[o])) {
-                if remaining.contains(where: { $0 != o && ops[$0].ret < ops[o].call }) { continue }
-                guard let after = apply(ops[o], state) else { continue }
-                placed[o] = true
-                defer { placed[o] = false }
-                if search(after) { return true }
-            }
-            return false
-        }
-        return search(kv ? .string("") : .int(0)) ? .valid : .invalid
+        return BruteForce.linearizable(ops, from: kv ? Value.string("") : .int(0), interval: { ($0.call, $0.ret) },
+                                       required: required, optional: optional, apply: apply) ? .valid : .invalid
     }
 
     @Test("a zone proof is always an invalid history; the verdict agrees with the oracle", arguments: [false, true])
