@@ -3,6 +3,33 @@ import ChaosHistory
 /// The brute-force linearizability search the oracle tests compare the checker against: every order of the
 /// calls that respects real time, tried one call at a time. Exponential, for histories of a dozen calls.
 enum BruteForce {
+    /// One call with its interval: `ret == Int.max` when it never completed (or completed `info`).
+    struct Call {
+        var f: String
+        var value: Value
+        var output: Value
+        var type: OpType
+        var call: Int
+        var ret: Int
+    }
+
+    /// Each invocation paired with its process's next completion, in invocation order.
+    static func calls(_ history: History) -> [Call] {
+        var calls: [Call] = []
+        var open: [Int: Int] = [:]
+        for (i, op) in history.operations.enumerated() {
+            if op.type == .invoke {
+                open[op.process] = calls.count
+                calls.append(Call(f: op.f, value: op.value, output: nil, type: .info, call: i, ret: Int.max))
+            } else if let k = open.removeValue(forKey: op.process) {
+                calls[k].type = op.type
+                calls[k].output = op.value
+                if op.type != .info { calls[k].ret = i }
+            }
+        }
+        return calls
+    }
+
     /// Whether some order of `ops` places every required op (and any optional ones), each after every required
     /// op that returned before it was called, with `apply` accepting each in turn from `initial`.
     /// - Parameters:

@@ -16,15 +16,7 @@ struct OracleTests {
         }
     }
 
-    /// One operation with its interval: `ret == Int.max` for info.
-    struct Op {
-        var f: String
-        var value: Value
-        var output: Value
-        var type: OpType
-        var call: Int
-        var ret: Int
-    }
+    typealias Op = BruteForce.Call
 
     /// A random register history: 3 processes, values 0...2, every outcome.
     static func history(_ rng: inout Random) -> History {
@@ -63,18 +55,7 @@ struct OracleTests {
 
     /// Is there an order of the ops that respects real time and the register semantics?
     static func oracle(_ history: History, etcd: Bool) -> Verdict {
-        var ops: [Op] = []
-        var open: [Int: Int] = [:]
-        for (i, op) in history.operations.enumerated() {
-            if op.type == .invoke {
-                open[op.process] = ops.count
-                ops.append(Op(f: op.f, value: op.value, output: nil, type: .info, call: i, ret: Int.max))
-            } else if let k = open.removeValue(forKey: op.process) {
-                ops[k].type = op.type
-                ops[k].output = op.value
-                if op.type != .info { ops[k].ret = i }
-            }
-        }
+        let ops = BruteForce.calls(history)
         // Which ops must be placed, and which may be left out.
         func required(_ o: Op) -> Bool {
             if o.type == .ok { return true }

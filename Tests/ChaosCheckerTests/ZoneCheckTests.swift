@@ -10,15 +10,7 @@ import Testing
 struct ZoneCheckTests {
     typealias Random = OracleTests.Random
 
-    /// One call with its interval (`ret == Int.max`: indeterminate).
-    struct Op {
-        var f: String
-        var value: Value
-        var output: Value
-        var type: OpType
-        var call: Int
-        var ret: Int
-    }
+    typealias Op = BruteForce.Call
 
     /// A random history over one key with unique written values: 4 processes; reads see a value written so far,
     /// the initial one, or nil; every outcome. `kv`: puts and appends of fresh strings and gets of strings built
@@ -77,18 +69,7 @@ struct ZoneCheckTests {
     /// Is there an order of the calls that respects real time and the model (`cas-register` in Knossos semantics
     /// starting at 0, or Porcupine's kv starting at "")?
     static func oracle(_ history: History, kv: Bool) -> Verdict {
-        var ops: [Op] = []
-        var open: [Int: Int] = [:]
-        for (i, op) in history.operations.enumerated() {
-            if op.type == .invoke {
-                open[op.process] = ops.count
-                ops.append(Op(f: op.f, value: op.value, output: nil, type: .info, call: i, ret: Int.max))
-            } else if let k = open.removeValue(forKey: op.process) {
-                ops[k].type = op.type
-                ops[k].output = op.value
-                if op.type != .info { ops[k].ret = i }
-            }
-        }
+        let ops = BruteForce.calls(history)
         func isRead(_ o: Op) -> Bool { o.f == "read" || o.f == "get" }
         func required(_ o: Op) -> Bool { o.type == .ok && !(isRead(o) && o.output.isNull) }
         func optional(_ o: Op) -> Bool { o.type == .info && !isRead(o) }
