@@ -33,6 +33,9 @@ public final class LogFollower: Sendable {
     private let path: String
     private let handle: Mutex<FileHandle?>
     private let state = Mutex(State())
+    /// One connection per node for the whole run (it reconnects after a restart), as the sampler keeps: a new
+    /// one every poll was four TCP connections a second per node.
+    private let endpoints = Mutex<[String: HTTPEndpoint]>([:])
     private let pageSize = 2000
 
     /// - Throws: when `path` cannot be created.
@@ -76,6 +79,7 @@ public final class LogFollower: Sendable {
             return out
         }
         write(missing)
+        for endpoint in endpoints.withLock({ $0.values }) { endpoint.close() }
         handle.withLock { file in
             try? file?.synchronize()
             try? file?.close()
@@ -98,8 +102,12 @@ public final class LogFollower: Sendable {
     }
 
     private func follow(_ node: NodeAddress, timeout: Duration, pages: Int) async -> Bool {
-        let endpoint = cluster.makeEndpoint(for: node)
-        defer { endpoint.close() }
+        let endpoint = endpoints.withLock { all in
+            if let known = all[node.id] { return known }
+            let made = cluster.makeEndpoint(for: node)
+            all[node.id] = made
+            return made
+        }
         var answered = false
         for _ in 0..<pages {
             let after = state.withLock { $0.cursor[node.id] ?? (source.firstCommittedIndex - 1) }
