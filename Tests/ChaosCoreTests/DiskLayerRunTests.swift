@@ -88,7 +88,14 @@ struct DiskLayerRunTests {
             // The node sees the layer on its data directory; the test (the host) does not.
             if let pid = nodes.first,
                let mounts = try? String(contentsOfFile: "/proc/\(pid)/mountinfo", encoding: .utf8),
-               mounts.contains("fuse.chaos"), FileManager.default.fileExists(atPath: "\(run)/nodes/n1/data/wal") {
+               mounts.contains("fuse.chaos"),
+               // The first WAL segment has reached the backing directory with something in it (not just its
+               // folder): what `expectNothingLeft` looks for afterwards.
+               let wal = try? FileManager.default.contentsOfDirectory(atPath: "\(run)/nodes/n1/data/wal"),
+               wal.contains(where: { name in
+                   name.hasSuffix(".log") && ((try? FileManager.default.attributesOfItem(
+                       atPath: "\(run)/nodes/n1/data/wal/\(name)")[.size] as? Int) ?? 0) > 0
+               }) {
                 let own = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
                 #expect(!own.contains("fuse.chaos"), "the layer's mount leaked into the host's namespace")
                 return (process, out, run)
