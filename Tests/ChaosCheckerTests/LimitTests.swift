@@ -97,45 +97,6 @@ struct LimitTests {
         #expect(report.peakMemory <= limit + limit / 10)
     }
 
-    /// A long valid register history: 8 clients, each write taking effect at its completion, reads seeing the
-    /// last value written.
-    static func longValid(operations: Int) -> History {
-        var ops: [Operation] = []
-        var open: [Int: Operation] = [:]
-        var value: Int64 = 0
-        var next: Int64 = 1
-        var seed: UInt64 = 3
-        while ops.count < 2 * operations {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let p = Int((seed >> 33) % 8)
-            if var op = open.removeValue(forKey: p) {
-                op.type = .ok
-                if op.f == "write" { value = op.value.intValue! } else { op.value = .int(value) }
-                ops.append(op)
-            } else {
-                let write = (seed >> 40) % 2 == 0
-                let op = Operation(time: Int64(ops.count), process: p, type: .invoke, f: write ? "write" : "read",
-                                   value: write ? .int(next) : nil)
-                if write { next += 1 }
-                open[p] = op
-                ops.append(op)
-            }
-        }
-        var history = History(ops)
-        history.reindex()
-        return history
-    }
-
-    @Test("a long partition's configurations cost what is concurrent, not the whole bitset")
-    func longPartitionFitsInLittleMemory() throws {
-        // 40,000 calls in one key: a whole bitset is 5 KB, so the ~40,000 configurations the search caches took
-        // ~200 MB; kept as the words between the linearized prefix and the last linearized call, a few MB.
-        let limit = ResidentMemory.current() + (48 << 20)
-        let report = try Linearizability.check(Self.longValid(operations: 40_000), model: .casRegister,
-                                               timeLimit: .seconds(100), memoryLimit: limit)
-        #expect(report.verdict == .valid, "\(report.summary)")
-    }
-
     @Test("the in-run checker reports metrics and the counterexample")
     func checker() async throws {
         let edn = "{:process 0 :type :invoke :f :write :value 1} {:process 0 :type :ok :f :write :value 1}"
