@@ -136,6 +136,56 @@ typedef enum {
 int cchaos_ptrace_probe(int *stage_out);
 
 
+// MARK: - Code breakpoints (the `jitter` fault's `stop_at`; call from the one tracer thread that attached)
+
+/// The trap instruction a breakpoint writes over the first bytes of a function: its bytes into `out` (room for
+/// 4), its length returned; 0 on an architecture chaos has no breakpoints for (only x86_64 and aarch64).
+int cchaos_bp_trap(unsigned char *out);
+/// How far past the breakpoint's address the program counter stands when a thread stops on it: 1 on x86_64
+/// (`int3` has executed), 0 on aarch64 (`brk` faults in place).
+int cchaos_bp_pc_offset(void);
+/// The program counter of the stopped tracee `tid`.
+long cchaos_ptrace_get_pc(pid_t tid, unsigned long long *pc);
+long cchaos_ptrace_set_pc(pid_t tid, unsigned long long pc);
+/// PTRACE_SINGLESTEP a stopped `tid`, delivering `signal` (0 = none).
+long cchaos_ptrace_singlestep(pid_t tid, int signal);
+/// PTRACE_LISTEN: a tracee in group-stop stays stopped, but a SIGCONT (or SIGKILL) is noticed.
+long cchaos_ptrace_listen(pid_t tid);
+/// The `si_code` of the signal `tid` is stopped with (into `*code`).
+long cchaos_ptrace_sigcode(pid_t tid, int *code);
+/// The seize options of a breakpoint session: threads the tracees start are traced too (PTRACE_O_TRACECLONE),
+/// and an exec is reported as an event rather than as a SIGTRAP (PTRACE_O_TRACEEXEC).
+unsigned long cchaos_ptrace_trace_threads(void);
+/// `si_code` values of a trap that a breakpoint raised (SI_KERNEL for int3, TRAP_BRKPT for brk), not a
+/// SIGTRAP some thread sent.
+int cchaos_is_breakpoint_code(int code);
+
+/// What one wait status of a tracee says.
+typedef enum {
+    /// The thread ended (exited or was killed).
+    CCHAOS_TRACE_EXITED = 0,
+    /// Signal-delivery stop: the thread is about to receive `*sig` (SIGTRAP for a breakpoint).
+    CCHAOS_TRACE_SIGNAL = 1,
+    /// Group-stop (SIGSTOP and kin, `*sig`): keep it stopped with PTRACE_LISTEN.
+    CCHAOS_TRACE_GROUP_STOP = 2,
+    /// PTRACE_EVENT_STOP that is no group-stop: a PTRACE_INTERRUPT, or a new thread's first stop.
+    CCHAOS_TRACE_EVENT_STOP = 3,
+    /// PTRACE_EVENT_CLONE: the thread started another (which is traced too).
+    CCHAOS_TRACE_CLONE = 4,
+    /// PTRACE_EVENT_EXEC: the process replaced its image; its breakpoints are gone.
+    CCHAOS_TRACE_EXEC = 5,
+    /// Any other ptrace event (continue it).
+    CCHAOS_TRACE_OTHER = 6,
+} cchaos_trace_event;
+
+/// Waits for the next event of the calling thread's tracees (`pid` -1) or of one of them, without blocking
+/// unless `block`. Returns the thread id (0 when nothing happened yet, -1 with errno set: ECHILD when there
+/// is no tracee), its event in `*kind` and the signal in `*sig`.
+pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig);
+
+/// The demangled form of a C++ symbol (`__cxa_demangle`, looked up at run time), or NULL. Free it with free().
+char *cchaos_cxx_demangle(const char *name);
+
 // Scheduling of single threads (the `jitter` fault). Each returns 0 or -1 with errno set.
 /// The CPUs `tid` may run on, as a bitmap of `bytes` bytes (bit n = CPU n).
 int cchaos_get_affinity(pid_t tid, unsigned char *mask, int bytes);

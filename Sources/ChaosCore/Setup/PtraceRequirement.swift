@@ -7,15 +7,16 @@ enum PtraceRequirement {
     /// - Parameter ptrace: the machine's answer; probed (a real PTRACE_SEIZE of a throw-away child) only when a
     ///   step needs it.
     /// - Throws: `RunError.environment` located at the first `pause-thread` step in ptrace mode (or else the
-    ///   first `jitter` step that freezes threads).
+    ///   first `jitter` step that freezes threads or stops them at breakpoints).
     static func check(_ plan: Plan, ptrace: @autoclosure () -> Capabilities.Entry = Capabilities.probePtrace())
         throws(RunError) {
         let needing = plan.nemesis.first { $0.faults.contains(.pauseThread) && $0.thread?.mode == .ptrace }
-            ?? plan.nemesis.first { $0.faults.contains(.jitter) && $0.jitter?.freezes == true }
+            ?? plan.nemesis.first { $0.faults.contains(.jitter) && $0.jitter?.traces == true }
         guard let step = needing else { return }
         let answer = ptrace()
         guard !answer.available else { return }
-        let what = step.faults.contains(.jitter) ? "jitter with 'freeze'" : "pause-thread in mode: ptrace"
+        let what = step.faults.contains(.jitter)
+            ? (step.jitter?.freezes == true ? "jitter with 'freeze'" : "jitter with 'stop_at'") : "pause-thread in mode: ptrace"
         throw .environment(step.located("\(what) needs ptrace, which this machine refuses ("
                                         + "\(answer.detail)); \(answer.remedy ?? "run chaos as root")"))
     }

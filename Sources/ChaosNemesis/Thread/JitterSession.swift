@@ -26,6 +26,8 @@ final class JitterSession: Sendable {
 
     let node: String
     let jitter: SchedulingJitter
+    /// The breakpoints of `stop_at`, on a tracer thread of their own.
+    let stops: CodeStops?
     private let pidOf: @Sendable () -> Int32?
     private let stopping = Atomic<Bool>(false)
     private let loopDone = DispatchSemaphore(value: 0)
@@ -41,10 +43,14 @@ final class JitterSession: Sendable {
     static func start(_ jitter: SchedulingJitter, node: String, seed: UInt64,
                       pidOf: @escaping @Sendable () -> Int32?) throws(NemesisError) -> JitterSession {
         guard let pid = pidOf() else { throw .injectFailed("jitter: \(node) is not running") }
-        let session = JitterSession(node: node, jitter: jitter, pidOf: pidOf)
+        let stops = try jitter.stopAt.map { pattern throws(NemesisError) in
+            try CodeStops.start(jitter, pattern: pattern, node: node, seed: seed ^ 0x5354_4F50, pidOf: pidOf)
+        }
+        let session = JitterSession(node: node, jitter: jitter, stops: stops, pidOf: pidOf)
         do {
             try session.apply(pid: pid)
         } catch {
+            _ = stops?.stop()
             session.restore()
             throw error
         }
@@ -69,9 +75,10 @@ final class JitterSession: Sendable {
         return session
     }
 
-    private init(node: String, jitter: SchedulingJitter, pidOf: @escaping @Sendable () -> Int32?) {
+    private init(node: String, jitter: SchedulingJitter, stops: CodeStops?, pidOf: @escaping @Sendable () -> Int32?) {
         self.node = node
         self.jitter = jitter
+        self.stops = stops
         self.pidOf = pidOf
     }
 
@@ -81,8 +88,9 @@ final class JitterSession: Sendable {
         stopping.store(true, ordering: .releasing)
         loopDone.wait()
         competitorDone.wait()
+        let stopped = stops.map { "; " + $0.stop() } ?? ""
         let failures = restore()
-        return summary + (failures.isEmpty ? "" : "; could not restore: " + failures.joined(separator: ", "))
+        return summary + stopped + (failures.isEmpty ? "" : "; could not restore: " + failures.joined(separator: ", "))
     }
 
     /// What the fault does, for the inject event.
@@ -97,6 +105,11 @@ final class JitterSession: Sendable {
         if jitter.freezes {
             parts.append("freezing \(jitter.runningOnly ? "running " : "")threads matching '\(jitter.threads)' at \(Units.formatRate(jitter.freezeRate)) "
                          + "for \(Units.format(jitter.minPause))–\(Units.format(jitter.maxPause))")
+        }
+        if let stops {
+            parts.append("holding threads matching '\(jitter.threads)' for \(Units.format(jitter.minPause))–"
+                         + "\(Units.format(jitter.maxPause)) at \(stops.description)"
+                         + (jitter.stopChance < 1 ? " (\(Int((jitter.stopChance * 100).rounded())) % of passes)" : ""))
         }
         return "\(node): " + parts.joined(separator: "; ")
     }

@@ -1,9 +1,9 @@
 /// The `sched:` mapping of a `jitter` fault: `threads`, `freeze`, `min_pause`, `max_pause`, `running_only`, `cpu`,
 /// `lower`,
-/// `priority`, `competitor` (docs/plan-format.md).
+/// `priority`, `competitor`, `stop_at`, `stop_chance` (docs/plan-format.md).
 extension PlanDecoder {
     static let jitterKeys = ["threads", "freeze", "min_pause", "max_pause", "running_only", "cpu", "lower", "priority",
-                             "competitor"]
+                             "competitor", "stop_at", "stop_chance"]
 
     /// What a step's `sched` key decoded to; `jitter` is nil for steps without the `jitter` fault.
     struct JitterKeys {
@@ -66,10 +66,40 @@ extension PlanDecoder {
                 failed = true
             }
         }
+        if let entry = keys["stop_at"] {
+            if let pattern = string(entry), (try? Regex(pattern)) != nil {
+                jitter.stopAt = pattern
+            } else {
+                if let text = string(entry) {
+                    error("'stop_at' must be a regular expression on function names, got '\(text)'", at: entry.value)
+                }
+                failed = true
+            }
+            if let freeze = keys["freeze"] {
+                error("'freeze' and 'stop_at' cannot go in one step: both trace the node's threads and a thread has "
+                      + "one tracer; use two steps on different nodes or pick one", at: freeze.key)
+                failed = true
+            }
+        }
+        if let entry = keys["stop_chance"] {
+            if let text = string(entry), let chance = Double(text), chance > 0, chance <= 1 {
+                jitter.stopChance = chance
+            } else {
+                if let text = string(entry) {
+                    error("'stop_chance' must be a number above 0 and at most 1, got '\(text)'", at: entry.value)
+                }
+                failed = true
+            }
+            if keys["stop_at"] == nil {
+                error("'stop_chance' needs 'stop_at', the functions to stop in (e.g. stop_at: \"Replicator.wait\")",
+                      at: entry.key)
+                failed = true
+            }
+        }
         // An unknown key is reported already; saying the rest does nothing would only repeat it.
         guard !failed, keys.entries.count == entry.value.mapping?.count else { return nil }
-        if !jitter.freezes, jitter.cpu == nil, jitter.lower == nil {
-            error("'sched' does nothing: give 'freeze' (e.g. 500/s), 'cpu' or 'lower'", at: entry.key)
+        if !jitter.freezes, jitter.cpu == nil, jitter.lower == nil, jitter.stopAt == nil {
+            error("'sched' does nothing: give 'freeze' (e.g. 500/s), 'cpu', 'lower' or 'stop_at'", at: entry.key)
             return nil
         }
         return JitterKeys(jitter: jitter)

@@ -27,6 +27,11 @@ public struct SchedulingJitter: Sendable, Hashable {
     public var priority: Priority
     /// A busy-looping thread of the controller pinned to `cpu` for as long as the fault lasts.
     public var competitor: Bool
+    /// A regular expression on the (demangled) names of the node executable's functions: breakpoints at their
+    /// entries hold a thread matching `threads` that enters one for `minPause`–`maxPause`; nil for none.
+    public var stopAt: String?
+    /// The share of passes through a breakpoint that are held (0 < p ≤ 1).
+    public var stopChance: Double
 
     public static let defaultThreads = ".*"
     public static let defaultMinPause = Duration.microseconds(20)
@@ -35,7 +40,10 @@ public struct SchedulingJitter: Sendable, Hashable {
     public init(threads: String = SchedulingJitter.defaultThreads, freezeRate: Double = 0,
                 minPause: Duration = SchedulingJitter.defaultMinPause,
                 maxPause: Duration = SchedulingJitter.defaultMaxPause, runningOnly: Bool = false, cpu: Int? = nil,
-                lower: String? = nil, priority: Priority = .idle, competitor: Bool = false) {
+                lower: String? = nil, priority: Priority = .idle, competitor: Bool = false,
+                stopAt: String? = nil, stopChance: Double = 1) {
+        self.stopAt = stopAt
+        self.stopChance = stopChance
         self.runningOnly = runningOnly
         self.threads = threads
         self.freezeRate = freezeRate
@@ -49,4 +57,6 @@ public struct SchedulingJitter: Sendable, Hashable {
 
     /// Whether the fault freezes threads (and so needs ptrace).
     public var freezes: Bool { freezeRate > 0 }
+    /// Whether the fault needs ptrace (freezes or breakpoints).
+    public var traces: Bool { freezes || stopAt != nil }
 }

@@ -13,6 +13,10 @@ extension Plan {
             }
         }
         if jitter.competitor { fields.append("competitor: true") }
+        if let stopAt = jitter.stopAt {
+            fields.append("stop_at: \(quoted(stopAt))")
+            fields.append("stop_chance: \(jitter.stopChance)")
+        }
         return "{ " + fields.joined(separator: ", ") + " }"
     }
 }

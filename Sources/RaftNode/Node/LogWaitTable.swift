@@ -55,11 +55,17 @@ final class LogWaitTable: Sendable {
     }
 
     /// `lost-wakeup`'s first step: the last index as of now, the lock released again.
+    ///
+    /// Kept out of line (like `register`), as braft's `LogManager::wait` is a function of its own: the optimiser
+    /// would otherwise fold both into the replicator's loop, leaving no symbol where the window begins for a
+    /// `stop_at` breakpoint to aim at. It changes nothing in the window, which is still two lock acquisitions.
+    @inline(never)
     func peekLast() -> UInt64 {
         state.withLock { $0.last }
     }
 
     /// `lost-wakeup`'s second step: registers under `seen`, whatever the last index has become meanwhile.
+    @inline(never)
     func register(_ waiter: Waiter, seen: UInt64) {
         state.withLock { $0.waiters[seen, default: []].append(waiter) }
     }

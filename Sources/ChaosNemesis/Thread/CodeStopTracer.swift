@@ -1,0 +1,293 @@
+import CChaosSys
+import ChaosControl
+import ChaosPlan
+import Foundation
+
+/// The state of one `stop_at` session's tracer thread: the process traced, its breakpoints and the threads held
+/// at them. Every method runs on that one thread (ptrace ties a tracee to the thread that attached it).
+struct CodeStopTracer {
+    struct Settings: Sendable {
+        /// The trap instruction's bytes.
+        var trap: [UInt8]
+        /// How far past a breakpoint the program counter stands when a thread stops on it.
+        var pcOffset: UInt64
+        /// A regular expression on thread names: the threads that may be held.
+        var threads: String
+        var chance: Double
+        var minPause: Duration
+        var maxPause: Duration
+    }
+
+    let settings: Settings
+    let functions: [ElfFunctions.Function]
+    private let threads: Regex<AnyRegexOutput>?
+    private var rng: SeededGenerator
+
+    private(set) var pid: Int32 = 0
+    private var mem: Int32 = -1
+    /// Breakpoint address → the original bytes under the trap.
+    private var breakpoints: [UInt64: [UInt8]] = [:]
+    private var traced: Set<Int32> = []
+    /// Threads held at a breakpoint, until when.
+    private var holding: [Int32: (address: UInt64, since: ContinuousClock.Instant, until: ContinuousClock.Instant)] = [:]
+    /// Whether each traced thread may be held (its name matches), looked up once per thread.
+    private var holdable: [Int32: Bool] = [:]
+
+    private(set) var hits = 0
+    private(set) var held = 0
+    private(set) var heldTime: Duration = .zero
+    private(set) var threadsSeen = 0
+
+    init(settings: Settings, functions: [ElfFunctions.Function], seed: UInt64) {
+        self.settings = settings
+        self.functions = functions
+        threads = try? Regex(settings.threads)
+        rng = SeededGenerator(seed: seed)
+    }
+
+    /// Whether the last process traced is gone (every thread reported its end).
+    var isIdle: Bool { traced.isEmpty }
+
+    // MARK: - Attaching
+
+    /// Traces every thread of `pid`, then writes the breakpoints into its text.
+    /// - Throws: `NemesisError` when ptrace or the write is refused (another tracer, no root) — nothing is left
+    ///   attached or written then.
+    mutating func attach(_ pid: Int32) -> Result<Void, NemesisError> {
+        guard let (exe, base) = ElfFunctions.mapping(of: pid) else {
+            return .failure(.injectFailed("stop_at: process \(pid) is gone"))
+        }
+        let elf: ElfFunctions
+        do { elf = try ElfFunctions.read(path: exe) } catch { return .failure(error) }
+        self.pid = pid
+        breakpoints = [:]
+        holding = [:]
+        holdable = [:]
+        // Threads may start while we attach: list again until a pass finds none new. A thread started by one
+        // already traced is traced by the kernel (PTRACE_O_TRACECLONE).
+        var added = true
+        while added {
+            added = false
+            for tid in ProcReader.threads(pid: pid).map(\.tid) where !traced.contains(tid) {
+                if cchaos_ptrace_seize(tid, cchaos_ptrace_trace_threads()) == 0 {
+                    traced.insert(tid)
+                    threadsSeen += 1
+                    added = true
+                } else if errno != ESRCH {
+                    let why = String(cString: strerror(errno))
+                    detachAll()
+                    return .failure(.injectFailed(
+                        "stop_at: ptrace of thread \(tid) of pid \(pid) failed: \(why); a thread can have one tracer "
+                            + "(no pause-thread or jitter freeze on this node at the same time); run as root"))
+                }
+            }
+        }
+        mem = "/proc/\(pid)/mem".withCString { open($0, O_RDWR | O_CLOEXEC) }
+        guard mem >= 0 else {
+            let why = String(cString: strerror(errno))
+            detachAll()
+            return .failure(.injectFailed("stop_at: cannot open /proc/\(pid)/mem for writing: \(why); run as root"))
+        }
+        for function in functions {
+            let address = elf.address(of: function.value, base: base)
+            var original = [UInt8](repeating: 0, count: settings.trap.count)
+            guard pread(mem, &original, original.count, off_t(Int64(bitPattern: address))) == original.count,
+                  write(settings.trap, at: address) else {
+                let why = String(cString: strerror(errno))
+                detachAll()
+                return .failure(.injectFailed("stop_at: cannot write a breakpoint at \(function.name) in pid \(pid): \(why)"))
+            }
+            breakpoints[address] = original
+        }
+        return .success(())
+    }
+
+    private func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
+        pwrite(mem, bytes, bytes.count, off_t(Int64(bitPattern: address))) == bytes.count
+    }
+
+    // MARK: - Events
+
+    /// Handles every stop reported so far. - Returns: whether there was any.
+    mutating func handlePending() -> Bool {
+        var any = false
+        while true {
+            var kind: Int32 = 0
+            var sig: Int32 = 0
+            let tid = cchaos_trace_wait(-1, 0, &kind, &sig)
+            guard tid > 0 else { return any }
+            any = true
+            handle(tid, kind: kind, sig: sig)
+        }
+    }
+
+    private mutating func handle(_ tid: Int32, kind: Int32, sig: Int32) {
+        switch cchaos_trace_event(rawValue: UInt32(kind)) {
+        case CCHAOS_TRACE_EXITED:
+            forget(tid)
+        case CCHAOS_TRACE_SIGNAL:
+            if sig == SIGTRAP, let address = breakpointHit(tid) {
+                hit(tid, at: address)
+            } else {
+                _ = cchaos_ptrace_cont(tid, sig)
+            }
+        case CCHAOS_TRACE_GROUP_STOP:
+            _ = cchaos_ptrace_listen(tid)
+        case CCHAOS_TRACE_EXEC:
+            // A new image has none of the breakpoints: nothing left to restore in it.
+            breakpoints = [:]
+            _ = cchaos_ptrace_cont(tid, 0)
+        default:
+            // An interrupt, a new thread's first stop, a clone event: the thread runs on.
+            if traced.insert(tid).inserted { threadsSeen += 1 }
+            _ = cchaos_ptrace_cont(tid, 0)
+        }
+    }
+
+    private mutating func forget(_ tid: Int32) {
+        traced.remove(tid)
+        holding.removeValue(forKey: tid)
+        holdable.removeValue(forKey: tid)
+        if traced.isEmpty, mem >= 0 {
+            close(mem)
+            mem = -1
+        }
+    }
+
+    /// The breakpoint `tid` stopped at, if its SIGTRAP came from one (not from a thread sending SIGTRAP).
+    private func breakpointHit(_ tid: Int32) -> UInt64? {
+        var pc: UInt64 = 0
+        var code: Int32 = 0
+        guard cchaos_ptrace_get_pc(tid, &pc) == 0, cchaos_ptrace_sigcode(tid, &code) == 0,
+              cchaos_is_breakpoint_code(code) != 0 else { return nil }
+        let address = pc &- settings.pcOffset
+        return breakpoints[address] != nil ? address : nil
+    }
+
+    private mutating func hit(_ tid: Int32, at address: UInt64) {
+        hits += 1
+        _ = cchaos_ptrace_set_pc(tid, address)
+        if mayHold(tid), settings.chance >= 1 || Double(rng.next() >> 11) / Double(1 << 53) < settings.chance {
+            let now = ContinuousClock.now
+            holding[tid] = (address, now, now + pause())
+        } else {
+            stepOver(tid, at: address)
+        }
+    }
+
+    private mutating func mayHold(_ tid: Int32) -> Bool {
+        if let known = holdable[tid] { return known }
+        let name = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .newlines) ?? ""
+        let matches = threads.map { name.contains($0) } ?? false
+        holdable[tid] = matches
+        return matches
+    }
+
+    private mutating func pause() -> Duration {
+        let lo = settings.minPause.nanoseconds
+        let hi = settings.maxPause.nanoseconds
+        return .nanoseconds(lo + Int64(rng.next(upperBound: UInt64(max(1, hi - lo + 1)))))
+    }
+
+    /// Releases the held threads whose pause is over.
+    mutating func releaseDue() {
+        guard !holding.isEmpty else { return }
+        let now = ContinuousClock.now
+        for (tid, hold) in holding where hold.until <= now {
+            holding.removeValue(forKey: tid)
+            held += 1
+            heldTime += now - hold.since
+            stepOver(tid, at: hold.address)
+        }
+    }
+
+    /// Lets a thread stopped at `address` run its first instruction: the original back for one single step, the
+    /// trap again after it. Signals that arrive meanwhile are delivered once it has stepped.
+    private mutating func stepOver(_ tid: Int32, at address: UInt64) {
+        guard let original = breakpoints[address], mem >= 0 else {
+            _ = cchaos_ptrace_cont(tid, 0)
+            return
+        }
+        _ = write(original, at: address)
+        defer { _ = write(settings.trap, at: address) }
+        var pending: Int32 = 0
+        guard cchaos_ptrace_singlestep(tid, 0) == 0 else { return }
+        while true {
+            var kind: Int32 = 0
+            var sig: Int32 = 0
+            guard cchaos_trace_wait(tid, 1, &kind, &sig) == tid else { return }
+            switch cchaos_trace_event(rawValue: UInt32(kind)) {
+            case CCHAOS_TRACE_EXITED:
+                forget(tid)
+                return
+            case CCHAOS_TRACE_SIGNAL where sig == SIGTRAP:
+                _ = cchaos_ptrace_cont(tid, pending)
+                return
+            case CCHAOS_TRACE_SIGNAL:
+                pending = sig  // delivered after the step
+            case CCHAOS_TRACE_GROUP_STOP:
+                pending = sig  // stops again once it has stepped
+            default:
+                break
+            }
+            guard cchaos_ptrace_singlestep(tid, 0) == 0 else { return }
+        }
+    }
+
+    // MARK: - Heal
+
+    /// Puts every original instruction back, then stops and detaches every traced thread; a thread stopped at a
+    /// breakpoint is detached at the breakpoint's address, so the original instruction is what it runs next.
+    mutating func detachAll() {
+        if mem >= 0 {
+            for (address, original) in breakpoints { _ = write(original, at: address) }
+        }
+        for (tid, _) in holding {
+            if cchaos_ptrace_detach(tid, 0) == 0 { traced.remove(tid) }
+        }
+        holding = [:]
+        for tid in traced { _ = cchaos_ptrace_interrupt(tid) }
+        // Every thread now reports one stop (the interrupt, or a signal or breakpoint trap that came first); a
+        // thread started meanwhile reports its first stop. Detach each at whatever stop it reports.
+        let deadline = ContinuousClock.now + .seconds(2)
+        var quietSince: ContinuousClock.Instant?
+        while ContinuousClock.now < deadline {
+            var kind: Int32 = 0
+            var sig: Int32 = 0
+            let tid = cchaos_trace_wait(-1, 0, &kind, &sig)
+            if tid < 0 { break }  // ECHILD: no tracee left
+            if tid == 0 {
+                // Done once nothing known is left and nothing new showed up for a few milliseconds.
+                if traced.isEmpty {
+                    let now = ContinuousClock.now
+                    if let since = quietSince, now - since > .milliseconds(5) { break }
+                    quietSince = quietSince ?? now
+                }
+                JitterSession.sleep(.microseconds(50))
+                continue
+            }
+            quietSince = nil
+            traced.remove(tid)
+            switch cchaos_trace_event(rawValue: UInt32(kind)) {
+            case CCHAOS_TRACE_EXITED:
+                continue
+            case CCHAOS_TRACE_SIGNAL:
+                if sig == SIGTRAP, let address = breakpointHit(tid) {
+                    _ = cchaos_ptrace_set_pc(tid, address)
+                    _ = cchaos_ptrace_detach(tid, 0)
+                } else {
+                    _ = cchaos_ptrace_detach(tid, sig)
+                }
+            default:
+                _ = cchaos_ptrace_detach(tid, 0)
+            }
+        }
+        traced = []
+        holdable = [:]
+        if mem >= 0 {
+            close(mem)
+            mem = -1
+        }
+    }
+}
