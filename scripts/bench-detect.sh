@@ -12,6 +12,7 @@
 #
 #   N=5 CAP=10m bash scripts/bench-detect.sh          # defaults: N=5, CAP=10m
 #   ONLY=lost-wakeup N=3 CAP=5m bash scripts/bench-detect.sh
+#   WAYS=with N=10 bash scripts/bench-detect.sh          # only the runs with the faults (how often they catch it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CHAOS=${CHAOS:-.build/release/chaos}
@@ -95,7 +96,7 @@ for race in "${races[@]}"; do
   [ -n "$ONLY" ] && [[ ! "$name" =~ $ONLY ]] && continue
   plain="$OUT/$name-without-jitter.yaml"
   without_jitter "$plan" "$plain"
-  for way in with without; do
+  for way in ${WAYS:-with without}; do
     file=$plan; extra=()
     if [ $way = without ]; then file=$plain; extra=(--duration "$CAP"); fi
     for i in $(seq 1 "$N"); do

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -139,6 +140,10 @@ pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig) {
         break;
     }
     return tid;
+}
+
+int cchaos_set_timer_slack(unsigned long nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, nanoseconds, 0, 0, 0);
 }
 
 typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);

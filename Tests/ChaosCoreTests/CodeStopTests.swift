@@ -98,4 +98,54 @@ struct CodeStopTests {
         #expect(Self.tracers(of: node.pid).values.allSatisfy { $0 == 0 })
         await supervisor.killAll()
     }
+
+    /// A run with a healed `stop_at` step and one that lasts until the controller is SIGKILLed: after the heal no
+    /// thread of any node is traced and every breakpoint's instruction is back; after the SIGKILL no node is left.
+    @Test func aHealedStepPutsEverythingBackAndASIGKILLedControllerLeavesNoNode() async throws {
+        try #require(geteuid() == 0, "needs root to trace the nodes")
+        let out = TestSupport.temporaryDirectory("stop-at")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let sched = "sched: { threads: \"raft-writer\", stop_at: '\(Self.writerFunction)', max_pause: 5ms }"
+        let plan = try JitterFaultTests.writePlan(out, duration: "60s", step: "{ at: 1s, fault: jitter, target: all, "
+            + "for: 3s, \(sched) }\n  - { at: 6s, fault: jitter, target: all, \(sched) }")
+        let process = try TestSupport.startChaosRun(plan: plan, out: out)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var originals: [Int32: (address: UInt64, bytes: [UInt8])] = [:]
+        for _ in 0..<100 where originals.count < 3 {
+            for pid in JitterFaultTests.nodes(out) where originals[pid] == nil {
+                guard let (exe, base) = ElfFunctions.mapping(of: pid),
+                      let elf = try? ElfFunctions.read(path: exe),
+                      let function = elf.matching(try Regex(Self.writerFunction)).first else { continue }
+                let address = elf.address(of: function.value, base: base)
+                originals[pid] = (address, Self.text(of: pid, at: address, count: 4))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(originals.count == 3, "the nodes' text was not read before the fault")
+        for _ in 0..<200 where !JitterFaultTests.events(out).contains("\"phase\":\"heal\"") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let heal = JitterFaultTests.events(out).split(separator: "\n").first { $0.contains("\"phase\":\"heal\"") } ?? ""
+        #expect(heal.contains("held") && heal.contains("restored"), "\(heal)")
+        for (pid, original) in originals {
+            #expect(Self.text(of: pid, at: original.address, count: 4) == original.bytes, "node \(pid)'s text not restored")
+            #expect(Self.tracers(of: pid).values.allSatisfy { $0 == 0 }, "a thread of \(pid) is still traced")
+        }
+        // The second step lasts until the end: kill the controller while it holds breakpoints in every node.
+        for _ in 0..<200 where JitterFaultTests.events(out).components(separatedBy: "\"phase\":\"inject\"").count < 3 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(originals.keys.allSatisfy { pid in Self.tracers(of: pid).values.contains { $0 != 0 } },
+                "the second step did not trace the nodes")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .seconds(10)
+        func gone(_ pid: Int32) -> Bool { ProcReader.state(pid: pid).map { $0 == "Z" } ?? true }
+        while !originals.keys.allSatisfy(gone) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        for pid in originals.keys { #expect(gone(pid), "node \(pid) outlived a SIGKILLed chaos") }
+        #expect(TestSupport.processes(matching: out).isEmpty, "processes of the run outlived a SIGKILLed chaos")
+    }
 }

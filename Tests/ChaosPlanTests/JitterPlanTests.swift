@@ -13,7 +13,7 @@ import Testing
         MalformedPlan("jitter without sched", plan("{ at: 1s, fault: jitter, target: leader }"),
                       ["5:5: missing required key 'sched'"]),
         MalformedPlan("sched that does nothing", plan("{ at: 1s, fault: jitter, target: leader, sched: { threads: x } }"),
-                      ["5:46: 'sched' does nothing: give 'freeze' (e.g. 500/s), 'cpu' or 'lower'"]),
+                      ["5:46: 'sched' does nothing: give 'freeze' (e.g. 500/s), 'cpu', 'lower' or 'stop_at'"]),
         MalformedPlan("sched on a kill", plan("{ at: 1s, fault: kill, target: leader, sched: { cpu: 0 } }"),
                       ["5:44: 'sched' applies only to 'jitter' faults"]),
         MalformedPlan("priority without lower",
@@ -33,6 +33,18 @@ import Testing
                       plan("{ at: 1s, fault: jitter, target: all, sched: { freeze: 9/s, min_pause: 5ms, "
                            + "max_pause: 1ms } }"),
                       ["5:92: 'max_pause' (1ms) must not be shorter than 'min_pause' (5ms)"]),
+        MalformedPlan("freeze and stop_at in one step",
+                      plan("{ at: 1s, fault: jitter, target: leader, sched: { freeze: 10/s, stop_at: \"f\" } }"),
+                      ["5:55: 'freeze' and 'stop_at' cannot go in one step: both trace the node's threads and a thread "
+                       + "has one tracer; use two steps on different nodes or pick one"]),
+        MalformedPlan("bad stop_at regex", plan("{ at: 1s, fault: jitter, target: leader, sched: { stop_at: \"(\" } }"),
+                      ["5:64: 'stop_at' must be a regular expression on function names, got '('"]),
+        MalformedPlan("stop_chance out of range",
+                      plan("{ at: 1s, fault: jitter, target: leader, sched: { stop_at: f, stop_chance: 2 } }"),
+                      ["5:80: 'stop_chance' must be a number above 0 and at most 1, got '2'"]),
+        MalformedPlan("stop_one without stop_at",
+                      plan("{ at: 1s, fault: jitter, target: leader, sched: { cpu: 0, stop_one: true } }"),
+                      ["5:63: 'stop_one' needs 'stop_at', the functions to stop in"]),
         MalformedPlan("unknown sched key", plan("{ at: 1s, fault: jitter, target: leader, sched: { cpus: 0 } }"),
                       ["5:55: unknown key 'cpus' in 'sched' (did you mean 'cpu'?)"]),
     ]
@@ -53,6 +65,19 @@ import Testing
         #expect(step.jitter == SchedulingJitter(threads: "^raft-repl", freezeRate: 2000, minPause: .microseconds(50),
                                                 maxPause: .milliseconds(3), cpu: 1, lower: "raft-writer",
                                                 priority: .nice(19), competitor: true))
+    }
+
+    @Test func theBreakpointKeysDecode() throws {
+        let text = Self.plan("{ at: 1s, fault: jitter, target: leader, sched: { threads: \"raft-repl\", "
+                             + "stop_at: '^RaftNode\\.LogWaitTable\\.register\\(', stop_chance: 0.25, stop_one: true, "
+                             + "max_pause: 10ms } }")
+        let jitter = try #require(try PlanLoader.parse(text, file: Self.file).nemesis.first?.jitter)
+        #expect(jitter == SchedulingJitter(threads: "raft-repl", maxPause: .milliseconds(10),
+                                           stopAt: #"^RaftNode\.LogWaitTable\.register\("#, stopChance: 0.25, stopOne: true))
+        #expect(jitter.traces && !jitter.freezes)
+        let again = try PlanLoader.parse(try PlanLoader.parse(text, file: Self.file).resolvedYAML(seed: 9),
+                                         file: "runs/x/plan.yaml")
+        #expect(again.nemesis.first?.jitter == jitter)
     }
 
     @Test func defaultsAndScheduleCarryTheJitter() throws {

@@ -183,6 +183,9 @@ typedef enum {
 /// is no tracee), its event in `*kind` and the signal in `*sig`.
 pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig);
 
+/// Sets the calling thread's timer slack (PR_SET_TIMERSLACK): how late the kernel may wake it from a sleep.
+int cchaos_set_timer_slack(unsigned long nanoseconds);
+
 /// The demangled form of a C++ symbol (`__cxa_demangle`, looked up at run time), or NULL. Free it with free().
 char *cchaos_cxx_demangle(const char *name);
 

@@ -54,6 +54,10 @@ public enum Doctor {
             Finding(feature: "process faults", available: true,
                     detail: "kill, stop, pause (signals); pause-thread by signal, or by ptrace (see below)"),
             scheduling(),
+            Finding(feature: "code breakpoints", available: CodeStops.architectureSupported,
+                    detail: CodeStops.architectureSupported
+                        ? "jitter's stop_at: trap instructions written through /proc/PID/mem into traced nodes; needs ptrace (below) and node binaries with symbols"
+                        : "jitter's stop_at exists on x86_64 and aarch64 only, not on \(machine)"),
             coreFiles(),
             Finding(feature: "raft-node", available: raftNode != nil,
                     detail: raftNode ?? "not built; run 'swift build --product raft-node' (chaos run builds it)"),

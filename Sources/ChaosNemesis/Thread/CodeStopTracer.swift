@@ -14,6 +14,8 @@ struct CodeStopTracer {
         /// A regular expression on thread names: the threads that may be held.
         var threads: String
         var chance: Double
+        /// Hold only the first thread held, no other.
+        var one: Bool
         var minPause: Duration
         var maxPause: Duration
     }
@@ -32,6 +34,8 @@ struct CodeStopTracer {
     private var holding: [Int32: (address: UInt64, since: ContinuousClock.Instant, until: ContinuousClock.Instant)] = [:]
     /// Whether each traced thread may be held (its name matches), looked up once per thread.
     private var holdable: [Int32: Bool] = [:]
+    /// With `one`: the thread that was held first, the only one held from then on.
+    private var chosen: Int32?
 
     private(set) var hits = 0
     private(set) var held = 0
@@ -63,6 +67,7 @@ struct CodeStopTracer {
         breakpoints = [:]
         holding = [:]
         holdable = [:]
+        chosen = nil
         // Threads may start while we attach: list again until a pass finds none new. A thread started by one
         // already traced is traced by the kernel (PTRACE_O_TRACECLONE).
         var added = true
@@ -168,6 +173,7 @@ struct CodeStopTracer {
         hits += 1
         _ = cchaos_ptrace_set_pc(tid, address)
         if mayHold(tid), settings.chance >= 1 || Double(rng.next() >> 11) / Double(1 << 53) < settings.chance {
+            if settings.one { chosen = tid }
             let now = ContinuousClock.now
             holding[tid] = (address, now, now + pause())
         } else {
@@ -176,6 +182,7 @@ struct CodeStopTracer {
     }
 
     private mutating func mayHold(_ tid: Int32) -> Bool {
+        if settings.one, let chosen, chosen != tid { return false }
         if let known = holdable[tid] { return known }
         let name = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?
             .trimmingCharacters(in: .newlines) ?? ""

@@ -17,7 +17,7 @@ import Synchronization
 /// Heal puts every original instruction back and detaches every thread (a held one where it stood). If the
 /// controller dies, the nodes die with it (PR_SET_PDEATHSIG); a breakpoint left in a process whose tracer is gone
 /// would kill it with SIGTRAP, which is the same end.
-final class CodeStops: Sendable {
+public final class CodeStops: Sendable {
     struct Counts: Sendable {
         var hits = 0
         var held = 0
@@ -64,9 +64,12 @@ final class CodeStops: Sendable {
         let first = Mutex<Result<Void, NemesisError>?>(nil)
         let settings = CodeStopTracer.Settings(
             trap: Array(trap.prefix(length)), pcOffset: UInt64(cchaos_bp_pc_offset()), threads: jitter.threads,
-            chance: jitter.stopChance, minPause: jitter.minPause, maxPause: jitter.maxPause)
+            chance: jitter.stopChance, one: jitter.stopOne, minPause: jitter.minPause, maxPause: jitter.maxPause)
         let thread = Thread {
             _ = cchaos_set_thread_name("chaos-stops")
+            // A thread stopped at a breakpoint it only passes waits for this thread's next poll: wake on time
+            // (the default slack of 50 µs would double the wait).
+            _ = cchaos_set_timer_slack(1_000)
             var tracer = CodeStopTracer(settings: settings, functions: functions, seed: seed)
             session.run(&tracer, pid: pid, pidOf: pidOf) { result in
                 first.withLock { $0 = result }
@@ -81,6 +84,12 @@ final class CodeStops: Sendable {
             throw error
         }
         return session
+    }
+
+    /// Whether chaos has breakpoints for this machine's architecture.
+    public static var architectureSupported: Bool {
+        var trap = [UInt8](repeating: 0, count: 4)
+        return cchaos_bp_trap(&trap) > 0
     }
 
     /// More breakpoints than this is no aim at a window any more, and every one costs each pass a stop.

@@ -88,9 +88,9 @@ final class JitterSession: Sendable {
         stopping.store(true, ordering: .releasing)
         loopDone.wait()
         competitorDone.wait()
-        let stopped = stops.map { "; " + $0.stop() } ?? ""
+        let stopped = stops?.stop()
         let failures = restore()
-        return summary + stopped + (failures.isEmpty ? "" : "; could not restore: " + failures.joined(separator: ", "))
+        return summary(stops: stopped) + (failures.isEmpty ? "" : "; could not restore: " + failures.joined(separator: ", "))
     }
 
     /// What the fault does, for the inject event.
@@ -109,13 +109,15 @@ final class JitterSession: Sendable {
         if let stops {
             parts.append("holding threads matching '\(jitter.threads)' for \(Units.format(jitter.minPause))–"
                          + "\(Units.format(jitter.maxPause)) at \(stops.description)"
-                         + (jitter.stopChance < 1 ? " (\(Int((jitter.stopChance * 100).rounded())) % of passes)" : ""))
+                         + (jitter.stopChance < 1 ? " (\(Int((jitter.stopChance * 100).rounded())) % of passes)" : "")
+                         + (jitter.stopOne ? ", only the first thread held" : ""))
         }
         return "\(node): " + parts.joined(separator: "; ")
     }
 
     /// Counts for the heal event: `n1: 5120 freezes (1.9s frozen, 0 failed), 11 threads on CPU 0, ...`.
-    var summary: String {
+    /// - Parameter stops: what the breakpoints did, once they are gone.
+    func summary(stops: String? = nil) -> String {
         let c = counts.withLock { $0 }
         var parts: [String] = []
         if jitter.freezes {
@@ -124,6 +126,7 @@ final class JitterSession: Sendable {
         }
         if jitter.cpu != nil { parts.append("\(c.confined.count) threads confined") }
         if jitter.lower != nil { parts.append("\(c.lowered.count) threads lowered") }
+        if let stops { parts.append(stops) }
         return "\(node): " + (parts.isEmpty ? "nothing done" : parts.joined(separator: ", ")) + "; restored"
     }
 

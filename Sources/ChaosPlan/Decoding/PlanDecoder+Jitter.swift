@@ -1,9 +1,9 @@
 /// The `sched:` mapping of a `jitter` fault: `threads`, `freeze`, `min_pause`, `max_pause`, `running_only`, `cpu`,
 /// `lower`,
-/// `priority`, `competitor`, `stop_at`, `stop_chance` (docs/plan-format.md).
+/// `priority`, `competitor`, `stop_at`, `stop_chance`, `stop_one` (docs/plan-format.md).
 extension PlanDecoder {
     static let jitterKeys = ["threads", "freeze", "min_pause", "max_pause", "running_only", "cpu", "lower", "priority",
-                             "competitor", "stop_at", "stop_chance"]
+                             "competitor", "stop_at", "stop_chance", "stop_one"]
 
     /// What a step's `sched` key decoded to; `jitter` is nil for steps without the `jitter` fault.
     struct JitterKeys {
@@ -75,7 +75,7 @@ extension PlanDecoder {
                 }
                 failed = true
             }
-            if let freeze = keys["freeze"] {
+            if jitter.freezes, let freeze = keys["freeze"] {
                 error("'freeze' and 'stop_at' cannot go in one step: both trace the node's threads and a thread has "
                       + "one tracer; use two steps on different nodes or pick one", at: freeze.key)
                 failed = true
@@ -93,6 +93,13 @@ extension PlanDecoder {
             if keys["stop_at"] == nil {
                 error("'stop_chance' needs 'stop_at', the functions to stop in (e.g. stop_at: \"Replicator.wait\")",
                       at: entry.key)
+                failed = true
+            }
+        }
+        if let entry = keys["stop_one"] {
+            if let value = flag(entry) { jitter.stopOne = value } else { failed = true }
+            if keys["stop_at"] == nil {
+                error("'stop_one' needs 'stop_at', the functions to stop in", at: entry.key)
                 failed = true
             }
         }

@@ -32,6 +32,9 @@ public struct SchedulingJitter: Sendable, Hashable {
     public var stopAt: String?
     /// The share of passes through a breakpoint that are held (0 < p ≤ 1).
     public var stopChance: Double
+    /// Hold only one thread: the first matching one that is held; its siblings pass freely (so a pool of
+    /// threads, one per follower say, keeps working but for one).
+    public var stopOne: Bool
 
     public static let defaultThreads = ".*"
     public static let defaultMinPause = Duration.microseconds(20)
@@ -41,8 +44,9 @@ public struct SchedulingJitter: Sendable, Hashable {
                 minPause: Duration = SchedulingJitter.defaultMinPause,
                 maxPause: Duration = SchedulingJitter.defaultMaxPause, runningOnly: Bool = false, cpu: Int? = nil,
                 lower: String? = nil, priority: Priority = .idle, competitor: Bool = false,
-                stopAt: String? = nil, stopChance: Double = 1) {
+                stopAt: String? = nil, stopChance: Double = 1, stopOne: Bool = false) {
         self.stopAt = stopAt
+        self.stopOne = stopOne
         self.stopChance = stopChance
         self.runningOnly = runningOnly
         self.threads = threads

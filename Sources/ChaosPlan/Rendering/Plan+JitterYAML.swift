@@ -16,6 +16,7 @@ extension Plan {
         if let stopAt = jitter.stopAt {
             fields.append("stop_at: \(quoted(stopAt))")
             fields.append("stop_chance: \(jitter.stopChance)")
+            if jitter.stopOne { fields.append("stop_one: true") }
         }
         return "{ " + fields.joined(separator: ", ") + " }"
     }
