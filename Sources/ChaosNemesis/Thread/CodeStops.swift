@@ -52,7 +52,8 @@ public final class CodeStops: Sendable {
         let functions = try ElfFunctions.read(path: exe).matching(regex)
         guard !functions.isEmpty else {
             throw .injectFailed("stop_at: no function of \(exe) matches '\(pattern)'; list them with "
-                                + "`nm -C \(exe) | grep -i <part of the name>`")
+                                + "`nm -C \(exe) | grep -i <part of the name>` (C, C++) or `nm \(exe) | swift demangle "
+                                + "| grep ...` (Swift)")
         }
         guard functions.count <= maxFunctions else {
             let some = functions.prefix(5).map(\.name).joined(separator: "; ")
