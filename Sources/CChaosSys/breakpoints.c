@@ -105,7 +105,7 @@ int cchaos_is_breakpoint_code(int code) {
 #endif
 }
 
-pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig) {
+pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig, int *code, int *core) {
     int status = 0;
     pid_t tid;
     do {
@@ -113,9 +113,18 @@ pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig) {
     } while (tid < 0 && errno == EINTR);
     *kind = CCHAOS_TRACE_OTHER;
     *sig = 0;
+    *code = 0;
+    *core = 0;
     if (tid <= 0) return tid;
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    if (WIFEXITED(status)) {
         *kind = CCHAOS_TRACE_EXITED;
+        *code = WEXITSTATUS(status);
+        return tid;
+    }
+    if (WIFSIGNALED(status)) {
+        *kind = CCHAOS_TRACE_EXITED;
+        *sig = WTERMSIG(status);
+        *core = WCOREDUMP(status) ? 1 : 0;
         return tid;
     }
     if (!WIFSTOPPED(status)) return tid;

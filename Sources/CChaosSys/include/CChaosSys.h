@@ -180,8 +180,9 @@ typedef enum {
 
 /// Waits for the next event of the calling thread's tracees (`pid` -1) or of one of them, without blocking
 /// unless `block`. Returns the thread id (0 when nothing happened yet, -1 with errno set: ECHILD when there
-/// is no tracee), its event in `*kind` and the signal in `*sig`.
-pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig);
+/// is no tracee), its event in `*kind` and the signal in `*sig` (for CCHAOS_TRACE_EXITED: the killing signal,
+/// or 0 with the exit code in `*code`; `*core` when a core was dumped).
+pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig, int *code, int *core);
 
 /// Sets the calling thread's timer slack (PR_SET_TIMERSLACK): how late the kernel may wake it from a sleep.
 int cchaos_set_timer_slack(unsigned long nanoseconds);

@@ -27,6 +27,8 @@ final class SupervisorThread: Sendable {
         let onExit: @Sendable (ExitStatus) -> Void
         /// The pidfd reported an exit that `waitid` could not collect yet (a tracer still holds the zombie).
         var exitPending = false
+        /// Polls left for a tracer to hand over a status it reaped (`TracerReaped`) before the exit counts as lost.
+        var tracerGrace = 5
     }
 
     /// Every child not yet reaped, by pid.
@@ -140,7 +142,15 @@ final class SupervisorThread: Sendable {
                 result = cchaos_waitid_pid(pid, options, &code, &status)
             } while result != 0 && errno == EINTR
             let exitStatus: ExitStatus
-            if result != 0 {
+            if result != 0, let taken = TracerReaped.take(pid) {
+                exitStatus = taken  // a tracer thread of chaos reaped it first and handed the status over
+            } else if result != 0, watch.tracerGrace > 0 {
+                // ECHILD: a tracer may have reaped it a moment ago and not yet handed the status over.
+                watch.tracerGrace -= 1
+                watch.exitPending = true
+                watches[pid] = watch
+                return nil
+            } else if result != 0 {
                 // ECHILD: someone else in this process waited for it (a wait(-1) somewhere); the code is lost.
                 exitStatus = .exited(-1)
             } else if code == 0 {

@@ -117,17 +117,30 @@ struct CodeStopTracer {
     mutating func handlePending() -> Bool {
         var any = false
         while true {
-            var kind: Int32 = 0
-            var sig: Int32 = 0
-            let tid = cchaos_trace_wait(-1, 0, &kind, &sig)
+            let (tid, kind, sig) = wait(-1, block: false)
             guard tid > 0 else { return any }
             any = true
             handle(tid, kind: kind, sig: sig)
         }
     }
 
-    private mutating func handle(_ tid: Int32, kind: Int32, sig: Int32) {
-        switch cchaos_trace_event(rawValue: UInt32(kind)) {
+    /// The next event of a tracee (any: -1, or `who`). The exit of the process's leader thread is handed to the
+    /// supervisor (`TracerReaped`): reaping it here took the process's exit status away from its parent thread.
+    private func wait(_ who: Int32, block: Bool) -> (tid: Int32, kind: cchaos_trace_event, sig: Int32) {
+        var kind: Int32 = 0
+        var sig: Int32 = 0
+        var code: Int32 = 0
+        var core: Int32 = 0
+        let tid = cchaos_trace_wait(who, block ? 1 : 0, &kind, &sig, &code, &core)
+        let event = cchaos_trace_event(rawValue: UInt32(kind))
+        if tid > 0, tid == pid, event == CCHAOS_TRACE_EXITED {
+            TracerReaped.record(tid, sig == 0 ? .exited(code) : .signaled(sig, coreDumped: core != 0))
+        }
+        return (tid, event, sig)
+    }
+
+    private mutating func handle(_ tid: Int32, kind: cchaos_trace_event, sig: Int32) {
+        switch kind {
         case CCHAOS_TRACE_EXITED:
             forget(tid)
         case CCHAOS_TRACE_SIGNAL:
@@ -221,10 +234,9 @@ struct CodeStopTracer {
         var pending: Int32 = 0
         guard cchaos_ptrace_singlestep(tid, 0) == 0 else { return }
         while true {
-            var kind: Int32 = 0
-            var sig: Int32 = 0
-            guard cchaos_trace_wait(tid, 1, &kind, &sig) == tid else { return }
-            switch cchaos_trace_event(rawValue: UInt32(kind)) {
+            let (stopped, kind, sig) = wait(tid, block: true)
+            guard stopped == tid else { return }
+            switch kind {
             case CCHAOS_TRACE_EXITED:
                 forget(tid)
                 return
@@ -260,9 +272,7 @@ struct CodeStopTracer {
         let deadline = ContinuousClock.now + .seconds(2)
         var quietSince: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
-            var kind: Int32 = 0
-            var sig: Int32 = 0
-            let tid = cchaos_trace_wait(-1, 0, &kind, &sig)
+            let (tid, kind, sig) = wait(-1, block: false)
             if tid < 0 { break }  // ECHILD: no tracee left
             if tid == 0 {
                 // Done once nothing known is left and nothing new showed up for a few milliseconds.
@@ -276,7 +286,7 @@ struct CodeStopTracer {
             }
             quietSince = nil
             traced.remove(tid)
-            switch cchaos_trace_event(rawValue: UInt32(kind)) {
+            switch kind {
             case CCHAOS_TRACE_EXITED:
                 continue
             case CCHAOS_TRACE_SIGNAL:
