@@ -15,25 +15,24 @@ struct SeedPlanTests {
         var checker: String
         var finding: String
         var needsLab = false
+        /// The plan traces the nodes (`stop_at`), which needs root here.
+        var needsRoot = false
         /// The finding must name the node of the plan's first fault (the one the bug was provoked on).
         var namesFaultedNode = false
-        /// A genuine race between threads (issue 15): the plan provokes it, but not in every run of the minute
-        /// make test gives it (release build on a 2-core machine at load 25–45: `lost-wakeup` 7 of 10 one-minute
-        /// runs; `unsafe-shutdown` about one stop in twenty, so about two in three one-minute runs;
-        /// docs/scheduling-faults.md), so a run that misses it is recorded as a known, intermittent issue instead
-        /// of failing CI. The run without the bug stays strict.
-        var racy = false
 
         var description: String { plan }
     }
 
     static let seeds = [
         // The two races (issue 15): real windows between two threads that the plans' `jitter` faults provoke;
-        // a minute keeps make test's time in bounds (the nightly runs the plans' full two minutes).
-        Seed(plan: "braft-lost-wakeup", bug: "lost-wakeup", duration: .seconds(60), checker: "lag",
-             finding: "stalled", racy: true),
-        Seed(plan: "cubefs-shutdown-race", bug: "unsafe-shutdown", duration: .seconds(60), checker: "crash",
-             finding: "crash on shutdown", racy: true),
+        // a minute at most keeps make test's time in bounds (the nightly runs the plans' full length).
+        // `stop_at` holds a thread inside each window at every pass — the lost wakeup was caught within ~6 s in
+        // every run so far, the shutdown crash in most stops (docs/scheduling-faults.md) — so both are strict;
+        // they need root to trace the leader.
+        Seed(plan: "braft-lost-wakeup", bug: "lost-wakeup", duration: .seconds(30), checker: "lag",
+             finding: "stalled", needsRoot: true),
+        Seed(plan: "cubefs-shutdown-race", bug: "unsafe-shutdown", duration: .seconds(30), checker: "crash",
+             finding: "crash on shutdown", needsRoot: true),
         Seed(plan: "divergence-skip-prev-check", bug: "skip-prev-check", duration: .seconds(20),
              checker: "divergence", finding: "disagree at committed index", needsLab: true),
         Seed(plan: "tikv-paused-writer", bug: "resend-assert", duration: .seconds(12), checker: "crash",
@@ -81,19 +80,8 @@ struct SeedPlanTests {
     func theBugIsCaughtByItsChecker(_ seed: Seed) async throws {
         try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
         try #require(!seed.needsLab || geteuid() == 0, "needs root for the lab network (network faults)")
+        try #require(!seed.needsRoot || geteuid() == 0, "needs root to trace the nodes (stop_at breakpoints)")
         let (code, results, faulted) = try await Self.run(seed, withBug: true)
-        if seed.racy {
-            // Linearizability must still never give up or cry wolf on the racy runs; the catch itself is checked
-            // as a known intermittent issue (see `racy`).
-            let linearizable = Self.check(results, "linearizable")?["verdict"] as? String
-            #expect(linearizable == "valid" || linearizable == "invalid", "\(results["checks"] ?? "")")
-            withKnownIssue("\(seed.bug) is a real race the plan does not yet provoke in every run",
-                           isIntermittent: true) {
-                #expect(code == .invalid, "\(seed.plan) with \(seed.bug): \(results["verdict"] ?? "?")")
-                #expect(Self.check(results, seed.checker)?["verdict"] as? String == "invalid")
-            }
-            return
-        }
         #expect(code == .invalid, "\(seed.plan) with \(seed.bug): \(results["verdict"] ?? "?")")
         let check = try #require(Self.check(results, seed.checker), "no \(seed.checker) result")
         // Every seed plan keeps the linearizability checker on (issue 12), and it must not give up.
@@ -118,6 +106,7 @@ struct SeedPlanTests {
     func withoutTheBugTheSamePlanIsValid(_ seed: Seed) async throws {
         try #require(TestSupport.binary("raft-node") != nil, "raft-node is not built; run 'swift build' first")
         try #require(!seed.needsLab || geteuid() == 0, "needs root for the lab network (network faults)")
+        try #require(!seed.needsRoot || geteuid() == 0, "needs root to trace the nodes (stop_at breakpoints)")
         let (code, results, _) = try await Self.run(seed, withBug: false)
         let verdicts = (results["checks"] as? [[String: Any]] ?? []).map {
             "\($0["name"] ?? "?"): \($0["verdict"] ?? "?") — \($0["summary"] ?? "")"
