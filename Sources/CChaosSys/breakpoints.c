@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -149,6 +150,36 @@ pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig, int *code, in
         break;
     }
     return tid;
+}
+
+int cchaos_hwbp_slots(void) {
+#if defined(__x86_64__)
+    return 4;
+#else
+    return 0;
+#endif
+}
+
+long cchaos_hwbp_set(pid_t tid, const unsigned long long *addresses, int count) {
+#if defined(__x86_64__)
+    // DR7: local enable bit 2n for DRn; its R/W (bits 16+4n) and LEN (18+4n) stay 00: break on execution.
+    unsigned long dr7 = 0;
+    if (ptrace(PTRACE_POKEUSER, tid, (void *)offsetof(struct user, u_debugreg[7]), (void *)0) != 0) return -1;
+    for (int i = 0; i < count && i < 4; i++) {
+        if (ptrace(PTRACE_POKEUSER, tid, (void *)offsetof(struct user, u_debugreg[i]),
+                   (void *)(unsigned long)addresses[i]) != 0) return -1;
+        dr7 |= 1UL << (2 * i);
+    }
+    return count == 0 ? 0 : ptrace(PTRACE_POKEUSER, tid, (void *)offsetof(struct user, u_debugreg[7]), (void *)dr7);
+#else
+    (void)tid; (void)addresses; (void)count;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int cchaos_is_hwbp_code(int code) {
+    return code == TRAP_HWBKPT;
 }
 
 int cchaos_set_timer_slack(unsigned long nanoseconds) {

@@ -38,7 +38,8 @@ struct CodeStopTests {
         #expect(ElfFunctions.withoutPrivateDiscriminators("closure #1 (Swift.Int) in f(x in y)") == "closure #1 (Swift.Int) in f(x in y)")
     }
 
-    @Test func theWriterIsHeldAtItsFunctionAndEverythingIsPutBack() async throws {
+    @Test(arguments: [false, true])
+    func theWriterIsHeldAtItsFunctionAndEverythingIsPutBack(one: Bool) async throws {
         try #require(geteuid() == 0, "needs root to trace the node and write into its text")
         let supervisor = Supervisor()
         let (node, endpoint, directory) = try ThreadFreezerTests.startNode(supervisor)
@@ -54,7 +55,7 @@ struct CodeStopTests {
         #expect(original.count == 4)
 
         let jitter = SchedulingJitter(threads: "^raft-writer$", minPause: .milliseconds(20), maxPause: .milliseconds(20),
-                                      stopAt: Self.writerFunction)
+                                      stopAt: Self.writerFunction, stopOne: one)
         let session = try JitterSession.start(jitter, node: "n1", seed: 7) { node.pid }
         let stops = try #require(session.stops)
         // TracerPid names the tracing thread (the session's own), so: traced by a thread of this process.

@@ -184,6 +184,16 @@ typedef enum {
 /// or 0 with the exit code in `*code`; `*core` when a core was dumped).
 pid_t cchaos_trace_wait(pid_t pid, int block, int *kind, int *sig, int *code, int *core);
 
+/// How many hardware breakpoints one thread can have (x86_64: the debug registers DR0–DR3), 0 where chaos sets
+/// none (aarch64 and others keep to trap instructions).
+int cchaos_hwbp_slots(void);
+/// Arms hardware breakpoints on instruction `addresses[0..<count]` in the stopped tracee `tid` only (count 0
+/// disarms them all). A thread reaching one stops with SIGTRAP (`si_code` TRAP_HWBKPT) before the instruction
+/// runs, and runs it when continued (the kernel sets the resume flag).
+long cchaos_hwbp_set(pid_t tid, const unsigned long long *addresses, int count);
+/// Whether `code` is the `si_code` of a hardware breakpoint's SIGTRAP.
+int cchaos_is_hwbp_code(int code);
+
 /// Sets the calling thread's timer slack (PR_SET_TIMERSLACK): how late the kernel may wake it from a sleep.
 int cchaos_set_timer_slack(unsigned long nanoseconds);
 

@@ -36,6 +36,12 @@ struct CodeStopTracer {
     private var holdable: [Int32: Bool] = [:]
     /// With `one`: the thread that was held first, the only one held from then on.
     private var chosen: Int32?
+    /// With `one`, where the machine has debug registers: once the chosen thread has been let go the first time,
+    /// the trap instructions are taken out and the chosen thread alone gets hardware breakpoints. Its siblings
+    /// then run the functions without stopping at all — a stop, however short, inside their own window would
+    /// provoke the race in them too (seen: both replicators lost, so the cluster stopped committing).
+    private var hardware = false
+    private var switchToHardware = false
 
     private(set) var hits = 0
     private(set) var held = 0
@@ -68,6 +74,8 @@ struct CodeStopTracer {
         holding = [:]
         holdable = [:]
         chosen = nil
+        hardware = false
+        switchToHardware = false
         // Threads may start while we attach: list again until a pass finds none new. A thread started by one
         // already traced is traced by the kernel (PTRACE_O_TRACECLONE).
         var added = true
@@ -144,8 +152,8 @@ struct CodeStopTracer {
         case CCHAOS_TRACE_EXITED:
             forget(tid)
         case CCHAOS_TRACE_SIGNAL:
-            if sig == SIGTRAP, let address = breakpointHit(tid) {
-                hit(tid, at: address)
+            if sig == SIGTRAP, let (address, byHardware) = breakpointHit(tid) {
+                hit(tid, at: address, byHardware: byHardware)
             } else {
                 _ = cchaos_ptrace_cont(tid, sig)
             }
@@ -172,21 +180,26 @@ struct CodeStopTracer {
         }
     }
 
-    /// The breakpoint `tid` stopped at, if its SIGTRAP came from one (not from a thread sending SIGTRAP).
-    private func breakpointHit(_ tid: Int32) -> UInt64? {
+    /// The breakpoint `tid` stopped at, if its SIGTRAP came from one (not from a thread sending SIGTRAP), and
+    /// whether it was a hardware one (which stops before the instruction, the program counter at the address).
+    private func breakpointHit(_ tid: Int32) -> (UInt64, Bool)? {
         var pc: UInt64 = 0
         var code: Int32 = 0
-        guard cchaos_ptrace_get_pc(tid, &pc) == 0, cchaos_ptrace_sigcode(tid, &code) == 0,
-              cchaos_is_breakpoint_code(code) != 0 else { return nil }
+        guard cchaos_ptrace_get_pc(tid, &pc) == 0, cchaos_ptrace_sigcode(tid, &code) == 0 else { return nil }
+        if cchaos_is_hwbp_code(code) != 0 { return breakpoints[pc] != nil ? (pc, true) : nil }
+        guard cchaos_is_breakpoint_code(code) != 0 else { return nil }
         let address = pc &- settings.pcOffset
-        return breakpoints[address] != nil ? address : nil
+        return breakpoints[address] != nil ? (address, false) : nil
     }
 
-    private mutating func hit(_ tid: Int32, at address: UInt64) {
+    private mutating func hit(_ tid: Int32, at address: UInt64, byHardware: Bool) {
         hits += 1
-        _ = cchaos_ptrace_set_pc(tid, address)
+        if !byHardware { _ = cchaos_ptrace_set_pc(tid, address) }
         if mayHold(tid), settings.chance >= 1 || Double(rng.next() >> 11) / Double(1 << 53) < settings.chance {
-            if settings.one { chosen = tid }
+            if settings.one, chosen == nil {
+                chosen = tid
+                switchToHardware = !byHardware && breakpoints.count <= Int(cchaos_hwbp_slots())
+            }
             let now = ContinuousClock.now
             holding[tid] = (address, now, now + pause())
         } else {
@@ -225,12 +238,14 @@ struct CodeStopTracer {
     /// Lets a thread stopped at `address` run its first instruction: the original back for one single step, the
     /// trap again after it. Signals that arrive meanwhile are delivered once it has stepped.
     private mutating func stepOver(_ tid: Int32, at address: UInt64) {
-        guard let original = breakpoints[address], mem >= 0 else {
+        guard !hardware, let original = breakpoints[address], mem >= 0 else {
+            // A hardware breakpoint is passed by continuing (the kernel sets the resume flag).
             _ = cchaos_ptrace_cont(tid, 0)
             return
         }
         _ = write(original, at: address)
-        defer { _ = write(settings.trap, at: address) }
+        var stepped = false
+        defer { if !stepped { _ = write(settings.trap, at: address) } }
         var pending: Int32 = 0
         guard cchaos_ptrace_singlestep(tid, 0) == 0 else { return }
         while true {
@@ -241,6 +256,12 @@ struct CodeStopTracer {
                 forget(tid)
                 return
             case CCHAOS_TRACE_SIGNAL where sig == SIGTRAP:
+                stepped = true
+                if switchToHardware, tid == chosen {
+                    switchToHardware = false
+                    armHardware(tid)
+                }
+                if !hardware { _ = write(settings.trap, at: address) }
                 _ = cchaos_ptrace_cont(tid, pending)
                 return
             case CCHAOS_TRACE_SIGNAL:
@@ -254,6 +275,15 @@ struct CodeStopTracer {
         }
     }
 
+    /// Gives the stopped chosen thread hardware breakpoints at every address and takes the trap instructions out
+    /// for everyone else; if the kernel refuses, the traps stay.
+    private mutating func armHardware(_ tid: Int32) {
+        let addresses = Array(breakpoints.keys)
+        guard cchaos_hwbp_set(tid, addresses, Int32(addresses.count)) == 0 else { return }
+        for (address, original) in breakpoints { _ = write(original, at: address) }
+        hardware = true
+    }
+
     // MARK: - Heal
 
     /// Puts every original instruction back, then stops and detaches every traced thread; a thread stopped at a
@@ -263,6 +293,7 @@ struct CodeStopTracer {
             for (address, original) in breakpoints { _ = write(original, at: address) }
         }
         for (tid, _) in holding {
+            if hardware, tid == chosen { _ = cchaos_hwbp_set(tid, nil, 0) }
             if cchaos_ptrace_detach(tid, 0) == 0 { traced.remove(tid) }
         }
         holding = [:]
@@ -286,12 +317,15 @@ struct CodeStopTracer {
             }
             quietSince = nil
             traced.remove(tid)
+            // The chosen thread's debug registers are cleared before it goes: a breakpoint left in a thread
+            // nobody traces would kill its process with SIGTRAP.
+            if hardware, tid == chosen, kind != CCHAOS_TRACE_EXITED { _ = cchaos_hwbp_set(tid, nil, 0) }
             switch kind {
             case CCHAOS_TRACE_EXITED:
                 continue
             case CCHAOS_TRACE_SIGNAL:
-                if sig == SIGTRAP, let address = breakpointHit(tid) {
-                    _ = cchaos_ptrace_set_pc(tid, address)
+                if sig == SIGTRAP, let (address, byHardware) = breakpointHit(tid) {
+                    if !byHardware { _ = cchaos_ptrace_set_pc(tid, address) }
                     _ = cchaos_ptrace_detach(tid, 0)
                 } else {
                     _ = cchaos_ptrace_detach(tid, sig)
