@@ -36,12 +36,14 @@ struct CodeStopTracer {
     private var holdable: [Int32: Bool] = [:]
     /// With `one`: the thread that was held first, the only one held from then on.
     private var chosen: Int32?
-    /// With `one`, where the machine has debug registers: once the chosen thread has been let go the first time,
-    /// the trap instructions are taken out and the chosen thread alone gets hardware breakpoints. Its siblings
+    /// With `one`, where the machine has debug registers: as soon as the chosen thread is first held, the trap
+    /// instructions are taken out and the chosen thread alone gets hardware breakpoints. Its siblings
     /// then run the functions without stopping at all — a stop, however short, inside their own window would
     /// provoke the race in them too (seen: both replicators lost, so the cluster stopped committing).
     private var hardware = false
-    private var switchToHardware = false
+    /// The chosen thread right after its hardware breakpoints were armed while it stood at one of their addresses:
+    /// its next stop there is that same pass, not a new one.
+    private var samePass: Int32?
 
     private(set) var hits = 0
     private(set) var held = 0
@@ -75,7 +77,7 @@ struct CodeStopTracer {
         holdable = [:]
         chosen = nil
         hardware = false
-        switchToHardware = false
+        samePass = nil
         // Threads may start while we attach: list again until a pass finds none new. A thread started by one
         // already traced is traced by the kernel (PTRACE_O_TRACECLONE).
         var added = true
@@ -153,7 +155,12 @@ struct CodeStopTracer {
             forget(tid)
         case CCHAOS_TRACE_SIGNAL:
             if sig == SIGTRAP, let (address, byHardware) = breakpointHit(tid) {
-                hit(tid, at: address, byHardware: byHardware)
+                if byHardware, samePass == tid {
+                    samePass = nil
+                    _ = cchaos_ptrace_cont(tid, 0)
+                } else {
+                    hit(tid, at: address, byHardware: byHardware)
+                }
             } else {
                 _ = cchaos_ptrace_cont(tid, sig)
             }
@@ -198,7 +205,8 @@ struct CodeStopTracer {
         if mayHold(tid), settings.chance >= 1 || Double(rng.next() >> 11) / Double(1 << 53) < settings.chance {
             if settings.one, chosen == nil {
                 chosen = tid
-                switchToHardware = !byHardware && breakpoints.count <= Int(cchaos_hwbp_slots())
+                // At once, not when it is let go: while it is held its siblings run through their own windows.
+                if !byHardware, breakpoints.count <= Int(cchaos_hwbp_slots()), armHardware(tid) { samePass = tid }
             }
             let now = ContinuousClock.now
             holding[tid] = (address, now, now + pause())
@@ -245,7 +253,7 @@ struct CodeStopTracer {
         }
         _ = write(original, at: address)
         var stepped = false
-        defer { if !stepped { _ = write(settings.trap, at: address) } }
+        defer { if !stepped, !hardware { _ = write(settings.trap, at: address) } }
         var pending: Int32 = 0
         guard cchaos_ptrace_singlestep(tid, 0) == 0 else { return }
         while true {
@@ -257,10 +265,6 @@ struct CodeStopTracer {
                 return
             case CCHAOS_TRACE_SIGNAL where sig == SIGTRAP:
                 stepped = true
-                if switchToHardware, tid == chosen {
-                    switchToHardware = false
-                    armHardware(tid)
-                }
                 if !hardware { _ = write(settings.trap, at: address) }
                 _ = cchaos_ptrace_cont(tid, pending)
                 return
@@ -277,11 +281,13 @@ struct CodeStopTracer {
 
     /// Gives the stopped chosen thread hardware breakpoints at every address and takes the trap instructions out
     /// for everyone else; if the kernel refuses, the traps stay.
-    private mutating func armHardware(_ tid: Int32) {
+    /// - Returns: whether it worked.
+    private mutating func armHardware(_ tid: Int32) -> Bool {
         let addresses = Array(breakpoints.keys)
-        guard cchaos_hwbp_set(tid, addresses, Int32(addresses.count)) == 0 else { return }
+        guard cchaos_hwbp_set(tid, addresses, Int32(addresses.count)) == 0 else { return false }
         for (address, original) in breakpoints { _ = write(original, at: address) }
         hardware = true
+        return true
     }
 
     // MARK: - Heal
