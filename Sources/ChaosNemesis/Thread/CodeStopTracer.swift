@@ -36,14 +36,13 @@ struct CodeStopTracer {
     private var holdable: [Int32: Bool] = [:]
     /// With `one`: the thread that was held first, the only one held from then on.
     private var chosen: Int32?
-    /// With `one`, where the machine has debug registers: as soon as the chosen thread is first held, the trap
-    /// instructions are taken out and the chosen thread alone gets hardware breakpoints. Its siblings
-    /// then run the functions without stopping at all — a stop, however short, inside their own window would
-    /// provoke the race in them too (seen: both replicators lost, so the cluster stopped committing).
+    /// With `one`, where the machine has debug registers: one matching thread is chosen when the process is
+    /// attached and it alone gets hardware breakpoints; no trap instruction is written. Its siblings then run the
+    /// functions without stopping at all — a stop, however short, inside their own window would provoke the race
+    /// in them too. (Seen with traps for all: the two replicators of a leader are woken by the same append and
+    /// reach the registration within microseconds of each other, so the sibling stopped at the trap while the
+    /// first was being held, and both were lost: the cluster stopped committing.)
     private var hardware = false
-    /// The chosen thread right after its hardware breakpoints were armed while it stood at one of their addresses:
-    /// its next stop there is that same pass, not a new one.
-    private var samePass: Int32?
 
     private(set) var hits = 0
     private(set) var held = 0
@@ -77,7 +76,6 @@ struct CodeStopTracer {
         holdable = [:]
         chosen = nil
         hardware = false
-        samePass = nil
         // Threads may start while we attach: list again until a pass finds none new. A thread started by one
         // already traced is traced by the kernel (PTRACE_O_TRACECLONE).
         var added = true
@@ -103,11 +101,12 @@ struct CodeStopTracer {
             detachAll()
             return .failure(.injectFailed("stop_at: cannot open /proc/\(pid)/mem for writing: \(why); run as root"))
         }
-        for function in functions {
-            let address = elf.address(of: function.value, base: base)
+        let addresses = functions.map { elf.address(of: $0.value, base: base) }
+        let armed = armChosen(addresses)
+        for (function, address) in zip(functions, addresses) {
             var original = [UInt8](repeating: 0, count: settings.trap.count)
             guard pread(mem, &original, original.count, off_t(Int64(bitPattern: address))) == original.count,
-                  write(settings.trap, at: address) else {
+                  armed || write(settings.trap, at: address) else {
                 let why = String(cString: strerror(errno))
                 detachAll()
                 return .failure(.injectFailed("stop_at: cannot write a breakpoint at \(function.name) in pid \(pid): \(why)"))
@@ -155,12 +154,7 @@ struct CodeStopTracer {
             forget(tid)
         case CCHAOS_TRACE_SIGNAL:
             if sig == SIGTRAP, let (address, byHardware) = breakpointHit(tid) {
-                if byHardware, samePass == tid {
-                    samePass = nil
-                    _ = cchaos_ptrace_cont(tid, 0)
-                } else {
-                    hit(tid, at: address, byHardware: byHardware)
-                }
+                hit(tid, at: address, byHardware: byHardware)
             } else {
                 _ = cchaos_ptrace_cont(tid, sig)
             }
@@ -203,11 +197,7 @@ struct CodeStopTracer {
         hits += 1
         if !byHardware { _ = cchaos_ptrace_set_pc(tid, address) }
         if mayHold(tid), settings.chance >= 1 || Double(rng.next() >> 11) / Double(1 << 53) < settings.chance {
-            if settings.one, chosen == nil {
-                chosen = tid
-                // At once, not when it is let go: while it is held its siblings run through their own windows.
-                if !byHardware, breakpoints.count <= Int(cchaos_hwbp_slots()), armHardware(tid) { samePass = tid }
-            }
+            if settings.one, chosen == nil { chosen = tid }
             let now = ContinuousClock.now
             holding[tid] = (address, now, now + pause())
         } else {
@@ -279,15 +269,39 @@ struct CodeStopTracer {
         }
     }
 
-    /// Gives the stopped chosen thread hardware breakpoints at every address and takes the trap instructions out
-    /// for everyone else; if the kernel refuses, the traps stay.
-    /// - Returns: whether it worked.
-    private mutating func armHardware(_ tid: Int32) -> Bool {
-        let addresses = Array(breakpoints.keys)
-        guard cchaos_hwbp_set(tid, addresses, Int32(addresses.count)) == 0 else { return false }
-        for (address, original) in breakpoints { _ = write(original, at: address) }
-        hardware = true
-        return true
+    /// With `one`: chooses one matching thread now and gives it hardware breakpoints at `addresses` (stopping it
+    /// for a moment to set its debug registers). - Returns: false when there is no matching thread yet, the machine
+    /// has too few debug registers, or the kernel refuses; the caller then writes trap instructions instead.
+    private mutating func armChosen(_ addresses: [UInt64]) -> Bool {
+        guard settings.one, addresses.count <= Int(cchaos_hwbp_slots()) else { return false }
+        let candidates = traced.sorted().filter { mayHold($0) }
+        guard !candidates.isEmpty else { return false }
+        let tid = candidates[Int(rng.next(upperBound: UInt64(candidates.count)))]
+        guard cchaos_ptrace_interrupt(tid) == 0 else { return false }
+        while true {
+            let (stopped, kind, sig) = wait(tid, block: true)
+            guard stopped == tid else { return false }
+            switch kind {
+            case CCHAOS_TRACE_EXITED:
+                forget(tid)
+                return false
+            case CCHAOS_TRACE_EVENT_STOP, CCHAOS_TRACE_SIGNAL, CCHAOS_TRACE_GROUP_STOP:
+                let armed = cchaos_hwbp_set(tid, addresses, Int32(addresses.count)) == 0
+                // Let it go on as it was: a signal it was about to get is delivered, a group-stop kept. A signal
+                // stop first means the interrupt's own stop is still to come; the event loop continues it.
+                switch kind {
+                case CCHAOS_TRACE_SIGNAL: _ = cchaos_ptrace_cont(tid, sig)
+                case CCHAOS_TRACE_GROUP_STOP: _ = cchaos_ptrace_listen(tid)
+                default: _ = cchaos_ptrace_cont(tid, 0)
+                }
+                guard armed else { return false }
+                chosen = tid
+                hardware = true
+                return true
+            default:
+                _ = cchaos_ptrace_cont(tid, 0)
+            }
+        }
     }
 
     // MARK: - Heal
