@@ -110,7 +110,7 @@ final class JitterSession: Sendable {
             parts.append("holding threads matching '\(jitter.threads)' for \(Units.format(jitter.minPause))–"
                          + "\(Units.format(jitter.maxPause)) at \(stops.description)"
                          + (jitter.stopChance < 1 ? " (\(Int((jitter.stopChance * 100).rounded())) % of passes)" : "")
-                         + (jitter.stopOne ? ", only the first thread held" : ""))
+                         + (jitter.stopOne ? ", one thread only" : ""))
         }
         return "\(node): " + parts.joined(separator: "; ")
     }

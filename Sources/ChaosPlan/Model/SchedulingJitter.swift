@@ -32,8 +32,9 @@ public struct SchedulingJitter: Sendable, Hashable {
     public var stopAt: String?
     /// The share of passes through a breakpoint that are held (0 < p ≤ 1).
     public var stopChance: Double
-    /// Hold only one thread: the first matching one that is held; its siblings pass freely (so a pool of
-    /// threads, one per follower say, keeps working but for one).
+    /// Hold only one of the matching threads (chosen when attaching, with hardware breakpoints on x86_64; else
+    /// the first one held); its siblings pass freely, so a pool of threads, one per follower say, keeps working
+    /// but for one.
     public var stopOne: Bool
 
     public static let defaultThreads = ".*"
