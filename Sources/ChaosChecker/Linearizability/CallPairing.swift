@@ -13,17 +13,23 @@ enum CallPairing {
 
     /// - Throws: `CheckerError` when a process invokes again while its previous operation is still open.
     static func partitions(_ history: History) throws(CheckerError) -> [Partition] {
+        try partitions(.memory(history))
+    }
+
+    /// - Throws: `CheckerError` when a process invokes again while its previous operation is still open, or
+    ///   when the history file cannot be read.
+    static func partitions(_ history: HistorySource) throws(CheckerError) -> [Partition] {
         // Calls go straight into their key's partition (no list of all calls next to the partitions: a long
         // history's calls are the checker's largest memory before the search starts).
         var byKey: [Value?: Int] = [:]
         var partitions: [Partition] = []
         var open: [Int: (partition: Int, index: Int)] = [:]  // process → its open call
         var regroup = false
-        for (position, op) in history.operations.enumerated() {
+        func pair(_ op: Operation, at position: Int) -> CheckerError? {
             if op.type == .invoke {
                 if let previous = open[op.process] {
                     let call = partitions[previous.partition].calls[previous.index]
-                    throw CheckerError(operation: position, "process \(op.process) invoked '\(op.f)' while its "
+                    return CheckerError(operation: position, "process \(op.process) invoked '\(op.f)' while its "
                         + "'\(call.f)' from operation \(call.position) is still open; "
                         + "a process runs one operation at a time (give a retried client a fresh process id)")
                 }
@@ -46,7 +52,21 @@ enum CallPairing {
                 if op.key != nil && partitions[p].calls[i].invoke.key == nil { regroup = true }
             }
             // A completion with no invocation (a history cut at its start) tells nothing: skip it.
+            return nil
         }
+        var position = -1
+        var failure: CheckerError?
+        // Read as a stream: only the calls are kept, never the operations list next to them.
+        do throws(HistoryError) {
+            try history.forEach { op in
+                position += 1
+                guard failure == nil else { return }
+                failure = pair(op, at: position)
+            }
+        } catch {
+            throw CheckerError("the history cannot be read: \(error)")
+        }
+        if let failure { throw failure }
         return regroup ? regrouped(partitions) : partitions
     }
 

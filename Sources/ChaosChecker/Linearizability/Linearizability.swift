@@ -59,6 +59,16 @@ public enum Linearizability {
         memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false,
         log: [CommittedLog.Line]? = nil
     ) throws(CheckerError) -> LinearizabilityReport {
+        try check(.memory(history), model: model, timeLimit: timeLimit, memoryLimit: memoryLimit,
+                  registersStartAbsent: registersStartAbsent, log: log)
+    }
+
+    /// Checks a history read as a stream (a run's `history.jsonl`): only the paired calls are held.
+    public static func check(
+        _ history: HistorySource, model: ModelName, timeLimit: Duration = .seconds(60),
+        memoryLimit: Int = defaultMemoryLimit, registersStartAbsent: Bool = false,
+        log: [CommittedLog.Line]? = nil
+    ) throws(CheckerError) -> LinearizabilityReport {
         try check(history, model: model, options: Options(timeLimit: timeLimit, memoryLimit: memoryLimit,
                                                           registersStartAbsent: registersStartAbsent, log: log))
     }
@@ -67,6 +77,13 @@ public enum Linearizability {
     /// together; the first partition proven not linearizable decides the verdict and ends the others.
     /// - Throws: `CheckerError` for an operation the model cannot read.
     public static func check(_ history: History, model: ModelName, options: Options)
+        throws(CheckerError) -> LinearizabilityReport
+    {
+        try check(.memory(history), model: model, options: options)
+    }
+
+    /// Checks a history read as a stream; see `check(_:model:options:)`.
+    public static func check(_ history: HistorySource, model: ModelName, options: Options)
         throws(CheckerError) -> LinearizabilityReport
     {
         func register(_ semantics: RegisterModel.Semantics) -> RegisterModel.Semantics {

@@ -19,8 +19,13 @@ public struct LivenessChecker: Checker {
     public func check(_ input: CheckInput) async -> CheckResult {
         let limit = recoverWithin.nanoseconds
         let windows = FaultWindow.windows(from: input.events)
-        let end = max(Int64(input.duration * 1e9), input.samples.map(\.time).max() ?? 0,
-                      input.history.operations.last?.time ?? 0)
+        var lastTime: Int64?
+        do throws(HistoryError) {
+            try input.history.forEach { lastTime = $0.time }
+        } catch {
+            return CheckResult(name: name, verdict: .unknown, summary: "cannot read the history: \(error)")
+        }
+        let end = max(Int64(input.duration * 1e9), input.samples.map(\.time).max() ?? 0, lastTime ?? 0)
         if let unhealed = windows.first(where: { $0.end == nil }) {
             return CheckResult(name: name, verdict: .unknown, summary: "\(unhealed.fault) injected at "
                 + "\(seconds(unhealed.start))s on \(unhealed.targets.joined(separator: ", ")) was never healed, "
@@ -28,7 +33,15 @@ public struct LivenessChecker: Checker {
         }
         let healedAt = windows.compactMap(\.end).max() ?? 0
         let deadline = healedAt + limit
-        let recovery = Recovery(input: input, after: healedAt)
+        let recovery: Recovery
+        let stuck: (count: Int, lines: [String])
+        do throws(HistoryError) {
+            recovery = try Recovery(input: input, after: healedAt)
+            stuck = try StuckOperations.find(in: input.history, after: healedAt + limit, runEnd: end, settle: limit,
+                                             givenUpAfter: opTimeout?.nanoseconds)
+        } catch {
+            return CheckResult(name: name, verdict: .unknown, summary: "cannot read the history: \(error)")
+        }
         var findings: [Finding] = []
         var metrics: [String: Double] = ["lastHealSeconds": Double(healedAt) / 1e9]
         let from = healedAt == 0 ? "the start" : "the last heal at \(seconds(healedAt))s"
@@ -47,14 +60,11 @@ public struct LivenessChecker: Checker {
                 + "(limit \(seconds(limit))s): the commit index stayed at \(recovery.commitAtStart) and no "
                 + "operation succeeded", time: Double(healedAt) / 1e9, until: Double(end) / 1e9))
         }
-        let stuck = StuckOperations.find(in: input.history, after: deadline, runEnd: end, settle: limit,
-                                         givenUpAfter: opTimeout?.nanoseconds)
         metrics["stuckOps"] = Double(stuck.count)
-        if !stuck.isEmpty {
+        if stuck.count > 0 {
             findings.append(Finding("\(stuck.count) operation\(stuck.count == 1 ? "" : "s") invoked after "
                 + "\(seconds(deadline))s (\(from) + recover_within) never completed",
-                time: Double(deadline) / 1e9, details: stuck.prefix(20).map(\.line)
-                    + (stuck.count > 20 ? ["… and \(stuck.count - 20) more"] : [])))
+                time: Double(deadline) / 1e9, details: stuck.lines))
         }
         let summary = findings.isEmpty
             ? "progress \(metrics["recoverySeconds"].map { String(format: "%.1f", $0) } ?? "?")s after \(from); "
@@ -71,7 +81,8 @@ struct Recovery {
     var evidence: String
     var commitAtStart: Int64
 
-    init(input: CheckInput, after start: Int64) {
+    /// - Throws: `HistoryError` when the history cannot be read.
+    init(input: CheckInput, after start: Int64) throws(HistoryError) {
         var commit: Int64 = 0
         var firstCommit: (time: Int64, index: Int64)?
         for sample in input.samples.sorted(by: { $0.time < $1.time }) where sample.answered {
@@ -82,7 +93,10 @@ struct Recovery {
                 firstCommit = (sample.time, index)
             }
         }
-        let firstOk = input.history.operations.first { $0.type == .ok && $0.time > start }
+        var firstOk: Operation?
+        try input.history.forEach { op in
+            if firstOk == nil && op.type == .ok && op.time > start { firstOk = op }
+        }
         commitAtStart = commit
         if let o = firstOk, firstCommit.map({ o.time < $0.time }) ?? true {
             time = o.time
@@ -100,33 +114,38 @@ struct Recovery {
 /// Operations invoked after a deadline that ended indeterminate (`info`), failed only when the client gave up,
 /// or never ended.
 enum StuckOperations {
-    struct Stuck {
-        var line: String
-    }
+    /// Lines kept for the finding; the rest are only counted.
+    static let shown = 20
 
     /// - Parameters:
     ///   - settle: an op still open at the end is stuck only if invoked at least this long before it.
     ///   - givenUpAfter: a `fail` this long after its invocation is a client timeout; nil = never counts.
-    static func find(in history: History, after deadline: Int64, runEnd: Int64, settle: Int64,
-                     givenUpAfter: Int64? = nil) -> [Stuck] {
+    static func find(in history: HistorySource, after deadline: Int64, runEnd: Int64, settle: Int64,
+                     givenUpAfter: Int64? = nil) throws(HistoryError) -> (count: Int, lines: [String]) {
         var open: [Int: Operation] = [:]
-        var stuck: [Stuck] = []
-        for op in history.operations {
+        var count = 0
+        var lines: [String] = []
+        func add(_ line: @autoclosure () -> String) {
+            count += 1
+            if lines.count < shown { lines.append(line()) }
+        }
+        try history.forEach { op in
             if op.type == .invoke {
                 open[op.process] = op
-                continue
+                return
             }
-            guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline else { continue }
+            guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline else { return }
             let gaveUp = op.type == .fail && givenUpAfter.map { op.time - invoke.time >= $0 } == true
-            guard op.type == .info || gaveUp else { continue }
-            stuck.append(Stuck(line: describe(invoke) + ": \(op.type) after \(seconds(op.time - invoke.time))s"
-                + (op.error.map { " (\($0))" } ?? "")))
+            guard op.type == .info || gaveUp else { return }
+            add(describe(invoke) + ": \(op.type) after \(seconds(op.time - invoke.time))s"
+                + (op.error.map { " (\($0))" } ?? ""))
         }
         for invoke in open.values.sorted(by: { $0.time < $1.time })
         where invoke.time > deadline && invoke.time + settle <= runEnd {
-            stuck.append(Stuck(line: describe(invoke) + ": never completed"))
+            add(describe(invoke) + ": never completed")
         }
-        return stuck
+        if count > lines.count { lines.append("… and \(count - lines.count) more") }
+        return (count, lines)
     }
 
     private static func describe(_ op: Operation) -> String {
