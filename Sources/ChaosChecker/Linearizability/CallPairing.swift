@@ -18,7 +18,9 @@ enum CallPairing {
 
     /// - Throws: `CheckerError` when a process invokes again while its previous operation is still open, or
     ///   when the history file cannot be read.
-    static func partitions(_ history: HistorySource) throws(CheckerError) -> [Partition] {
+    /// - Parameter keys: only calls invoked on these keys are kept (nil: all); positions stay the history's.
+    static func partitions(_ history: HistorySource, keys: Set<Value?>? = nil) throws(CheckerError)
+        -> [Partition] {
         // Calls go straight into their key's partition (no list of all calls next to the partitions: a long
         // history's calls are the checker's largest memory before the search starts).
         var byKey: [Value?: Int] = [:]
@@ -27,6 +29,8 @@ enum CallPairing {
         var regroup = false
         func pair(_ op: Operation, at position: Int) -> CheckerError? {
             if op.type == .invoke {
+                // Another batch's key: its completion then finds no open call here and is skipped too.
+                if let keys, !keys.contains(op.key) { return nil }
                 if let previous = open[op.process] {
                     let call = partitions[previous.partition].calls[previous.index]
                     return CheckerError(operation: position, "process \(op.process) invoked '\(op.f)' while its "

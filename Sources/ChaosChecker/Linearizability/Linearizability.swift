@@ -10,6 +10,10 @@ public enum Linearizability {
     /// partition for a counterexample with its longest linearizable prefix (else the zones' proof is shown).
     public static let zoneSearchBudget: Duration = .milliseconds(200)
 
+    /// Calls held at once when a history file is checked a batch of keys at a time (`Options.batchCalls`):
+    /// about 100 MB of calls and search state.
+    public static let defaultBatchCalls = 250_000
+
     /// Search memory allowed by default: half the machine, at most 8 GiB.
     public static var defaultMemoryLimit: Int {
         Int(min(ProcessInfo.processInfo.physicalMemory / 2, 8 << 30))
@@ -39,6 +43,9 @@ public enum Linearizability {
         /// Once `ZoneCheck` proved a partition not linearizable, how long the exact search may try it for a
         /// counterexample with its longest linearizable prefix (never past `refineBudget`); zero: the zones' proof.
         public var zoneSearch: Duration = Linearizability.zoneSearchBudget
+        /// A history file with more calls than this is checked a batch of keys at a time (each batch at most
+        /// this many calls, or one key), so the checker never holds the whole history's calls at once.
+        public var batchCalls: Int = Linearizability.defaultBatchCalls
 
         public init(timeLimit: Duration = .seconds(60), memoryLimit: Int = Linearizability.defaultMemoryLimit,
                     registersStartAbsent: Bool = false, effectOrder: [Value?: [Int]] = [:],
@@ -83,18 +90,77 @@ public enum Linearizability {
     }
 
     /// Checks a history read as a stream; see `check(_:model:options:)`.
+    ///
+    /// A file (a run's `history.jsonl`) with more calls than `Options.batchCalls` is read once to count each
+    /// key's calls, then again for each batch of keys, whose partitions are searched and dropped before the
+    /// next batch is read: the checker holds one batch's calls at a time, not the history's. A batch proven not
+    /// linearizable decides the verdict and the later batches are not searched.
     public static func check(_ history: HistorySource, model: ModelName, options: Options)
         throws(CheckerError) -> LinearizabilityReport
     {
-        func register(_ semantics: RegisterModel.Semantics) -> RegisterModel.Semantics {
-            options.registersStartAbsent ? semantics.startingAbsent : semantics
-        }
         let started = ContinuousClock.now
         let budget = SearchBudget(timeLimit: options.timeLimit, memoryLimit: options.memoryLimit,
                                   refineBudget: options.refineBudget)
-        var partitions = try CallPairing.partitions(history)
-        let patched = options.log.flatMap {
-            LogPatch.models.contains(model) ? LogPatch.apply($0, to: &partitions) : nil
+        var batches: [Set<Value?>?] = [nil]
+        var keys: KeyBatches?
+        if case .file = history {
+            let counted = try KeyBatches.count(history)
+            if !counted.keyOnlyOnCompletion && counted.total > options.batchCalls {
+                batches = counted.batches(limit: options.batchCalls)
+                keys = counted
+            }
+        }
+        var results: [PartitionResult] = []
+        var patched: LogPatchSummary?
+        var operations = 0, partitionCount = 0
+        for (number, batch) in batches.enumerated() {
+            if budget.stop != .none || results.contains(where: { $0.outcome == .notLinearizable }) {
+                // Decided or out of budget: what is left is counted, not searched.
+                for key in batch ?? [] {
+                    let calls = keys?.calls.first { $0.key == key }?.count ?? 0
+                    results.append(PartitionResult(outcome: .cancelled, steps: calls, explored: 0, deepest: 0))
+                    operations += calls
+                    partitionCount += 1
+                }
+                continue
+            }
+            var partitions = try CallPairing.partitions(history, keys: batch)
+            operations += partitions.reduce(0) { $0 + $1.calls.count }
+            partitionCount += partitions.count
+            if let log = options.log, LogPatch.models.contains(model) {
+                // Findings about the log as a whole, and about keys no call touched, come with the first batch.
+                let summary = LogPatch.apply(log, to: &partitions,
+                                             allKeys: keys.map { Set($0.calls.map(\.key)) }, whole: number == 0)
+                patched = patched.map { $0.merged(summary) } ?? summary
+            }
+            results += try search(partitions, model: model, options: options, budget: budget)
+        }
+        var report = LinearizabilityReport(
+            verdict: .valid, model: model, operations: operations,
+            partitions: partitionCount, statesExplored: results.reduce(0) { $0 + $1.explored },
+            elapsed: ContinuousClock.now - started)
+        report.peakMemory = budget.peakResidentBytes.load(ordering: .relaxed)
+        let failed = results.filter { $0.outcome == .notLinearizable }
+        if let smallest = failed.min(by: { $0.steps < $1.steps }) {
+            report.verdict = .invalid
+            report.counterexample = smallest.counterexample
+        } else if results.contains(where: { $0.outcome != .linearizable }) {
+            report.verdict = .unknown
+            report.reason = progress(results, budget: budget)
+        }
+        if let patched {
+            report.log = patched
+            if !patched.findings.isEmpty { report.verdict = .invalid }
+        }
+        return report
+    }
+
+    /// Compiles and searches one batch of partitions together: the first proven not linearizable ends the
+    /// others; a partition the zones proved not linearizable decides without waiting for the rest.
+    private static func search(_ partitions: [CallPairing.Partition], model: ModelName, options: Options,
+                               budget: SearchBudget) throws(CheckerError) -> [PartitionResult] {
+        func register(_ semantics: RegisterModel.Semantics) -> RegisterModel.Semantics {
+            options.registersStartAbsent ? semantics.startingAbsent : semantics
         }
         // The log's order of writes is an effect order like any other: a key's order given by the caller wins.
         var order = options.effectOrder
@@ -115,7 +181,6 @@ public enum Linearizability {
         // Pairing, the log patch and compiling run before any search polls the budget: past the deadline
         // already, every search stops at its first turn.
         if budget.expired { budget.stopAll(.time) }
-        let results: [PartitionResult]
         if let proven = jobs.filter({ $0.zoneProof != nil }).min(by: { $0.size < $1.size }) {
             // The zones decided it. The exact search gets a short turn on that partition for a counterexample
             // drawn from the longest linearizable prefix; the verdict does not wait for more.
@@ -127,30 +192,10 @@ public enum Linearizability {
                 searched = proven.result()
                 budget.peakResidentBytes.max(exact.peakResidentBytes.load(ordering: .relaxed), ordering: .relaxed)
             }
-            results = [searched?.outcome == .notLinearizable ? searched! : proven.zoneProof!()]
-        } else {
-            PartitionScheduler.run(jobs, budget: budget)
-            results = jobs.map { $0.result() }
+            return [searched?.outcome == .notLinearizable ? searched! : proven.zoneProof!()]
         }
-
-        var report = LinearizabilityReport(
-            verdict: .valid, model: model, operations: partitions.reduce(0) { $0 + $1.calls.count },
-            partitions: partitions.count, statesExplored: results.reduce(0) { $0 + $1.explored },
-            elapsed: ContinuousClock.now - started)
-        report.peakMemory = budget.peakResidentBytes.load(ordering: .relaxed)
-        let failed = results.filter { $0.outcome == .notLinearizable }
-        if let smallest = failed.min(by: { $0.steps < $1.steps }) {
-            report.verdict = .invalid
-            report.counterexample = smallest.counterexample
-        } else if results.contains(where: { $0.outcome != .linearizable }) {
-            report.verdict = .unknown
-            report.reason = progress(results, budget: budget)
-        }
-        if let patched {
-            report.log = patched
-            if !patched.findings.isEmpty { report.verdict = .invalid }
-        }
-        return report
+        PartitionScheduler.run(jobs, budget: budget)
+        return jobs.map { $0.result() }
     }
 
     /// Why the search stopped and how far it got: `time limit of 2s reached: 7 of 10 partitions linearizable,

@@ -16,12 +16,23 @@ public enum HistorySource: Sendable {
         case .memory(let history):
             for op in history.operations { each(op) }
         case .file(let path):
-            let pass = try JSONLFileReader.forEach(path: path, each)
+            let observe = Self.observer
+            var read = 0
+            let pass = try JSONLFileReader.forEach(path: path) { op in
+                each(op)
+                read += 1
+                if read % Self.observeEvery == 0, let observe { observe(read) }
+            }
             if pass.missing {
                 throw HistoryError(file: path, line: 1, column: 1, message: "cannot be opened")
             }
         }
     }
+
+    /// Called every `observeEvery` operations of a file pass with the count read so far, while the reader's
+    /// caller holds whatever it keeps: lets a test measure what a streaming reader retains mid-pass.
+    @TaskLocal public static var observer: (@Sendable (Int) -> Void)?
+    public static let observeEvery = 4096
 
     /// The whole history in memory: for small histories only (tests, offline checks).
     /// - Throws: `HistoryError` when the file cannot be read.
