@@ -43,8 +43,8 @@ public enum Linearizability {
         /// Once `ZoneCheck` proved a partition not linearizable, how long the exact search may try it for a
         /// counterexample with its longest linearizable prefix (never past `refineBudget`); zero: the zones' proof.
         public var zoneSearch: Duration = Linearizability.zoneSearchBudget
-        /// A history file with more calls than this is checked a batch of keys at a time (each batch at most
-        /// this many calls, or one key), so the checker never holds the whole history's calls at once.
+        /// A history file with more calls than this is split by key and checked a batch of keys at a time (each
+        /// batch at most this many calls, or one bucket of keys), so the checker never holds all the calls at once.
         public var batchCalls: Int = Linearizability.defaultBatchCalls
 
         public init(timeLimit: Duration = .seconds(60), memoryLimit: Int = Linearizability.defaultMemoryLimit,
@@ -91,62 +91,81 @@ public enum Linearizability {
 
     /// Checks a history read as a stream; see `check(_:model:options:)`.
     ///
-    /// A file (a run's `history.jsonl`) with more calls than `Options.batchCalls` is read once to count each
-    /// key's calls, then again for each batch of keys, whose partitions are searched and dropped before the
-    /// next batch is read: the checker holds one batch's calls at a time, not the history's. A batch proven not
-    /// linearizable decides the verdict and the later batches are not searched.
+    /// A file (a run's `history.jsonl`) with more calls than `Options.batchCalls` is split by key into spill
+    /// files in the same pass that reads it (`PartitionSpill`); each batch of keys is then read back, searched and
+    /// dropped before the next, so the checker holds one batch's calls at a time, not the history's. A batch
+    /// proven not linearizable decides the verdict and the later batches are not searched. The time limit counts
+    /// the searches, not the reading.
     public static func check(_ history: HistorySource, model: ModelName, options: Options)
         throws(CheckerError) -> LinearizabilityReport
     {
         let started = ContinuousClock.now
-        let budget = SearchBudget(timeLimit: options.timeLimit, memoryLimit: options.memoryLimit,
+        var budget = SearchBudget(timeLimit: options.timeLimit, memoryLimit: options.memoryLimit,
                                   refineBudget: options.refineBudget)
-        var batches: [Set<Value?>?] = [nil]
-        var keys: KeyBatches?
-        if case .file = history {
-            let counted = try KeyBatches.count(history)
-            if !counted.keyOnlyOnCompletion && counted.total > options.batchCalls {
-                batches = counted.batches(limit: options.batchCalls)
-                keys = counted
-            }
+        let outcome: PartitionSpill.Outcome
+        if case .file(let path) = history {
+            outcome = try PartitionSpill.read(path, limit: options.batchCalls)
+            // Reading the file is not searching (a run read back from memory never counted it either).
+            budget = SearchBudget(timeLimit: options.timeLimit, memoryLimit: options.memoryLimit,
+                                  refineBudget: options.refineBudget)
+        } else {
+            outcome = .whole(try CallPairing.partitions(history))
+        }
+        let batches: [[Int]]
+        var spilled: PartitionSpill.Spilled?
+        switch outcome {
+        case .whole: batches = [[]]
+        case .spilled(let files):
+            spilled = files
+            batches = files.batches(limit: options.batchCalls)
         }
         var results: [PartitionResult] = []
         var patched: LogPatchSummary?
         var operations = 0, partitionCount = 0
+        var searching: Duration = .zero
+        var peak = 0
         for (number, batch) in batches.enumerated() {
-            if budget.stop != .none || results.contains(where: { $0.outcome == .notLinearizable }) {
-                // Decided or out of budget: what is left is counted, not searched.
-                for key in batch ?? [] {
-                    let calls = keys?.calls.first { $0.key == key }?.count ?? 0
-                    results.append(PartitionResult(outcome: .cancelled, steps: calls, explored: 0, deepest: 0))
-                    operations += calls
-                    partitionCount += 1
+            if let spilled, number > 0 {
+                if budget.stop != .none || results.contains(where: { $0.outcome == .notLinearizable }) {
+                    // Decided or out of budget: what is left is counted, not searched.
+                    for key in batch.flatMap({ spilled.files[$0].keys }) {
+                        results.append(PartitionResult(outcome: .cancelled, steps: key.calls, explored: 0,
+                                                       deepest: 0))
+                        operations += key.calls
+                        partitionCount += 1
+                    }
+                    continue
                 }
-                continue
+                // Each batch searches for what is left of the time limit.
+                budget = SearchBudget(timeLimit: options.timeLimit - searching, memoryLimit: options.memoryLimit,
+                                      refineBudget: options.refineBudget)
             }
-            var partitions = try CallPairing.partitions(history, keys: batch)
+            let batchStarted = ContinuousClock.now
+            var partitions: [CallPairing.Partition]
+            if case .whole(let all) = outcome { partitions = all } else { partitions = try spilled!.partitions(batch) }
             operations += partitions.reduce(0) { $0 + $1.calls.count }
             partitionCount += partitions.count
             if let log = options.log, LogPatch.models.contains(model) {
                 // Findings about the log as a whole, and about keys no call touched, come with the first batch.
-                let summary = LogPatch.apply(log, to: &partitions,
-                                             allKeys: keys.map { Set($0.calls.map(\.key)) }, whole: number == 0)
+                let summary = LogPatch.apply(log, to: &partitions, allKeys: spilled?.allKeys, whole: number == 0)
                 patched = patched.map { $0.merged(summary) } ?? summary
             }
             results += try search(partitions, model: model, options: options, budget: budget)
+            searching += ContinuousClock.now - batchStarted
+            peak = max(peak, budget.peakResidentBytes.load(ordering: .relaxed))
         }
         var report = LinearizabilityReport(
             verdict: .valid, model: model, operations: operations,
             partitions: partitionCount, statesExplored: results.reduce(0) { $0 + $1.explored },
             elapsed: ContinuousClock.now - started)
-        report.peakMemory = budget.peakResidentBytes.load(ordering: .relaxed)
+        report.peakMemory = peak
         let failed = results.filter { $0.outcome == .notLinearizable }
         if let smallest = failed.min(by: { $0.steps < $1.steps }) {
             report.verdict = .invalid
             report.counterexample = smallest.counterexample
         } else if results.contains(where: { $0.outcome != .linearizable }) {
             report.verdict = .unknown
-            report.reason = progress(results, budget: budget)
+            report.reason = progress(results, budget: budget, timeLimit: options.timeLimit)
         }
         if let patched {
             report.log = patched
@@ -200,14 +219,15 @@ public enum Linearizability {
 
     /// Why the search stopped and how far it got: `time limit of 2s reached: 7 of 10 partitions linearizable,
     /// 3 unfinished (largest 812 operations, deepest prefix 640)`.
-    private static func progress(_ results: [PartitionResult], budget: SearchBudget) -> String {
+    private static func progress(_ results: [PartitionResult], budget: SearchBudget, timeLimit: Duration)
+        -> String {
         let unfinished = results.filter { $0.outcome != .linearizable }
         let done = results.count - unfinished.count
         let limit = switch budget.stop {
         case .memory:
             "memory limit of \(budget.memoryLimit >> 20) MiB reached (the process held "
                 + "\(budget.peakResidentBytes.load(ordering: .relaxed) >> 20) MiB)"
-        default: "time limit of \(budget.timeLimit) reached"
+        default: "time limit of \(timeLimit) reached"
         }
         var text = "\(limit): \(done) of \(results.count) partition\(results.count == 1 ? "" : "s") linearizable, "
             + "\(unfinished.count) unfinished"
