@@ -19,13 +19,6 @@ public struct LivenessChecker: Checker {
     public func check(_ input: CheckInput) async -> CheckResult {
         let limit = recoverWithin.nanoseconds
         let windows = FaultWindow.windows(from: input.events)
-        var lastTime: Int64?
-        do throws(HistoryError) {
-            try input.history.forEach { lastTime = $0.time }
-        } catch {
-            return CheckResult(name: name, verdict: .unknown, summary: "cannot read the history: \(error)")
-        }
-        let end = max(Int64(input.duration * 1e9), input.samples.map(\.time).max() ?? 0, lastTime ?? 0)
         if let unhealed = windows.first(where: { $0.end == nil }) {
             return CheckResult(name: name, verdict: .unknown, summary: "\(unhealed.fault) injected at "
                 + "\(seconds(unhealed.start))s on \(unhealed.targets.joined(separator: ", ")) was never healed, "
@@ -33,15 +26,22 @@ public struct LivenessChecker: Checker {
         }
         let healedAt = windows.compactMap(\.end).max() ?? 0
         let deadline = healedAt + limit
-        let recovery: Recovery
-        let stuck: (count: Int, lines: [String])
+        // One pass over the history: its end, the first ok operation after the heal, the stuck operations.
+        var lastTime: Int64?
+        var firstOk: Operation?
+        var stuckOps = StuckOperations(after: deadline, givenUpAfter: opTimeout?.nanoseconds)
         do throws(HistoryError) {
-            recovery = try Recovery(input: input, after: healedAt)
-            stuck = try StuckOperations.find(in: input.history, after: healedAt + limit, runEnd: end, settle: limit,
-                                             givenUpAfter: opTimeout?.nanoseconds)
+            try input.history.forEach { op in
+                lastTime = op.time
+                if firstOk == nil && op.type == .ok && op.time > healedAt { firstOk = op }
+                stuckOps.add(op)
+            }
         } catch {
             return CheckResult(name: name, verdict: .unknown, summary: "cannot read the history: \(error)")
         }
+        let end = max(Int64(input.duration * 1e9), input.samples.map(\.time).max() ?? 0, lastTime ?? 0)
+        let recovery = Recovery(input: input, after: healedAt, firstOk: firstOk)
+        let stuck = stuckOps.finish(runEnd: end, settle: limit)
         var findings: [Finding] = []
         var metrics: [String: Double] = ["lastHealSeconds": Double(healedAt) / 1e9]
         let from = healedAt == 0 ? "the start" : "the last heal at \(seconds(healedAt))s"
@@ -81,8 +81,8 @@ struct Recovery {
     var evidence: String
     var commitAtStart: Int64
 
-    /// - Throws: `HistoryError` when the history cannot be read.
-    init(input: CheckInput, after start: Int64) throws(HistoryError) {
+    /// - Parameter firstOk: the first operation completed `ok` after `start`.
+    init(input: CheckInput, after start: Int64, firstOk: Operation?) {
         var commit: Int64 = 0
         var firstCommit: (time: Int64, index: Int64)?
         for sample in input.samples.sorted(by: { $0.time < $1.time }) where sample.answered {
@@ -92,10 +92,6 @@ struct Recovery {
             } else if index > commit, firstCommit == nil {
                 firstCommit = (sample.time, index)
             }
-        }
-        var firstOk: Operation?
-        try input.history.forEach { op in
-            if firstOk == nil && op.type == .ok && op.time > start { firstOk = op }
         }
         commitAtStart = commit
         if let o = firstOk, firstCommit.map({ o.time < $0.time }) ?? true {
@@ -112,40 +108,50 @@ struct Recovery {
 }
 
 /// Operations invoked after a deadline that ended indeterminate (`info`), failed only when the client gave up,
-/// or never ended.
-enum StuckOperations {
+/// or never ended: fed one operation at a time, holding the open call per process and the first lines.
+struct StuckOperations {
     /// Lines kept for the finding; the rest are only counted.
     static let shown = 20
 
-    /// - Parameters:
-    ///   - settle: an op still open at the end is stuck only if invoked at least this long before it.
-    ///   - givenUpAfter: a `fail` this long after its invocation is a client timeout; nil = never counts.
-    static func find(in history: HistorySource, after deadline: Int64, runEnd: Int64, settle: Int64,
-                     givenUpAfter: Int64? = nil) throws(HistoryError) -> (count: Int, lines: [String]) {
-        var open: [Int: Operation] = [:]
-        var count = 0
-        var lines: [String] = []
-        func add(_ line: @autoclosure () -> String) {
-            count += 1
-            if lines.count < shown { lines.append(line()) }
+    let deadline: Int64
+    /// A `fail` this long after its invocation is a client timeout; nil = never counts.
+    let givenUpAfter: Int64?
+    private var open: [Int: Operation] = [:]
+    private var count = 0
+    private var lines: [String] = []
+
+    init(after deadline: Int64, givenUpAfter: Int64? = nil) {
+        self.deadline = deadline
+        self.givenUpAfter = givenUpAfter
+    }
+
+    private mutating func record(_ line: @autoclosure () -> String) {
+        count += 1
+        if lines.count < Self.shown { lines.append(line()) }
+    }
+
+    mutating func add(_ op: Operation) {
+        if op.type == .invoke {
+            open[op.process] = op
+            return
         }
-        try history.forEach { op in
-            if op.type == .invoke {
-                open[op.process] = op
-                return
-            }
-            guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline else { return }
-            let gaveUp = op.type == .fail && givenUpAfter.map { op.time - invoke.time >= $0 } == true
-            guard op.type == .info || gaveUp else { return }
-            add(describe(invoke) + ": \(op.type) after \(seconds(op.time - invoke.time))s"
-                + (op.error.map { " (\($0))" } ?? ""))
-        }
+        guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline else { return }
+        let gaveUp = op.type == .fail && givenUpAfter.map { op.time - invoke.time >= $0 } == true
+        guard op.type == .info || gaveUp else { return }
+        record(Self.describe(invoke) + ": \(op.type) after \(seconds(op.time - invoke.time))s"
+            + (op.error.map { " (\($0))" } ?? ""))
+    }
+
+    /// - Parameter settle: an op still open at the end is stuck only if invoked at least this long before it.
+    /// - Returns: how many are stuck and the lines of the first ones (then `… and N more`).
+    func finish(runEnd: Int64, settle: Int64) -> (count: Int, lines: [String]) {
+        var stuck = self
         for invoke in open.values.sorted(by: { $0.time < $1.time })
         where invoke.time > deadline && invoke.time + settle <= runEnd {
-            add(describe(invoke) + ": never completed")
+            stuck.record(Self.describe(invoke) + ": never completed")
         }
-        if count > lines.count { lines.append("… and \(count - lines.count) more") }
-        return (count, lines)
+        if stuck.count > stuck.lines.count { stuck.lines.append("… and \(stuck.count - stuck.lines.count) more") }
+        return (stuck.count, stuck.lines)
     }
 
     private static func describe(_ op: Operation) -> String {

@@ -54,8 +54,9 @@ public enum Judge {
         let path = RunLayout(directory: directory).path(.results)
         do {
             try encoder.encode(results).write(to: URL(fileURLWithPath: path), options: .atomic)
-            let files = RunFiles(directory: directory, results: results, source: run.history, samples: run.samples,
+            var files = RunFiles(directory: directory, results: results, source: run.history, samples: run.samples,
                                  events: run.events, exits: run.exits)
+            files.lastOpTime = run.summary.lastTime
             return [path] + (try ReportWriter.writeAll(files))
         } catch let error as ReportError {
             throw .internal(error.description)

@@ -18,8 +18,8 @@ struct RunSeries {
     /// - Throws: `ReportError` when the history cannot be read.
     init(_ files: RunFiles) throws(ReportError) {
         let lastSample = Double(files.samples.last?.time ?? 0) / 1e9
-        var lastTime: Int64?
-        try files.ops.forEach { lastTime = $0.time }
+        var lastTime = files.lastOpTime
+        if lastTime == nil { try files.ops.forEach { lastTime = $0.time } }
         let lastOp = Double(lastTime ?? 0) / 1e9
         duration = max(files.results.durationSeconds, lastSample, lastOp, 1)
         var nodes = files.results.nodes

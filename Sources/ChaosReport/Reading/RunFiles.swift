@@ -9,6 +9,8 @@ public struct RunFiles: Sendable {
     /// The history's events, as far as the report needs them (read again from the file on each pass when the
     /// files are a run being judged).
     public var ops: OpEvents
+    /// The time of the history's last event when already known (judging counted it), saving the report a pass.
+    public var lastOpTime: Int64?
     public var samples: [Sample]
     public var events: [NemesisEvent]
     public var exits: [NodeExit]
