@@ -26,10 +26,9 @@ public struct RunFiles: Sendable {
                 events: [NemesisEvent] = [], exits: [NodeExit] = []) {
         self.directory = directory
         self.results = results
-        if case .memory(let history) = source {
-            self.ops = .memory(OpEvent.events(of: history))
-        } else {
-            self.ops = .source(source)
+        switch source {
+        case .memory(let history): self.ops = .memory(OpEvent.events(of: history))
+        case .file(let path): self.ops = .file(path)
         }
         self.samples = samples
         self.events = events
