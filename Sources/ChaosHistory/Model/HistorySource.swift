@@ -33,15 +33,6 @@ public enum HistorySource: Sendable {
     /// caller holds whatever it keeps: lets a test measure what a streaming reader retains mid-pass.
     @TaskLocal public static var observer: (@Sendable (Int) -> Void)?
     public static let observeEvery = 4096
-
-    /// The whole history in memory: for small histories only (tests, offline checks).
-    /// - Throws: `HistoryError` when the file cannot be read.
-    public func load() throws(HistoryError) -> History {
-        if case .memory(let history) = self { return history }
-        var operations: [Operation] = []
-        try forEach { operations.append($0) }
-        return History(operations)
-    }
 }
 
 /// What one streaming pass over a history learns that readers need before or without another pass: counts by

@@ -18,12 +18,4 @@ public enum OpEvents: Sendable {
             try OpEvent.scan(path: path, each)
         }
     }
-
-    /// The events in memory: for tests and small histories.
-    public func load() throws(ReportError) -> [OpEvent] {
-        if case .memory(let events) = self { return events }
-        var events: [OpEvent] = []
-        try forEach { events.append($0) }
-        return events
-    }
 }
