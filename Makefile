@@ -15,7 +15,7 @@ PACKAGES := pkg-config libnl-3-dev libnl-route-3-dev time chromium fonts-dejavu-
 PLAN ?= plans/quickstart.yaml
 
 .PHONY: setup build release test test-kernel lint-workflows demo bench bench-node bench-check bench-net bench-freeze \
-	bench-report bench-disk bench-controller bench-detect nightly print-packages clean
+	bench-report bench-disk bench-controller bench-detect bench-judge nightly print-packages clean
 
 print-packages:
 	@echo $(PACKAGES)
@@ -89,6 +89,12 @@ bench-check: release
 	.build/release/chaos run plans/cas-100k.yaml --quiet --out .build/bench-runs
 	/usr/bin/time -f "100k-op history checked offline: %e s wall, %M KiB peak RSS" \
 		.build/release/chaos check .build/bench-runs/latest/history.jsonl --model cas-register
+
+# Peak RSS of judging stored runs of 100k, 500k and 2M operations (`chaos analyze` in a child process per size):
+# judging reads history.jsonl as a stream, so only the linearizability checker's batch of keys grows with the run.
+bench-judge: release
+	$(SWIFT) build -c release --product chaos-bench
+	.build/release/chaos-bench judge-memory
 
 # Log-informed checking on a real 100k-op run where many writes end `info` (leader slowed past the client timeout,
 # paused): the check with the followed log.jsonl and without it (goal with the log: < 5 s, < 1 GiB).

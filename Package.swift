@@ -97,6 +97,9 @@ let package = Package(
         .target(name: "RaftNodeHarness", dependencies: ["RaftNode"], path: "Tests/Support/RaftNodeHarness",
                 swiftSettings: strict),
 
+        // Test support: the malloc heap in use, for tests that measure what a streaming reader keeps.
+        .target(name: "CHeapProbe", path: "Tests/Support/CHeapProbe"),
+
         // Test support: a stand-in controller that the ChaosControl tests SIGKILL (children must die too).
         .executableTarget(name: "chaos-probe", dependencies: ["ChaosControl"], path: "Tests/Support/chaos-probe",
                           swiftSettings: strict),
@@ -112,7 +115,7 @@ let package = Package(
         .testTarget(name: "ChaosPlanTests", dependencies: ["ChaosPlan"], swiftSettings: strict),
         .testTarget(name: "ChaosHistoryTests", dependencies: ["ChaosHistory"], swiftSettings: strict),
         // Fixtures/ holds samples recorded from real runs, read by path.
-        .testTarget(name: "ChaosCheckerTests", dependencies: ["ChaosChecker", "ChaosHistory"], exclude: ["Fixtures"],
+        .testTarget(name: "ChaosCheckerTests", dependencies: ["ChaosChecker", "ChaosHistory", "CHeapProbe"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosControlTests", dependencies: ["ChaosControl", "CChaosSys"], swiftSettings: strict),
         .testTarget(name: "RaftNodeTests", dependencies: ["RaftNode", "RaftNodeHarness", "ChaosControl"],

@@ -7,5 +7,5 @@ struct ChaosBench: AsyncParsableCommand {
         commandName: "chaos-bench", abstract: "chaos benchmarks (use a release build).",
         subcommands: [RecorderBench.self, CheckBench.self, InvalidCheckBench.self, NodeBench.self, NetBench.self,
                       FreezeBench.self, ReportBench.self, SystemsBench.self, DiskBench.self, ClientBench.self,
-                      ControllerBench.self, MemoryBench.self, LogCheckBench.self])
+                      ControllerBench.self, MemoryBench.self, LogCheckBench.self, JudgeMemoryBench.self])
 }

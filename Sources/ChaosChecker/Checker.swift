@@ -2,7 +2,9 @@ import ChaosHistory
 
 /// Everything a run leaves for the checkers. Offline checks (`chaos check`) fill only `history`.
 public struct CheckInput: Sendable {
-    public var history: History
+    /// The run's `history.jsonl` (read as a stream: checkers keep what they conclude, not the operations), or a
+    /// history in memory.
+    public var history: HistorySource
     public var samples: [Sample]
     public var events: [NemesisEvent]
     public var exits: [NodeExit]
@@ -18,6 +20,15 @@ public struct CheckInput: Sendable {
 
     public init(
         history: History, samples: [Sample] = [], events: [NemesisEvent] = [], exits: [NodeExit] = [],
+        logs: [NodeLog] = [], nodeDirectories: [String: String] = [:], nodes: [String] = [], duration: Double = 0,
+        committedLog: [CommittedLog.Line]? = nil
+    ) {
+        self.init(source: .memory(history), samples: samples, events: events, exits: exits, logs: logs,
+                  nodeDirectories: nodeDirectories, nodes: nodes, duration: duration, committedLog: committedLog)
+    }
+
+    public init(
+        source history: HistorySource, samples: [Sample] = [], events: [NemesisEvent] = [], exits: [NodeExit] = [],
         logs: [NodeLog] = [], nodeDirectories: [String: String] = [:], nodes: [String] = [], duration: Double = 0,
         committedLog: [CommittedLog.Line]? = nil
     ) {

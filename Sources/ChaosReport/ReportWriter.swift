@@ -18,7 +18,7 @@ public enum ReportWriter {
     @discardableResult
     public static func writeAll(_ files: RunFiles) throws(ReportError) -> [String] {
         let directory = files.directory
-        let series = RunSeries(files)
+        let series = try RunSeries(files)
         let outputs: [(RunLayout.File, String)] = [
             (.report, HTMLReport.render(files, series: series)),
             (.lagCSV, LagCSV.render(series.lag)),

@@ -38,6 +38,30 @@ struct ReadingTests {
         #expect(try OpEvent.read(bytes, path: "h.jsonl") == OpEvent.events(of: decoded))
     }
 
+    @Test("history events scanned from the file a chunk at a time equal those read whole", arguments: [97, 4096])
+    func historyScannedInChunks(chunk: Int) throws {
+        let history = SyntheticRun.history(seconds: 2)
+        let bytes = JSONLCodec.encode(history)
+        let path = NSTemporaryDirectory() + "chunks-\(UUID().uuidString).jsonl"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var scanned: [OpEvent] = []
+        try OpEvent.scan(path: path, chunk: chunk) { scanned.append($0) }
+        #expect(scanned.count > 100)
+        #expect(scanned == (try OpEvent.read(bytes, path: path)))
+        // A bad line far into the file is named with its line in the file, not in its chunk.
+        var damaged = bytes
+        let third = damaged.indices.filter { damaged[$0] == 0x0A }[99] + 1
+        damaged.insert(contentsOf: Array("{\"time\":1,\"process\":1,\"type\":\"odd\"}\n".utf8), at: third)
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ReportError.self) { try OpEvent.scan(path: path, chunk: chunk) { _ in } }
+        do {
+            try OpEvent.scan(path: path, chunk: chunk) { _ in }
+        } catch {
+            #expect(error.path.hasPrefix("\(path):101:"))
+        }
+    }
+
     @Test("a bad line is named with its line and column", arguments: [
         (#"{"time":1,"node":"n1","answered":true}"# + "\n" + #"{"time":2,"node":"n1" "answered":true}"# + "\n{}\n",
          "s.jsonl:2:23: expected '}'"),

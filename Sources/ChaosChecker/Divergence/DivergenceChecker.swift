@@ -28,7 +28,12 @@ public struct DivergenceChecker: Checker {
                 if let hashFinding { findings.append(hashFinding) }
             }
         }
-        let acknowledged = AcknowledgedAppends.check(input.history, logs: logs)
+        let acknowledged: (checked: Int, findings: [Finding])
+        do throws(HistoryError) {
+            acknowledged = try AcknowledgedAppends.check(input.history, logs: logs)
+        } catch {
+            return CheckResult(name: name, verdict: .unknown, summary: "cannot read the history: \(error)")
+        }
         findings += acknowledged.findings
         let committed = logs.map(\.commitIndex).max() ?? 0
         var summary = findings.isEmpty
@@ -98,17 +103,21 @@ public struct DivergenceChecker: Checker {
 
 /// Acknowledged appends (`append` ops completed `ok` with their log index) against the final logs.
 enum AcknowledgedAppends {
-    static func check(_ history: History, logs: [NodeLog]) -> (checked: Int, findings: [Finding]) {
+    /// Keeps one record per acknowledged append (the index it was given): what divergence compares.
+    /// - Throws: `HistoryError` when the history cannot be read.
+    static func check(_ history: HistorySource, logs: [NodeLog]) throws(HistoryError)
+        -> (checked: Int, findings: [Finding]) {
         let committed = logs.map(\.commitIndex).max() ?? 0
         var invoked: [Int: Operation] = [:]
         var byIndex: [Int64: (entry: Operation, ok: Operation)] = [:]
         var beyond: [String] = []
         var duplicates: [String] = []
         var checked = 0
-        for op in history.operations where op.f == "append" {
-            if op.type == .invoke { invoked[op.process] = op; continue }
+        try history.forEach { op in
+            guard op.f == "append" else { return }
+            if op.type == .invoke { invoked[op.process] = op; return }
             guard let invoke = invoked.removeValue(forKey: op.process), op.type == .ok,
-                  let index = op.value.intValue else { continue }
+                  let index = op.value.intValue else { return }
             checked += 1
             if index > committed {
                 beyond.append("process \(op.process) appended \(EDNWriter.text(invoke.value)), ok at "

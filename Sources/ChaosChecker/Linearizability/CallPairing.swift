@@ -13,17 +13,47 @@ enum CallPairing {
 
     /// - Throws: `CheckerError` when a process invokes again while its previous operation is still open.
     static func partitions(_ history: History) throws(CheckerError) -> [Partition] {
-        // Calls go straight into their key's partition (no list of all calls next to the partitions: a long
-        // history's calls are the checker's largest memory before the search starts).
-        var byKey: [Value?: Int] = [:]
-        var partitions: [Partition] = []
-        var open: [Int: (partition: Int, index: Int)] = [:]  // process → its open call
-        var regroup = false
-        for (position, op) in history.operations.enumerated() {
+        try partitions(.memory(history))
+    }
+
+    /// - Parameter positionsFromIndex: take each operation's history position from its `index` (a spill file
+    ///   holding one bucket of a history's keys) instead of counting operations.
+    /// - Throws: `CheckerError` when a process invokes again while its previous operation is still open, or
+    ///   when the history file cannot be read.
+    static func partitions(_ history: HistorySource, positionsFromIndex: Bool = false) throws(CheckerError)
+        -> [Partition] {
+        var pairer = Pairer()
+        var position = -1
+        var failure: CheckerError?
+        // Read as a stream: only the calls are kept, never the operations list next to them.
+        do throws(HistoryError) {
+            try history.forEach { op in
+                position += 1
+                guard failure == nil else { return }
+                failure = pairer.add(op, at: positionsFromIndex ? op.index : position)
+            }
+        } catch {
+            throw CheckerError("the history cannot be read: \(error)")
+        }
+        if let failure { throw failure }
+        return pairer.partitions()
+    }
+
+    /// Pairs operations handed over one at a time. Calls go straight into their key's partition (no list of all
+    /// calls next to the partitions: a long history's calls are the checker's largest memory before the search).
+    struct Pairer {
+        private var byKey: [Value?: Int] = [:]
+        private(set) var grouped: [Partition] = []
+        private var open: [Int: (partition: Int, index: Int)] = [:]  // process → its open call
+        private var regroup = false
+        private(set) var calls = 0
+
+        /// - Returns: the error of a process that invokes while its previous call is still open.
+        mutating func add(_ op: Operation, at position: Int) -> CheckerError? {
             if op.type == .invoke {
                 if let previous = open[op.process] {
-                    let call = partitions[previous.partition].calls[previous.index]
-                    throw CheckerError(operation: position, "process \(op.process) invoked '\(op.f)' while its "
+                    let call = grouped[previous.partition].calls[previous.index]
+                    return CheckerError(operation: position, "process \(op.process) invoked '\(op.f)' while its "
                         + "'\(call.f)' from operation \(call.position) is still open; "
                         + "a process runs one operation at a time (give a retried client a fresh process id)")
                 }
@@ -31,28 +61,34 @@ enum CallPairing {
                 if let known = byKey[op.key] {
                     p = known
                 } else {
-                    p = partitions.count
+                    p = grouped.count
                     byKey[op.key] = p
-                    partitions.append(Partition(key: op.key, calls: []))
+                    grouped.append(Partition(key: op.key, calls: []))
                 }
-                open[op.process] = (p, partitions[p].calls.count)
-                partitions[p].calls.append(ModelCall(position: position, returnPosition: nil, invoke: op,
-                                                     completion: nil))
+                open[op.process] = (p, grouped[p].calls.count)
+                grouped[p].calls.append(ModelCall(position: position, returnPosition: nil, invoke: op,
+                                                  completion: nil))
+                calls += 1
             } else if case let (p, i)? = open.removeValue(forKey: op.process) {
-                partitions[p].calls[i].completion = op
+                grouped[p].calls[i].completion = op
                 // An `info` completion leaves the effect open until the end of the history.
-                if op.type != .info { partitions[p].calls[i].returnPosition = position }
+                if op.type != .info { grouped[p].calls[i].returnPosition = position }
                 // A call whose key only its completion names belongs to that key's partition.
-                if op.key != nil && partitions[p].calls[i].invoke.key == nil { regroup = true }
+                if op.key != nil && grouped[p].calls[i].invoke.key == nil { regroup = true }
             }
             // A completion with no invocation (a history cut at its start) tells nothing: skip it.
+            return nil
         }
-        return regroup ? regrouped(partitions) : partitions
+
+        /// Some call's key is named only by its completion.
+        var needsRegrouping: Bool { regroup }
+
+        func partitions() -> [Partition] { regroup ? CallPairing.regrouped(grouped) : grouped }
     }
 
     /// Partitions by each call's key (the invocation's, else the completion's), in order of first call, each
     /// holding its calls in history order.
-    private static func regrouped(_ grouped: [Partition]) -> [Partition] {
+    fileprivate static func regrouped(_ grouped: [Partition]) -> [Partition] {
         let calls = grouped.flatMap(\.calls).sorted { $0.position < $1.position }
         var byKey: [Value?: Int] = [:]
         var partitions: [Partition] = []

@@ -19,8 +19,6 @@ public struct LivenessChecker: Checker {
     public func check(_ input: CheckInput) async -> CheckResult {
         let limit = recoverWithin.nanoseconds
         let windows = FaultWindow.windows(from: input.events)
-        let end = max(Int64(input.duration * 1e9), input.samples.map(\.time).max() ?? 0,
-                      input.history.operations.last?.time ?? 0)
         if let unhealed = windows.first(where: { $0.end == nil }) {
             return CheckResult(name: name, verdict: .unknown, summary: "\(unhealed.fault) injected at "
                 + "\(seconds(unhealed.start))s on \(unhealed.targets.joined(separator: ", ")) was never healed, "
@@ -28,7 +26,22 @@ public struct LivenessChecker: Checker {
         }
         let healedAt = windows.compactMap(\.end).max() ?? 0
         let deadline = healedAt + limit
-        let recovery = Recovery(input: input, after: healedAt)
+        // One pass over the history: its end, the first ok operation after the heal, the stuck operations.
+        var lastTime: Int64?
+        var firstOk: Operation?
+        var stuckOps = StuckOperations(after: deadline, givenUpAfter: opTimeout?.nanoseconds)
+        do throws(HistoryError) {
+            try input.history.forEach { op in
+                lastTime = op.time
+                if firstOk == nil && op.type == .ok && op.time > healedAt { firstOk = op }
+                stuckOps.add(op)
+            }
+        } catch {
+            return CheckResult(name: name, verdict: .unknown, summary: "cannot read the history: \(error)")
+        }
+        let end = max(Int64(input.duration * 1e9), input.samples.map(\.time).max() ?? 0, lastTime ?? 0)
+        let recovery = Recovery(input: input, after: healedAt, firstOk: firstOk)
+        let stuck = stuckOps.finish(runEnd: end, settle: limit)
         var findings: [Finding] = []
         var metrics: [String: Double] = ["lastHealSeconds": Double(healedAt) / 1e9]
         let from = healedAt == 0 ? "the start" : "the last heal at \(seconds(healedAt))s"
@@ -47,14 +60,11 @@ public struct LivenessChecker: Checker {
                 + "(limit \(seconds(limit))s): the commit index stayed at \(recovery.commitAtStart) and no "
                 + "operation succeeded", time: Double(healedAt) / 1e9, until: Double(end) / 1e9))
         }
-        let stuck = StuckOperations.find(in: input.history, after: deadline, runEnd: end, settle: limit,
-                                         givenUpAfter: opTimeout?.nanoseconds)
         metrics["stuckOps"] = Double(stuck.count)
-        if !stuck.isEmpty {
+        if stuck.count > 0 {
             findings.append(Finding("\(stuck.count) operation\(stuck.count == 1 ? "" : "s") invoked after "
                 + "\(seconds(deadline))s (\(from) + recover_within) never completed",
-                time: Double(deadline) / 1e9, details: stuck.prefix(20).map(\.line)
-                    + (stuck.count > 20 ? ["… and \(stuck.count - 20) more"] : [])))
+                time: Double(deadline) / 1e9, details: stuck.lines))
         }
         let summary = findings.isEmpty
             ? "progress \(metrics["recoverySeconds"].map { String(format: "%.1f", $0) } ?? "?")s after \(from); "
@@ -71,7 +81,8 @@ struct Recovery {
     var evidence: String
     var commitAtStart: Int64
 
-    init(input: CheckInput, after start: Int64) {
+    /// - Parameter firstOk: the first operation completed `ok` after `start`.
+    init(input: CheckInput, after start: Int64, firstOk: Operation?) {
         var commit: Int64 = 0
         var firstCommit: (time: Int64, index: Int64)?
         for sample in input.samples.sorted(by: { $0.time < $1.time }) where sample.answered {
@@ -82,7 +93,6 @@ struct Recovery {
                 firstCommit = (sample.time, index)
             }
         }
-        let firstOk = input.history.operations.first { $0.type == .ok && $0.time > start }
         commitAtStart = commit
         if let o = firstOk, firstCommit.map({ o.time < $0.time }) ?? true {
             time = o.time
@@ -98,35 +108,50 @@ struct Recovery {
 }
 
 /// Operations invoked after a deadline that ended indeterminate (`info`), failed only when the client gave up,
-/// or never ended.
-enum StuckOperations {
-    struct Stuck {
-        var line: String
+/// or never ended: fed one operation at a time, holding the open call per process and the first lines.
+struct StuckOperations {
+    /// Lines kept for the finding; the rest are only counted.
+    static let shown = 20
+
+    let deadline: Int64
+    /// A `fail` this long after its invocation is a client timeout; nil = never counts.
+    let givenUpAfter: Int64?
+    private var open: [Int: Operation] = [:]
+    private var count = 0
+    private var lines: [String] = []
+
+    init(after deadline: Int64, givenUpAfter: Int64? = nil) {
+        self.deadline = deadline
+        self.givenUpAfter = givenUpAfter
     }
 
-    /// - Parameters:
-    ///   - settle: an op still open at the end is stuck only if invoked at least this long before it.
-    ///   - givenUpAfter: a `fail` this long after its invocation is a client timeout; nil = never counts.
-    static func find(in history: History, after deadline: Int64, runEnd: Int64, settle: Int64,
-                     givenUpAfter: Int64? = nil) -> [Stuck] {
-        var open: [Int: Operation] = [:]
-        var stuck: [Stuck] = []
-        for op in history.operations {
-            if op.type == .invoke {
-                open[op.process] = op
-                continue
-            }
-            guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline else { continue }
-            let gaveUp = op.type == .fail && givenUpAfter.map { op.time - invoke.time >= $0 } == true
-            guard op.type == .info || gaveUp else { continue }
-            stuck.append(Stuck(line: describe(invoke) + ": \(op.type) after \(seconds(op.time - invoke.time))s"
-                + (op.error.map { " (\($0))" } ?? "")))
+    private mutating func record(_ line: @autoclosure () -> String) {
+        count += 1
+        if lines.count < Self.shown { lines.append(line()) }
+    }
+
+    mutating func add(_ op: Operation) {
+        if op.type == .invoke {
+            open[op.process] = op
+            return
         }
+        guard let invoke = open.removeValue(forKey: op.process), invoke.time > deadline else { return }
+        let gaveUp = op.type == .fail && givenUpAfter.map { op.time - invoke.time >= $0 } == true
+        guard op.type == .info || gaveUp else { return }
+        record(Self.describe(invoke) + ": \(op.type) after \(seconds(op.time - invoke.time))s"
+            + (op.error.map { " (\($0))" } ?? ""))
+    }
+
+    /// - Parameter settle: an op still open at the end is stuck only if invoked at least this long before it.
+    /// - Returns: how many are stuck and the lines of the first ones (then `… and N more`).
+    func finish(runEnd: Int64, settle: Int64) -> (count: Int, lines: [String]) {
+        var stuck = self
         for invoke in open.values.sorted(by: { $0.time < $1.time })
         where invoke.time > deadline && invoke.time + settle <= runEnd {
-            stuck.append(Stuck(line: describe(invoke) + ": never completed"))
+            stuck.record(Self.describe(invoke) + ": never completed")
         }
-        return stuck
+        if stuck.count > stuck.lines.count { stuck.lines.append("… and \(stuck.count - stuck.lines.count) more") }
+        return (stuck.count, stuck.lines)
     }
 
     private static func describe(_ op: Operation) -> String {

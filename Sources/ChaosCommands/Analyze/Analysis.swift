@@ -106,7 +106,7 @@ public enum Analysis {
         let results = RunResults(
             plan: plan.name, seed: plan.seed ?? original?.seed ?? 0,
             startedAt: original?.startedAt ?? startedAt(directory), durationSeconds: duration, verdict: verdict,
-            interrupted: ending != .finished, ops: OpCounts(stored.history), checks: checked, nodes: nodes,
+            interrupted: ending != .finished, ops: stored.summary.ops, checks: checked, nodes: nodes,
             note: note(ending, stored: stored, duration: duration))
         let output = options.output ?? (options.replace ? directory : "\(directory)/analysis")
         do {
@@ -127,8 +127,8 @@ public enum Analysis {
 
     /// For a run that never wrote its length: from its first operation to the last thing it recorded.
     static func recordedSpan(_ run: StoredRun) -> Double {
-        let first = run.history.operations.first?.time ?? run.samples.first?.time ?? 0
-        let last = max(run.history.operations.last?.time ?? 0, run.samples.last?.time ?? 0)
+        let first = run.summary.firstTime ?? run.samples.first?.time ?? 0
+        let last = max(run.summary.lastTime ?? 0, run.samples.last?.time ?? 0)
         return Double(max(0, last - first)) / 1e9
     }
 

@@ -33,7 +33,7 @@ public enum Judge {
     public static func judge(_ run: StoredRun, checks: ChecksSpec, workload: WorkloadSpec,
                              system: ClusterSpec.System, nodes: [String], duration: Double) async -> [CheckResult] {
         let input = CheckInput(
-            history: run.history, samples: run.samples, events: run.events, exits: run.exits, logs: run.logs,
+            source: run.history, samples: run.samples, events: run.events, exits: run.exits, logs: run.logs,
             nodeDirectories: Dictionary(uniqueKeysWithValues: nodes.map { ($0, RunLayout(directory: run.directory).node($0)) }),
             nodes: nodes, duration: duration, committedLog: run.committedLog)
         var results: [CheckResult] = []
@@ -54,8 +54,9 @@ public enum Judge {
         let path = RunLayout(directory: directory).path(.results)
         do {
             try encoder.encode(results).write(to: URL(fileURLWithPath: path), options: .atomic)
-            let files = RunFiles(directory: directory, results: results, history: run.history, samples: run.samples,
+            var files = RunFiles(directory: directory, results: results, source: run.history, samples: run.samples,
                                  events: run.events, exits: run.exits)
+            files.lastOpTime = run.summary.lastTime
             return [path] + (try ReportWriter.writeAll(files))
         } catch let error as ReportError {
             throw .internal(error.description)

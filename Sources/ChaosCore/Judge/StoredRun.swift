@@ -11,7 +11,11 @@ import Foundation
 /// line cut short; it is dropped (and counted in `cutLines`), not an error.
 public struct StoredRun: Sendable {
     public var directory: String
-    public var history: History
+    /// The history, read again from `history.jsonl` by every checker that needs it (never held whole: a long
+    /// run's history is hundreds of MB); empty when the file is missing.
+    public var history: HistorySource
+    /// Counts and first and last times, from the pass that checked the history could be read.
+    public var summary: HistorySummary
     public var samples: [Sample]
     public var events: [NemesisEvent]
     public var exits: [NodeExit]
@@ -35,17 +39,21 @@ public struct StoredRun: Sendable {
     /// Reads the run directory's record files; each may be missing.
     /// - Throws: `RunError.badInput` naming the file and line that cannot be read.
     public static func read(directory: String) throws(RunError) -> StoredRun {
-        var run = StoredRun(directory: directory, history: History(), samples: [], events: [], exits: [], logs: [],
+        var run = StoredRun(directory: directory, history: .memory(History()), summary: HistorySummary(), samples: [], events: [], exits: [], logs: [],
                             missing: [], cutLines: [])
         let layout = RunLayout(directory: directory)
-        // The history is the one file that grows with every operation: read a chunk at a time rather than whole,
-        // so only the operations themselves are held (no copy of the file next to them).
+        // The history is the one file that grows with every operation: this pass only checks that it reads and
+        // counts it; the checkers read it again as a stream.
         do throws(HistoryError) {
-            var operations: [ChaosHistory.Operation] = []
-            let pass = try JSONLFileReader.forEach(path: layout.path(.history)) { operations.append($0) }
-            if pass.missing { run.missing.append(RunLayout.File.history.rawValue) }
+            var summary = HistorySummary()
+            let pass = try JSONLFileReader.forEach(path: layout.path(.history)) { summary.add($0) }
+            if pass.missing {
+                run.missing.append(RunLayout.File.history.rawValue)
+            } else {
+                run.history = .file(layout.path(.history))
+            }
             if pass.cutLine { run.cutLines.append(RunLayout.File.history.rawValue) }
-            run.history = History(operations)
+            run.summary = summary
         } catch {
             throw .badInput("\(error.description); the history is damaged or not chaos JSONL")
         }

@@ -6,7 +6,8 @@ enum HistoryExport {
     /// Bytes gathered before each write: the export never holds the whole EDN text (hundreds of MB for a long run).
     static let chunk = 1 << 20
 
-    static func writeEDN(_ history: History, to path: String) {
+    /// Reads `history` as a stream: the export holds neither the operations nor the whole text.
+    static func writeEDN(_ history: HistorySource, to path: String) {
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let file = FileHandle(forWritingAtPath: path)
         else {
@@ -16,13 +17,19 @@ enum HistoryExport {
         defer { try? file.close() }
         var out = "["
         out.reserveCapacity(chunk + 256)
-        for (i, op) in history.operations.enumerated() {
-            if i > 0 { out += "\n " }
-            EDNWriter.write(op, into: &out)
-            if out.utf8.count >= chunk {
-                try? file.write(contentsOf: Data(out.utf8))
-                out.removeAll(keepingCapacity: true)
+        var first = true
+        do throws(HistoryError) {
+            try history.forEach { op in
+                if !first { out += "\n " }
+                first = false
+                EDNWriter.write(op, into: &out)
+                if out.utf8.count >= chunk {
+                    try? file.write(contentsOf: Data(out.utf8))
+                    out.removeAll(keepingCapacity: true)
+                }
             }
+        } catch {
+            Console.status("chaos: could not write \(path): \(error)")
         }
         out += "]\n"
         try? file.write(contentsOf: Data(out.utf8))

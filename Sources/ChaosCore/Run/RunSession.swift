@@ -171,7 +171,7 @@ struct RunSession {
         var results = RunResults(
             plan: plan.name, seed: run.seed, startedAt: ISO8601DateFormatter().string(from: startedAt),
             durationSeconds: workloadTime.seconds, verdict: verdict, interrupted: interrupted,
-            ops: OpCounts(stored.history), checks: checks, nodes: parts.cluster.ids,
+            ops: stored.summary.ops, checks: checks, nodes: parts.cluster.ids,
             note: note ?? (interrupted ? "interrupted before the end" : nil))
         results.controller = footprint
         results.controller?.judgedPeakBytes = ControllerMeter.lifetimePeak()

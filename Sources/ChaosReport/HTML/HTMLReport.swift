@@ -6,8 +6,9 @@ import Foundation
 /// findings and the run's charts, for people who would rather look than read JSON.
 public enum HTMLReport {
     /// Renders the page for a run read back from its directory.
-    public static func render(_ files: RunFiles) -> String {
-        render(files, series: RunSeries(files))
+    /// - Throws: `ReportError` when the history cannot be read.
+    public static func render(_ files: RunFiles) throws(ReportError) -> String {
+        render(files, series: try RunSeries(files))
     }
 
     static func render(_ files: RunFiles, series: RunSeries) -> String {

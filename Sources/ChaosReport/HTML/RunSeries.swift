@@ -13,9 +13,14 @@ struct RunSeries {
     /// Per bucket (by completion time): completions per second of each type.
     var throughput: (ok: [(x: Double, y: Double)], fail: [(x: Double, y: Double)], info: [(x: Double, y: Double)])
 
-    init(_ files: RunFiles) {
+    /// Two passes over the history's events, holding per bucket a latency histogram (exact quantiles are picked
+    /// from the few latencies of the histogram bucket that holds each rank), never one value per operation.
+    /// - Throws: `ReportError` when the history cannot be read.
+    init(_ files: RunFiles) throws(ReportError) {
         let lastSample = Double(files.samples.last?.time ?? 0) / 1e9
-        let lastOp = Double(files.ops.last?.time ?? 0) / 1e9
+        var lastTime = files.lastOpTime
+        if lastTime == nil { try files.ops.forEach { lastTime = $0.time } }
+        let lastOp = Double(lastTime ?? 0) / 1e9
         duration = max(files.results.durationSeconds, lastSample, lastOp, 1)
         var nodes = files.results.nodes
         for sample in files.samples where !nodes.contains(sample.node) { nodes.append(sample.node) }
@@ -24,21 +29,36 @@ struct RunSeries {
         bucket = max(0.5, (duration / 240 * 2).rounded() / 2)
 
         let count = max(1, Int((duration / bucket).rounded(.up)))
-        var latencies = [[Int64]](repeating: [], count: count)
+        var latencies = [LatencyQuantiles](repeating: LatencyQuantiles(), count: count)
         var completions = [[Int]](repeating: [0, 0, 0], count: count)
-        var invoked: [Int: Int64] = [:]
-        invoked.reserveCapacity(256)
-        for op in files.ops {
-            if op.type == .invoke { invoked[op.process] = op.time; continue }
-            let slot = min(count - 1, max(0, Int(Double(op.time) / 1e9 / bucket)))
-            switch op.type {
-            case .ok: completions[slot][0] += 1
-            case .fail: completions[slot][1] += 1
-            default: completions[slot][2] += 1
+        let bucket = bucket
+        /// Every ok latency with the slot of its invocation.
+        func okLatencies(_ each: (Int, Int64) -> Void) throws(ReportError) {
+            var invoked: [Int: Int64] = [:]
+            invoked.reserveCapacity(256)
+            try files.ops.forEach { op in
+                if op.type == .invoke { invoked[op.process] = op.time; return }
+                let slot = min(count - 1, max(0, Int(Double(op.time) / 1e9 / bucket)))
+                switch op.type {
+                case .ok: completions[slot][0] += 1
+                case .fail: completions[slot][1] += 1
+                default: completions[slot][2] += 1
+                }
+                guard let start = invoked.removeValue(forKey: op.process), op.type == .ok else { return }
+                each(min(count - 1, max(0, Int(Double(start) / 1e9 / bucket))), op.time - start)
             }
-            guard let start = invoked.removeValue(forKey: op.process), op.type == .ok else { continue }
-            latencies[min(count - 1, max(0, Int(Double(start) / 1e9 / bucket)))].append(op.time - start)
         }
+        try okLatencies { latencies[$0].add($1) }
+        let completed = completions
+        // The second pass keeps only latencies in the histogram buckets holding a wanted rank of their slot.
+        let places = latencies.map { $0.count == 0 ? [] : $0.locate([$0.rank(0.5), $0.rank(0.99)]) }
+        let wanted = places.map { Set($0.map(\.bucket)) }
+        var kept = [[Int: [Int64]]](repeating: [:], count: count)
+        try okLatencies { slot, latency in
+            let b = LatencyQuantiles.bucket(latency)
+            if wanted[slot].contains(b) { kept[slot][b, default: []].append(latency) }
+        }
+        completions = completed
         var p50: [(x: Double, y: Double)] = [], p99: [(x: Double, y: Double)] = [], top: [(x: Double, y: Double)] = []
         var ok: [(x: Double, y: Double)] = [], fail: [(x: Double, y: Double)] = [], info: [(x: Double, y: Double)] = []
         for i in 0..<count {
@@ -48,15 +68,16 @@ struct RunSeries {
             ok.append((x, Double(completions[i][0]) / width))
             fail.append((x, Double(completions[i][1]) / width))
             info.append((x, Double(completions[i][2]) / width))
-            guard !latencies[i].isEmpty else {
+            guard latencies[i].count > 0 else {
                 p50.append((x, .nan)); p99.append((x, .nan)); top.append((x, .nan))
                 continue
             }
-            latencies[i].sort()
-            let sorted = latencies[i]
-            p50.append((x, Double(Self.rank(sorted, 0.5)) / 1e6))
-            p99.append((x, Double(Self.rank(sorted, 0.99)) / 1e6))
-            top.append((x, Double(sorted.last!) / 1e6))
+            let picked = places[i].map { place in
+                kept[i][place.bucket].map { $0.sorted()[place.within] } ?? 0
+            }
+            p50.append((x, Double(picked[0]) / 1e6))
+            p99.append((x, Double(picked[1]) / 1e6))
+            top.append((x, Double(latencies[i].max) / 1e6))
         }
         latency = (p50, p99, top)
         throughput = (ok, fail, info)

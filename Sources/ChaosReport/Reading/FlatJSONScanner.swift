@@ -192,12 +192,15 @@ struct FlatJSONScanner {
 
 /// Runs `parse` on each non-blank line of a file's bytes, naming the line of the first failure. A last line
 /// that does not parse is dropped: a run that was killed may have cut it short.
-func scanLines<T>(_ bytes: [UInt8], path: String,
+/// - Parameters:
+///   - firstLine: the number of the first line of `bytes` in its file (a chunk of a longer file).
+///   - lastMayBeCut: false for a chunk of complete lines, whose last line is not the file's.
+func scanLines<T>(_ bytes: [UInt8], path: String, firstLine: Int = 1, lastMayBeCut: Bool = true,
                   _ parse: (inout FlatJSONScanner) throws(FlatJSONScanner.Failure) -> T?) throws(ReportError) -> [T] {
     var records: [T] = []
     let failure: ReportError? = bytes.withUnsafeBufferPointer { buffer in
         var start = 0
-        var line = 1
+        var line = firstLine
         while start < buffer.count {
             var stop = start
             while stop < buffer.count && buffer[stop] != 0x0A { stop += 1 }
@@ -206,7 +209,8 @@ func scanLines<T>(_ bytes: [UInt8], path: String,
                 do throws(FlatJSONScanner.Failure) {
                     if let record = try parse(&scanner) { records.append(record) }
                 } catch {
-                    let isLast = buffer[stop...].allSatisfy { $0 == 0x0A || $0 == 0x20 || $0 == 0x0D }
+                    let isLast = lastMayBeCut
+                        && buffer[stop...].allSatisfy { $0 == 0x0A || $0 == 0x20 || $0 == 0x0D }
                     if !isLast {
                         return ReportError(path: "\(path):\(line):\(error.offset - start + 1)", error.message)
                     }

@@ -1,3 +1,4 @@
+import Foundation
 import ChaosHistory
 
 /// The part of a history event the report draws from: when, which process, and what kind.
@@ -20,8 +21,9 @@ public struct OpEvent: Sendable, Hashable {
     /// `history.jsonl` read for the report: only `time`, `process` and `type` of each line, skipping values. Lines
     /// whose process is not an integer (a nemesis entry in a converted Jepsen history) are left out, as
     /// `JSONLCodec` does.
-    static func read(_ bytes: [UInt8], path: String) throws(ReportError) -> [OpEvent] {
-        try scanLines(bytes, path: path) { (scanner: inout FlatJSONScanner) throws(FlatJSONScanner.Failure) in
+    static func read(_ bytes: [UInt8], path: String, firstLine: Int = 1, lastMayBeCut: Bool = true)
+        throws(ReportError) -> [OpEvent] {
+        try scanLines(bytes, path: path, firstLine: firstLine, lastMayBeCut: lastMayBeCut) { (scanner: inout FlatJSONScanner) throws(FlatJSONScanner.Failure) in
             var time: Int64?, process: Int64?, type: OpType?, processKind = FlatJSONScanner.Kind.null
             let start = scanner.pos
             let reader = scanner  // the same bytes, for reading values while `scanner` moves on
@@ -46,6 +48,25 @@ public struct OpEvent: Sendable, Hashable {
                 throw FlatJSONScanner.Failure(offset: start, message: "an operation needs time, process and type")
             }
             return OpEvent(time: time, process: Int(process), type: type)
+        }
+    }
+
+    /// `history.jsonl` read as `read(_:path:)` does, a chunk of complete lines at a time, handing each event on:
+    /// the file is never held whole. A missing file has no events; a last line without its newline is left out.
+    /// - Throws: `ReportError` naming the line that is not an operation.
+    static func scan(path: String, chunk: Int = 4 << 20, _ each: (OpEvent) -> Void) throws(ReportError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        var pending: [UInt8] = []
+        var line = 1
+        while let data = try? handle.read(upToCount: chunk), !data.isEmpty {
+            pending.append(contentsOf: data)
+            guard let last = pending.lastIndex(of: 0x0A) else { continue }
+            let complete = Array(pending[...last])
+            pending.removeSubrange(...last)
+            // Complete lines: only a last line without its newline (never handed here) may be cut short.
+            for event in try read(complete, path: path, firstLine: line, lastMayBeCut: false) { each(event) }
+            line += complete.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         }
     }
 }

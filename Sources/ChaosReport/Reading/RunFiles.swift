@@ -6,17 +6,30 @@ import Foundation
 public struct RunFiles: Sendable {
     public var directory: String
     public var results: RunResults
-    /// The history's events, as far as the report needs them.
-    public var ops: [OpEvent]
+    /// The history's events, as far as the report needs them (read again from the file on each pass when the
+    /// files are a run being judged).
+    public var ops: OpEvents
+    /// The time of the history's last event when already known (judging counted it), saving the report a pass.
+    public var lastOpTime: Int64?
     public var samples: [Sample]
     public var events: [NemesisEvent]
     public var exits: [NodeExit]
 
     public init(directory: String, results: RunResults, history: History = History(), samples: [Sample] = [],
                 events: [NemesisEvent] = [], exits: [NodeExit] = []) {
+        self.init(directory: directory, results: results, source: .memory(history), samples: samples,
+                  events: events, exits: exits)
+    }
+
+    /// The files of a run whose history is read as a stream (`HistorySource.file`), as judging hands them on.
+    public init(directory: String, results: RunResults, source: HistorySource, samples: [Sample] = [],
+                events: [NemesisEvent] = [], exits: [NodeExit] = []) {
         self.directory = directory
         self.results = results
-        self.ops = OpEvent.events(of: history)
+        switch source {
+        case .memory(let history): self.ops = .memory(OpEvent.events(of: history))
+        case .file(let path): self.ops = .file(path)
+        }
         self.samples = samples
         self.events = events
         self.exits = exits
@@ -43,7 +56,7 @@ public struct RunFiles: Sendable {
         var files = RunFiles(directory: directory, results: results)
         let historyPath = layout.path(.history)
         if let bytes = FileManager.default.contents(atPath: historyPath) {
-            files.ops = try OpEvent.read([UInt8](bytes), path: historyPath)
+            files.ops = .memory(try OpEvent.read([UInt8](bytes), path: historyPath))
         }
         let samplesPath = layout.path(.samples)
         if let bytes = FileManager.default.contents(atPath: samplesPath) {

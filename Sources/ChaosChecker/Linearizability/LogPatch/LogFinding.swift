@@ -52,6 +52,18 @@ public struct LogPatchSummary: Sendable, Hashable {
 
     public var resolved: Int { tookEffect + neverTookEffect }
 
+    /// This batch's summary and another's of the same log (a history checked a batch of keys at a time).
+    func merged(_ other: LogPatchSummary) -> LogPatchSummary {
+        var sum = self
+        sum.indeterminate += other.indeterminate
+        sum.tookEffect += other.tookEffect
+        sum.neverTookEffect += other.neverTookEffect
+        sum.ordered += other.ordered
+        sum.findings += other.findings
+        sum.findings.sort { ($0.line ?? .max, $0.operation ?? .max) < ($1.line ?? .max, $1.operation ?? .max) }
+        return sum
+    }
+
     /// `log: 812 entries; 230 of 241 indeterminate writes resolved (198 took effect, 32 never did)`.
     public var summary: String {
         "log: \(entries) entries\(complete ? "" : " (with holes)"); \(resolved) of \(indeterminate) indeterminate "

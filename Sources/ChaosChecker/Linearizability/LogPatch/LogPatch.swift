@@ -23,20 +23,25 @@ enum LogPatch {
     private static let writes: Set<String> = ["write", "put"]
 
     /// Rewrites `partitions` in place by what `log` says.
-    static func apply(_ log: [CommittedLog.Line], to partitions: inout [CallPairing.Partition]) -> LogPatchSummary {
+    /// - Parameters:
+    ///   - allKeys: every key of the history when `partitions` are one batch of them (nil: they are all).
+    ///   - whole: include the findings about the log as a whole and about keys no call touched (once per
+    ///     history when it is checked in batches).
+    static func apply(_ log: [CommittedLog.Line], to partitions: inout [CallPairing.Partition],
+                      allKeys: Set<Value?>? = nil, whole: Bool = true) -> LogPatchSummary {
         let facts = LogFacts(log)
         var summary = LogPatchSummary()
         summary.entries = facts.entries
         summary.complete = facts.complete
-        summary.findings = facts.findings
-        var seenKeys: Set<String?> = []
+        if whole { summary.findings = facts.findings }
+        var seenKeys = Set((allKeys ?? []).map { $0.map(text) })
         for p in partitions.indices {
             let key = partitions[p].key.map(text)
             seenKeys.insert(key)
             patch(&partitions[p], facts: facts.keys[key] ?? LogFacts.KeyFacts(), complete: facts.complete,
                   summary: &summary)
         }
-        for (key, keyFacts) in facts.keys where !seenKeys.contains(key) {
+        for (key, keyFacts) in facts.keys where whole && !seenKeys.contains(key) {
             for (value, fact) in keyFacts.values {
                 summary.findings.append(LogFinding(
                     .unknownValue, "committed entry \(fact.entry.text) holds \(value), which no client wrote "
