@@ -23,26 +23,26 @@ struct CodeStopTracer {
     let settings: Settings
     let functions: [ElfFunctions.Function]
     private let threads: Regex<AnyRegexOutput>?
-    private var rng: SeededGenerator
+    var rng: SeededGenerator
 
-    private(set) var pid: Int32 = 0
-    private var mem: Int32 = -1
+    var pid: Int32 = 0
+    var mem: Int32 = -1
     /// Breakpoint address → the original bytes under the trap.
-    private var breakpoints: [UInt64: [UInt8]] = [:]
-    private var traced: Set<Int32> = []
+    var breakpoints: [UInt64: [UInt8]] = [:]
+    var traced: Set<Int32> = []
     /// Threads held at a breakpoint, until when.
-    private var holding: [Int32: (address: UInt64, since: ContinuousClock.Instant, until: ContinuousClock.Instant)] = [:]
+    var holding: [Int32: (address: UInt64, since: ContinuousClock.Instant, until: ContinuousClock.Instant)] = [:]
     /// Whether each traced thread may be held (its name matches), looked up once per thread.
-    private var holdable: [Int32: Bool] = [:]
+    var holdable: [Int32: Bool] = [:]
     /// With `one`: the thread that was held first, the only one held from then on.
-    private var chosen: Int32?
+    var chosen: Int32?
     /// With `one`, where the machine has debug registers: one matching thread is chosen when the process is
     /// attached and it alone gets hardware breakpoints; no trap instruction is written. Its siblings then run the
     /// functions without stopping at all — a stop, however short, inside their own window would provoke the race
     /// in them too. (Seen with traps for all: the two replicators of a leader are woken by the same append and
     /// reach the registration within microseconds of each other, so the sibling stopped at the trap while the
     /// first was being held, and both were lost: the cluster stopped committing.)
-    private var hardware = false
+    var hardware = false
 
     private(set) var hits = 0
     private(set) var held = 0
@@ -116,7 +116,7 @@ struct CodeStopTracer {
         return .success(())
     }
 
-    private func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
+    func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
         pwrite(mem, bytes, bytes.count, off_t(Int64(bitPattern: address))) == bytes.count
     }
 
@@ -135,7 +135,7 @@ struct CodeStopTracer {
 
     /// The next event of a tracee (any: -1, or `who`). The exit of the process's leader thread is handed to the
     /// supervisor (`TracerReaped`): reaping it here took the process's exit status away from its parent thread.
-    private func wait(_ who: Int32, block: Bool) -> (tid: Int32, kind: cchaos_trace_event, sig: Int32) {
+    func wait(_ who: Int32, block: Bool) -> (tid: Int32, kind: cchaos_trace_event, sig: Int32) {
         var kind: Int32 = 0
         var sig: Int32 = 0
         var code: Int32 = 0
@@ -171,7 +171,7 @@ struct CodeStopTracer {
         }
     }
 
-    private mutating func forget(_ tid: Int32) {
+    mutating func forget(_ tid: Int32) {
         traced.remove(tid)
         holding.removeValue(forKey: tid)
         holdable.removeValue(forKey: tid)
@@ -183,7 +183,7 @@ struct CodeStopTracer {
 
     /// The breakpoint `tid` stopped at, if its SIGTRAP came from one (not from a thread sending SIGTRAP), and
     /// whether it was a hardware one (which stops before the instruction, the program counter at the address).
-    private func breakpointHit(_ tid: Int32) -> (UInt64, Bool)? {
+    func breakpointHit(_ tid: Int32) -> (UInt64, Bool)? {
         var pc: UInt64 = 0
         var code: Int32 = 0
         guard cchaos_ptrace_get_pc(tid, &pc) == 0, cchaos_ptrace_sigcode(tid, &code) == 0 else { return nil }
@@ -205,7 +205,7 @@ struct CodeStopTracer {
         }
     }
 
-    private mutating func mayHold(_ tid: Int32) -> Bool {
+    mutating func mayHold(_ tid: Int32) -> Bool {
         if settings.one, let chosen, chosen != tid { return false }
         if let known = holdable[tid] { return known }
         let name = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?
@@ -216,9 +216,7 @@ struct CodeStopTracer {
     }
 
     private mutating func pause() -> Duration {
-        let lo = settings.minPause.nanoseconds
-        let hi = settings.maxPause.nanoseconds
-        return .nanoseconds(lo + Int64(rng.next(upperBound: UInt64(max(1, hi - lo + 1)))))
+        JitterSession.pause(from: settings.minPause, to: settings.maxPause, &rng)
     }
 
     /// Releases the held threads whose pause is over.
@@ -266,99 +264,6 @@ struct CodeStopTracer {
                 break
             }
             guard cchaos_ptrace_singlestep(tid, 0) == 0 else { return }
-        }
-    }
-
-    /// With `one`: chooses one matching thread now and gives it hardware breakpoints at `addresses` (stopping it
-    /// for a moment to set its debug registers). - Returns: false when there is no matching thread yet, the machine
-    /// has too few debug registers, or the kernel refuses; the caller then writes trap instructions instead.
-    private mutating func armChosen(_ addresses: [UInt64]) -> Bool {
-        guard settings.one, addresses.count <= Int(cchaos_hwbp_slots()) else { return false }
-        let candidates = traced.sorted().filter { mayHold($0) }
-        guard !candidates.isEmpty else { return false }
-        let tid = candidates[Int(rng.next(upperBound: UInt64(candidates.count)))]
-        guard cchaos_ptrace_interrupt(tid) == 0 else { return false }
-        while true {
-            let (stopped, kind, sig) = wait(tid, block: true)
-            guard stopped == tid else { return false }
-            switch kind {
-            case CCHAOS_TRACE_EXITED:
-                forget(tid)
-                return false
-            case CCHAOS_TRACE_EVENT_STOP, CCHAOS_TRACE_SIGNAL, CCHAOS_TRACE_GROUP_STOP:
-                let armed = cchaos_hwbp_set(tid, addresses, Int32(addresses.count)) == 0
-                // Let it go on as it was: a signal it was about to get is delivered, a group-stop kept. A signal
-                // stop first means the interrupt's own stop is still to come; the event loop continues it.
-                switch kind {
-                case CCHAOS_TRACE_SIGNAL: _ = cchaos_ptrace_cont(tid, sig)
-                case CCHAOS_TRACE_GROUP_STOP: _ = cchaos_ptrace_listen(tid)
-                default: _ = cchaos_ptrace_cont(tid, 0)
-                }
-                guard armed else { return false }
-                chosen = tid
-                hardware = true
-                return true
-            default:
-                _ = cchaos_ptrace_cont(tid, 0)
-            }
-        }
-    }
-
-    // MARK: - Heal
-
-    /// Puts every original instruction back, then stops and detaches every traced thread; a thread stopped at a
-    /// breakpoint is detached at the breakpoint's address, so the original instruction is what it runs next.
-    mutating func detachAll() {
-        if mem >= 0 {
-            for (address, original) in breakpoints { _ = write(original, at: address) }
-        }
-        for (tid, _) in holding {
-            if hardware, tid == chosen { _ = cchaos_hwbp_set(tid, nil, 0) }
-            if cchaos_ptrace_detach(tid, 0) == 0 { traced.remove(tid) }
-        }
-        holding = [:]
-        for tid in traced { _ = cchaos_ptrace_interrupt(tid) }
-        // Every thread now reports one stop (the interrupt, or a signal or breakpoint trap that came first); a
-        // thread started meanwhile reports its first stop. Detach each at whatever stop it reports.
-        let deadline = ContinuousClock.now + .seconds(2)
-        var quietSince: ContinuousClock.Instant?
-        while ContinuousClock.now < deadline {
-            let (tid, kind, sig) = wait(-1, block: false)
-            if tid < 0 { break }  // ECHILD: no tracee left
-            if tid == 0 {
-                // Done once nothing known is left and nothing new showed up for a few milliseconds.
-                if traced.isEmpty {
-                    let now = ContinuousClock.now
-                    if let since = quietSince, now - since > .milliseconds(5) { break }
-                    quietSince = quietSince ?? now
-                }
-                JitterSession.sleep(.microseconds(50))
-                continue
-            }
-            quietSince = nil
-            traced.remove(tid)
-            // The chosen thread's debug registers are cleared before it goes: a breakpoint left in a thread
-            // nobody traces would kill its process with SIGTRAP.
-            if hardware, tid == chosen, kind != CCHAOS_TRACE_EXITED { _ = cchaos_hwbp_set(tid, nil, 0) }
-            switch kind {
-            case CCHAOS_TRACE_EXITED:
-                continue
-            case CCHAOS_TRACE_SIGNAL:
-                if sig == SIGTRAP, let (address, byHardware) = breakpointHit(tid) {
-                    if !byHardware { _ = cchaos_ptrace_set_pc(tid, address) }
-                    _ = cchaos_ptrace_detach(tid, 0)
-                } else {
-                    _ = cchaos_ptrace_detach(tid, sig)
-                }
-            default:
-                _ = cchaos_ptrace_detach(tid, 0)
-            }
-        }
-        traced = []
-        holdable = [:]
-        if mem >= 0 {
-            close(mem)
-            mem = -1
         }
     }
 }

@@ -266,9 +266,14 @@ final class JitterSession: Sendable {
     }
 
     private func pauseLength(_ rng: inout SeededGenerator) -> Duration {
-        let lo = jitter.minPause.nanoseconds
-        let hi = jitter.maxPause.nanoseconds
-        return .nanoseconds(lo + Int64(rng.next(upperBound: UInt64(max(1, hi - lo + 1)))))
+        Self.pause(from: jitter.minPause, to: jitter.maxPause, &rng)
+    }
+
+    /// A uniformly random pause in `min...max` (freezes and holds at breakpoints alike).
+    static func pause(from min: Duration, to max: Duration, _ rng: inout SeededGenerator) -> Duration {
+        let lo = min.nanoseconds
+        let hi = max.nanoseconds
+        return .nanoseconds(lo + Int64(rng.next(upperBound: UInt64(Swift.max(1, hi - lo + 1)))))
     }
 
     private func compete(on cpu: Int, done: DispatchSemaphore) {
