@@ -47,6 +47,20 @@ struct PtraceRefusalTests {
         #expect(!FileManager.default.fileExists(atPath: runs), "a run directory was made anyway")
     }
 
+    @Test func aBreakpointStepIsRefusedBeforeAnythingStarts() throws {
+        let out = TestSupport.temporaryDirectory("ptrace-stop-at")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let (path, plan) = try Self.plan(
+            in: out, step: "- { at: 2s, fault: jitter, target: leader, sched: { stop_at: \"WAL\\\\.append\" } }")
+        let error = #expect(throws: RunError.self) {
+            _ = try Runner.prepare(plan, RunOptions(planPath: path, outputRoot: "\(out)/runs", quiet: true),
+                                   ptrace: Self.refused)
+        }
+        #expect(error?.exitCode == .environment)
+        #expect(error?.description.hasPrefix("\(path):5:5: jitter with 'stop_at' needs ptrace, which this machine "
+                                             + "refuses") == true, "\(error?.description ?? "")")
+    }
+
     @Test func aSignalPauseDoesNotAskForPtrace() throws {
         let out = TestSupport.temporaryDirectory("ptrace-signal")
         defer { try? FileManager.default.removeItem(atPath: out) }
