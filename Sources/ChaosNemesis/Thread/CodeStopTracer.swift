@@ -14,7 +14,7 @@ struct CodeStopTracer {
         /// A regular expression on thread names: the threads that may be held.
         var threads: String
         var chance: Double
-        /// Hold only the first thread held, no other.
+        /// Hold one thread only: chosen when attaching (hardware breakpoints), else the first one held.
         var one: Bool
         var minPause: Duration
         var maxPause: Duration

@@ -13,7 +13,8 @@ import Synchronization
 /// Every thread of the node is traced (PTRACE_SEIZE, new threads too through PTRACE_O_TRACECLONE) before the
 /// trap instruction is written into the process's text through /proc/PID/mem; a thread that hits it stops, is held
 /// or not (`chance`, only threads whose name matches `threads`), and is let through by putting the original
-/// instruction back for one single step. Every ptrace call runs on the session's own thread, which is the tracer.
+/// instruction back for one single step (`stop_one` on x86_64 writes no trap: the one thread held gets hardware
+/// breakpoints instead). Every ptrace call runs on the session's own thread, which is the tracer.
 /// Heal puts every original instruction back and detaches every thread (a held one where it stood). If the
 /// controller dies, the nodes die with it (PR_SET_PDEATHSIG); a breakpoint left in a process whose tracer is gone
 /// would kill it with SIGTRAP, which is the same end.
