@@ -10,7 +10,11 @@ import Testing
 @Suite struct HTTPEndpointTests {
     /// A one-thread TCP server on 127.0.0.1 that treats each connection as `behaviour` says.
     final class Server: @unchecked Sendable {
-        enum Behaviour { case answer, silent, hangUp }
+        enum Behaviour {
+            case answer, silent, hangUp
+            /// Writes `reply` to each request, then hangs up if `close`.
+            case reply(String, close: Bool)
+        }
         let fd: Int32
         let port: Int
         private(set) var accepted = 0
@@ -64,6 +68,10 @@ import Testing
                         let reply = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
                         _ = reply.withCString { write(client, $0, strlen($0)) }
                         continue
+                    case .reply(let reply, let close):
+                        _ = reply.withCString { write(client, $0, strlen($0)) }
+                        if !close { continue }
+                        shutdown(client, Int32(SHUT_RDWR))
                     }
                     break
                 }
@@ -124,5 +132,53 @@ import Testing
         } catch {
             #expect(!error.sent)
         }
+    }
+
+    @Test func chunkedAnswerAndServerThatCloses() async throws {
+        let reply = "HTTP/1.1 200 OK\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5\r\n{\"ok\"\r\n6\r\n:true}\r\n0\r\n\r\n"
+        let server = Server(.reply(reply, close: true))
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        for _ in 0..<3 {
+            let response = try await endpoint.request(.GET, "/kv/k1", timeout: .seconds(5))
+            #expect(response.status == 200 && response.fields?["ok"] == .bool(true))
+        }
+        // `Connection: close` is obeyed at once: each request opens its own connection, none is lost to a FIN
+        // that arrives after the next request was written.
+        #expect(server.accepted == 3)
+        endpoint.close()
+    }
+
+    @Test func garbageIsABadResponsePossiblySent() async {
+        let server = Server(.reply("SSH-2.0-OpenSSH_9.2\r\n\r\n", close: false))
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        do {
+            _ = try await endpoint.request(.GET, "/kv/k1", timeout: .seconds(5))
+            Issue.record("a non-HTTP answer was accepted")
+        } catch {
+            guard case .badResponse(let why) = error else { Issue.record("\(error)"); return }
+            #expect(error.sent && why.contains("SSH-2.0"))
+        }
+        endpoint.close()
+    }
+
+    @Test func headerWithALineBreakIsNeverSent() async {
+        let server = Server(.answer)
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        do {
+            _ = try await endpoint.request(.GET, "/kv/k1", headers: [("X-Key", "a\r\nX-Evil: 1")],
+                                           timeout: .seconds(5))
+            Issue.record("a header with a line break was sent")
+        } catch {
+            guard case .invalidRequest = error else { Issue.record("\(error)"); return }
+            #expect(!error.sent)
+        }
+        // The connection is still good for the next request.
+        let response = try? await endpoint.request(.GET, "/kv/k1", timeout: .seconds(5))
+        #expect(response?.status == 200)
+        endpoint.close()
     }
 }

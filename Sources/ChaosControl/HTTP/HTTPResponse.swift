@@ -31,10 +31,15 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
     case connectFailed(String)
     case timeout(sent: Bool)
     case connectionLost(sent: Bool)
+    /// The request could not be written as HTTP (a line break in a header, say): it never left.
+    case invalidRequest(String)
+    /// The server answered something that is not an HTTP/1 response; what it did with the request is unknown.
+    case badResponse(String)
 
     public var sent: Bool {
         switch self {
-        case .connectFailed: false
+        case .connectFailed, .invalidRequest: false
+        case .badResponse: true
         case .timeout(let sent), .connectionLost(let sent): sent
         }
     }
@@ -44,6 +49,8 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
         case .connectFailed(let why): "connect failed: \(why)"
         case .timeout: "timeout"
         case .connectionLost: "connection lost"
+        case .invalidRequest(let why): "invalid request: \(why)"
+        case .badResponse(let why): "bad response: \(why)"
         }
     }
 }
