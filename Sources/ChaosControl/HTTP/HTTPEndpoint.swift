@@ -39,16 +39,27 @@ public final class HTTPEndpoint: Sendable {
     ) async throws(HTTPClientError) -> HTTPResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         let channel = try await connectedChannel(deadline: deadline)
-        let promise = channel.eventLoop.makePromise(of: HTTPResponse.self)
         let buffer = body.map { ByteBuffer(bytes: $0) }
-        // The handler arms the deadline on the event loop as it writes: one hop to the loop per request.
-        let exchange = HTTPExchange(method: method, path: path, host: host, headers: headers, body: buffer,
-                                    promise: promise, deadline: deadline, enough: enough)
-        // A channel closed under us never hands the exchange to the handler (no timer armed): fail it here, as
-        // possibly sent, like the timeout that ended such a request before.
-        channel.writeAndFlush(exchange).whenFailure { _ in promise.fail(HTTPClientError.connectionLost(sent: true)) }
         do {
-            let response = try await promise.futureResult.get()
+            let response = try await withUnsafeThrowingContinuation { continuation in
+                let exchange = HTTPExchange(method: method, path: path, host: host, headers: headers, body: buffer,
+                                            slot: ResponseSlot(continuation), deadline: deadline, enough: enough)
+                if channel.eventLoop.inEventLoop {
+                    // On the channel's loop (a workload client's task: `ClientLoop`) nothing can close the channel
+                    // between this check and the write, which reaches the handler at once: no write promise.
+                    guard channel.isActive else {
+                        exchange.slot.complete(.failure(HTTPClientError.connectionLost(sent: false)))
+                        return
+                    }
+                    channel.writeAndFlush(exchange, promise: nil)
+                } else {
+                    // A channel closed under us never hands the exchange to the handler: fail it here, as possibly
+                    // sent (it may have closed after the handler wrote it).
+                    channel.writeAndFlush(exchange).whenFailure { _ in
+                        exchange.slot.complete(.failure(HTTPClientError.connectionLost(sent: true)))
+                    }
+                }
+            }
             if enough != nil { drop(channel) }  // the stream is cut off; the connection cannot be reused
             return response
         } catch {
