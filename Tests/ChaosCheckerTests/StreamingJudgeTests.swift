@@ -140,6 +140,12 @@ struct StreamingJudgeTests {
         }
         #expect(spilled.batches(limit: options.batchCalls).count > 2)
         #expect(spilled.files.flatMap(\.keys).reduce(0) { $0 + $1.calls } == memory.operations)
+        // The spill files are unlinked while still in use: a judging killed now would leave nothing behind.
+        let directory = (path as NSString).deletingLastPathComponent
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasPrefix(".linearizability-spill-\(getpid())-") }
+        #expect(left.isEmpty, "spill files visible: \(left)")
+        #expect(try spilled.partitions([0]).isEmpty == false)
         #expect(memory.verdict == (invalid ? .invalid : .valid))
         #expect(file.verdict == memory.verdict)
         #expect(file.operations == memory.operations && file.partitions == memory.partitions)
@@ -191,6 +197,14 @@ struct StreamingJudgeTests {
         return peak.lock.withLock { peak.grown }
     }
 
+    /// The least of three `retained` measures: glibc's count is the whole process's, and tests running alongside
+    /// allocate too (megabytes at a time); state kept per operation grows in every attempt, their noise does not.
+    static func leastRetained(_ body: () async throws -> Void) async rethrows -> Int {
+        var least = Int.max
+        for _ in 0..<3 where least >= 256 << 10 { least = min(least, try await retained(body)) }
+        return least
+    }
+
     @Test("streaming checkers keep no state per operation: 100,000 calls add less than 256 KB to the heap mid-pass")
     func noStatePerOperation() async throws {
         let path = try Self.file(Self.history(calls: 100_000))
@@ -198,13 +212,13 @@ struct StreamingJudgeTests {
         let input = CheckInput(source: .file(path), events: fault("kill", ["n1"], from: 2, to: 6), duration: 100)
         let limit = 256 << 10
         for checker in [StatsChecker(), LivenessChecker(recoverWithin: .seconds(1))] as [any Checker] {
-            let grown = await Self.retained { _ = await checker.check(input) }
+            let grown = await Self.leastRetained { _ = await checker.check(input) }
             #expect(grown < limit, "\(checker.name) kept \(grown) bytes")
         }
-        let summary = try await Self.retained { _ = try HistorySummary(.file(path)) }
+        let summary = try await Self.leastRetained { _ = try HistorySummary(.file(path)) }
         #expect(summary < limit)
         // The measure sees a reader that keeps the operations (what judging did before: ~25 MB here).
-        let kept = try await Self.retained {
+        let kept = try await Self.leastRetained {
             var operations: [ChaosHistory.Operation] = []
             try HistorySource.file(path).forEach { operations.append($0) }
             #expect(operations.count > 190_000)

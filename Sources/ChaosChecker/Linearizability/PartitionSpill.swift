@@ -18,14 +18,16 @@ enum PartitionSpill {
         case spilled(Spilled)
     }
 
-    /// Spill files of one history, removed when the last reference goes.
+    /// Spill files of one history, closed (and so gone) when the last reference goes.
+    ///
+    /// Each file is unlinked as soon as it is created and read back through `/proc/self/fd`: a judging that is
+    /// killed (even by SIGKILL) leaves nothing in the run directory.
     final class Spilled {
-        let directory: String
         /// Per bucket: its file, its keys in order of first call and their calls.
         var files: [(path: String, keys: [(key: Value?, calls: Int)])] = []
+        var descriptors: [Int32] = []
 
-        init(directory: String) { self.directory = directory }
-        deinit { try? FileManager.default.removeItem(atPath: directory) }
+        deinit { for fd in descriptors where fd >= 0 { close(fd) } }
 
         var allKeys: Set<Value?> { Set(files.flatMap { $0.keys.map(\.key) }) }
 
@@ -68,14 +70,9 @@ enum PartitionSpill {
 
         let parent = (path as NSString).deletingLastPathComponent
         let name = ".linearizability-spill-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let directory = access(parent.isEmpty ? "." : parent, W_OK) == 0
+        let prefix = access(parent.isEmpty ? "." : parent, W_OK) == 0
             ? "\(parent.isEmpty ? "." : parent)/\(name)" : NSTemporaryDirectory() + name
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CheckerError("\(directory): cannot hold the history split by key (\(error.localizedDescription))")
-        }
-        let spilled = Spilled(directory: directory)
+        let spilled = Spilled()
         var writers: [SpillWriter] = []
         var bucketOf: [Value?: (bucket: Int, slot: Int)] = [:]
         var open: [Int: (bucket: Int, slot: Int, f: String, position: Int, keyless: Bool)] = [:]
@@ -103,8 +100,15 @@ enum PartitionSpill {
                     } else {
                         let b = bucketOf.count % buckets
                         if b == writers.count {
-                            writers.append(SpillWriter(path: "\(directory)/bucket-\(b).jsonl"))
-                            spilled.files.append((writers[b].path, []))
+                            let writer = SpillWriter(path: "\(prefix)-\(b).jsonl")
+                            guard writer.fd >= 0 else {
+                                failure = CheckerError("\(writer.name): cannot hold the history split by key "
+                                    + "(\(String(cString: strerror(writer.openError))))")
+                                return
+                            }
+                            writers.append(writer)
+                            spilled.descriptors.append(writer.fd)
+                            spilled.files.append((writer.path, []))
                         }
                         place = (b, spilled.files[b].keys.count)
                         spilled.files[b].keys.append((op.key, 0))
@@ -129,8 +133,8 @@ enum PartitionSpill {
             throw CheckerError("the history cannot be read: \(error)")
         }
         if let failure { throw failure }
-        for i in writers.indices where !writers[i].close() {
-            throw CheckerError("\(writers[i].path): the history split by key could not be written")
+        for i in writers.indices where !writers[i].finish() {
+            throw CheckerError("\(writers[i].name): the history split by key could not be written")
         }
         if let pairer { return .whole(pairer.partitions()) }
         // Keys named only by completions are regrouped over all calls at once, as before spilling existed.
@@ -139,16 +143,22 @@ enum PartitionSpill {
     }
 }
 
-/// Appends operations as chaos JSONL to one spill file, a buffer at a time.
+/// Appends operations as chaos JSONL to one spill file, a buffer at a time. The file is unlinked at once; it lives
+/// as long as its descriptor (owned by `Spilled`), and is read back through `path` (`/proc/self/fd/N`).
 struct SpillWriter {
-    let path: String
-    private let fd: Int32
+    /// Where the file was created (for messages).
+    let name: String
+    let fd: Int32
+    let openError: Int32
+    var path: String { "/proc/self/fd/\(fd)" }
     private var buffer: [UInt8] = []
     private var failed = false
 
     init(path: String) {
-        self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        name = path
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        openError = fd < 0 ? errno : 0
+        if fd >= 0 { unlink(path) }
         failed = fd < 0
     }
 
@@ -167,10 +177,10 @@ struct SpillWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Writes what is buffered (the descriptor stays open for reading back).
     /// - Returns: whether every operation was written.
-    mutating func close() -> Bool {
+    mutating func finish() -> Bool {
         flush()
-        if fd >= 0 { Glibc.close(fd) }
         return !failed
     }
 }
