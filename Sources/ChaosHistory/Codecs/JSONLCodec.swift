@@ -76,6 +76,18 @@ public enum JSONLCodec {
         _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to stop: Int, line: Int, ordinal: Int,
         skipped: inout Int, file: String
     ) throws(HistoryError) -> (Operation, SourceLocation)? {
+        if let op = JSONLFastPath.operation(buffer, from: start, to: stop) {
+            return (op, SourceLocation(line: line, column: 1))
+        }
+        return try decodeLineGenerally(buffer, from: start, to: stop, line: line, ordinal: ordinal,
+                                       skipped: &skipped, file: file)
+    }
+
+    /// `decodeLine` without the fast path: any JSON object of an operation's fields, with located errors.
+    static func decodeLineGenerally(
+        _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, to stop: Int, line: Int, ordinal: Int,
+        skipped: inout Int, file: String
+    ) throws(HistoryError) -> (Operation, SourceLocation)? {
         var parser = JSONParser(buffer, from: start, to: stop)
         let column: Int
         let form: OperationFields.Form
