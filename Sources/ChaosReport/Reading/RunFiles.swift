@@ -55,9 +55,9 @@ public struct RunFiles: Sendable {
         }
         var files = RunFiles(directory: directory, results: results)
         let historyPath = layout.path(.history)
-        if let bytes = FileManager.default.contents(atPath: historyPath) {
-            files.ops = .memory(try OpEvent.read([UInt8](bytes), path: historyPath))
-        }
+        // Scanned from the file on each pass (as when a run writes its own report): a long run's report holds
+        // none of its operations.
+        if FileManager.default.fileExists(atPath: historyPath) { files.ops = .file(historyPath) }
         let samplesPath = layout.path(.samples)
         if let bytes = FileManager.default.contents(atPath: samplesPath) {
             files.samples = try SampleLines.read([UInt8](bytes), path: samplesPath)
