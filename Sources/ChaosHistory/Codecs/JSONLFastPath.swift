@@ -11,51 +11,27 @@ import Glibc
 enum JSONLFastPath {
     static func operation(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to stop: Int) -> Operation? {
         var reader = FlatJSONReader(bytes: bytes, pos: start, end: stop)
-        guard reader.take(UInt8(ascii: "{")) else { return nil }
         var index: Int64?, time: Int64?, process: Int64?, type: OpType?, f: String?
         var key: Value?, value: Value?, error: String?, node: String?
-        while true {
-            guard let name = reader.plainString(), reader.take(UInt8(ascii: ":")) else { return nil }
+        let read = reader.object { name, reader in
             switch name.count {
-            case 1 where name[0] == UInt8(ascii: "f"):
-                guard let text = reader.plainText() else { return nil }
-                f = text
-            case 3 where FlatJSONReader.equal(name, "key"):
-                guard let parsed = reader.value() else { return nil }
-                key = parsed
-            case 4 where FlatJSONReader.equal(name, "time"):
-                guard let number = reader.integer() else { return nil }
-                time = number
+            case 1 where name[0] == UInt8(ascii: "f"): f = reader.plainText(); return f != nil
+            case 3 where FlatJSONReader.equal(name, "key"): key = reader.value(); return key != nil
+            case 4 where FlatJSONReader.equal(name, "time"): time = reader.integer(); return time != nil
+            case 4 where FlatJSONReader.equal(name, "node"): node = reader.plainText(); return node != nil
             case 4 where FlatJSONReader.equal(name, "type"):
-                guard let raw = reader.plainString() else { return nil }
-                if FlatJSONReader.equal(raw, "invoke") { type = .invoke }
-                else if FlatJSONReader.equal(raw, "ok") { type = .ok }
-                else if FlatJSONReader.equal(raw, "fail") { type = .fail }
-                else if FlatJSONReader.equal(raw, "info") { type = .info }
-                else { return nil }
-            case 4 where FlatJSONReader.equal(name, "node"):
-                guard let text = reader.plainText() else { return nil }
-                node = text
-            case 5 where FlatJSONReader.equal(name, "index"):
-                guard let number = reader.integer() else { return nil }
-                index = number
-            case 5 where FlatJSONReader.equal(name, "value"):
-                guard let parsed = reader.value() else { return nil }
-                value = parsed
-            case 5 where FlatJSONReader.equal(name, "error"):
-                guard let text = reader.plainText() else { return nil }
-                error = text
-            case 7 where FlatJSONReader.equal(name, "process"):
-                guard let number = reader.integer() else { return nil }
-                process = number
-            default:
-                return nil
+                guard let raw = reader.plainString() else { return false }
+                type = FlatJSONReader.equal(raw, "invoke") ? .invoke : FlatJSONReader.equal(raw, "ok") ? .ok
+                    : FlatJSONReader.equal(raw, "fail") ? .fail : FlatJSONReader.equal(raw, "info") ? .info : nil
+                return type != nil
+            case 5 where FlatJSONReader.equal(name, "index"): index = reader.integer(); return index != nil
+            case 5 where FlatJSONReader.equal(name, "value"): value = reader.value(); return value != nil
+            case 5 where FlatJSONReader.equal(name, "error"): error = reader.plainText(); return error != nil
+            case 7 where FlatJSONReader.equal(name, "process"): process = reader.integer(); return process != nil
+            default: return false
             }
-            if reader.take(UInt8(ascii: "}")) { break }
-            guard reader.take(UInt8(ascii: ",")) else { return nil }
         }
-        guard reader.pos == stop, let index, let i = Int(exactly: index), let time, let process, let type, let f
-        else { return nil }
+        guard read, let index, let i = Int(exactly: index), let time, let process, let type, let f else { return nil }
         return Operation(index: i, time: time, process: Int(truncatingIfNeeded: process), type: type, f: f, key: key,
                          value: value ?? .null, error: error, node: node)
     }
@@ -72,6 +48,18 @@ struct FlatJSONReader {
         guard pos < end, bytes[pos] == byte else { return false }
         pos += 1
         return true
+    }
+
+    /// A non-empty `{"name":value,...}` filling the rest of the line, without spaces: `field` reads each value (the
+    /// reader stands after the colon) and answers false for a name or value it does not take.
+    mutating func object(_ field: (_ name: UnsafeBufferPointer<UInt8>, _ reader: inout FlatJSONReader) -> Bool)
+        -> Bool {
+        guard take(UInt8(ascii: "{")), !take(UInt8(ascii: "}")) else { return false }
+        while true {
+            guard let name = plainString(), take(UInt8(ascii: ":")), field(name, &self) else { return false }
+            if take(UInt8(ascii: "}")) { return pos == end }
+            guard take(UInt8(ascii: ",")) else { return false }
+        }
     }
 
     /// The bytes between quotes when they hold no escape.

@@ -131,48 +131,29 @@ public enum CommittedLog {
     /// JSONDecoder — which took most of the time of judging a long run; nil for anything else.
     static func fastEntry(_ bytes: UnsafeBufferPointer<UInt8>) -> CommittedEntry? {
         var reader = FlatJSONReader(bytes: bytes, pos: 0, end: bytes.count)
-        guard reader.take(UInt8(ascii: "{")) else { return nil }
         var index: Int64?, term: Int64?, node: String?, op: CommittedEntry.Op?
         var key: String?, value: String?, expected: String?, through: Int64?
-        if reader.take(UInt8(ascii: "}")) { return nil }
-        while true {
-            guard let name = reader.plainString(), reader.take(UInt8(ascii: ":")) else { return nil }
+        let read = reader.object { name, reader in
             switch name.count {
             case 2 where FlatJSONReader.equal(name, "op"):
-                guard let raw = reader.plainString() else { return nil }
-                if FlatJSONReader.equal(raw, "put") { op = .put }
-                else if FlatJSONReader.equal(raw, "cas") { op = .cas }
-                else if FlatJSONReader.equal(raw, "other") { op = .other }
-                else if FlatJSONReader.equal(raw, "missing") { op = .missing }
-                else { return nil }
-            case 3 where FlatJSONReader.equal(name, "key"):
-                guard let text = reader.plainText() else { return nil }
-                key = text
-            case 4 where FlatJSONReader.equal(name, "term"):
-                guard let number = reader.integer() else { return nil }
-                term = number
-            case 4 where FlatJSONReader.equal(name, "node"):
-                guard let text = reader.plainText() else { return nil }
-                node = text
-            case 5 where FlatJSONReader.equal(name, "index"):
-                guard let number = reader.integer() else { return nil }
-                index = number
-            case 5 where FlatJSONReader.equal(name, "value"):
-                guard let text = reader.plainText() else { return nil }
-                value = text
-            case 7 where FlatJSONReader.equal(name, "through"):
-                guard let number = reader.integer() else { return nil }
-                through = number
+                guard let raw = reader.plainString() else { return false }
+                op = FlatJSONReader.equal(raw, "put") ? .put : FlatJSONReader.equal(raw, "cas") ? .cas
+                    : FlatJSONReader.equal(raw, "other") ? .other : FlatJSONReader.equal(raw, "missing") ? .missing
+                    : nil
+                return op != nil
+            case 3 where FlatJSONReader.equal(name, "key"): key = reader.plainText(); return key != nil
+            case 4 where FlatJSONReader.equal(name, "term"): term = reader.integer(); return term != nil
+            case 4 where FlatJSONReader.equal(name, "node"): node = reader.plainText(); return node != nil
+            case 5 where FlatJSONReader.equal(name, "index"): index = reader.integer(); return index != nil
+            case 5 where FlatJSONReader.equal(name, "value"): value = reader.plainText(); return value != nil
+            case 7 where FlatJSONReader.equal(name, "through"): through = reader.integer(); return through != nil
             case 8 where FlatJSONReader.equal(name, "expected"):
-                guard let text = reader.plainText() else { return nil }
-                expected = text
-            default:
-                return nil
+                expected = reader.plainText()
+                return expected != nil
+            default: return false
             }
-            if reader.take(UInt8(ascii: "}")) { break }
-            guard reader.take(UInt8(ascii: ",")) else { return nil }
         }
-        guard reader.pos == bytes.count, let index, let term, let node, let op else { return nil }
+        guard read, let index, let term, let node, let op else { return nil }
         return CommittedEntry(index: index, term: term, node: node, op: op, key: key, value: value,
                               expected: expected, through: through)
     }
