@@ -181,4 +181,21 @@ import Testing
         #expect(response?.status == 200)
         endpoint.close()
     }
+
+    @Test func bytesAfterTheAnswerAreNotReadAsTheNextAnswer() async throws {
+        // Each reply carries a second, unasked-for answer (status 500) after the real one.
+        let reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"
+        let server = Server(.reply(reply, close: false))
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        for i in 0..<3 {
+            do {
+                let response = try await endpoint.request(.GET, "/kv/k1", timeout: .seconds(5))
+                #expect(response.status == 200)
+            } catch { Issue.record("request \(i): \(error) accepted \(server.accepted)") }
+        }
+        // The connection was given up after each answer that came with more.
+        #expect(server.accepted == 3)
+        endpoint.close()
+    }
 }

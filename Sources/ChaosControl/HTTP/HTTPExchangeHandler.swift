@@ -109,11 +109,22 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             return
         }
         if received == nil { received = incoming } else { received!.writeBuffer(&incoming) }
-        // Closing is left until the parser is done: closing can run `channelInactive`, which reads the parser.
+        // The answer is handed over only after the connection is closed when it must be: the waiting task may
+        // resume on another thread at once, and must not find this connection still open for its next request.
+        // (Closing also runs `channelInactive`, which reads the parser: so not during the parse either.)
+        var answered: (ResponseSlot, Result<HTTPResponse, any Error>)?
+        func answer(_ result: Result<HTTPResponse, any Error>) {
+            guard let slot = pending else { return }
+            pending = nil
+            answered = (slot, result)
+        }
         var closeNow = false
         do {
             try parser.parse(&received!) { part in
-                guard pending != nil else { return }
+                guard pending != nil else {
+                    closeNow = true  // an answer after the answer: no request asked for it
+                    return
+                }
                 switch part {
                 case .head(let code):
                     status = code
@@ -121,26 +132,31 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                     let done = enough?(bytes) ?? false
                     if body == nil { body = bytes } else { body!.writeBuffer(&bytes) }
                     if done {
-                        finish(.success(HTTPResponse(status: status, body: Array(body!.readableBytesView))))
+                        answer(.success(HTTPResponse(status: status, body: Array(body!.readableBytesView))))
                         closeNow = true
                     }
                 case .end(let close):
                     let bytes = body.map { Array($0.readableBytesView) } ?? []
                     body = nil
-                    finish(.success(HTTPResponse(status: status, body: bytes)))
+                    answer(.success(HTTPResponse(status: status, body: bytes)))
                     closeNow = closeNow || close
                 }
             }
         } catch {
-            finish(.failure(HTTPClientError.badResponse(error.description)))
+            answer(.failure(HTTPClientError.badResponse(error.description)))
             closeNow = true
         }
         if received!.readableBytes == 0 {
             received = nil
+        } else if pending == nil {
+            // More than the answer: bytes no request asked for, which would be read as the next answer.
+            received = nil
+            closeNow = true
         } else if received!.readerIndex > 16 * 1024 {
             received!.discardReadBytes()
         }
         if closeNow { context.close(promise: nil) }
+        if let (slot, result) = answered { slot.complete(result) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
