@@ -54,7 +54,8 @@ import Testing
     }
 
     @Test func contentLength() throws {
-        let got = try Self.everySplit("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}")
+        let got = try Self.everySplit(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 11\r\n\r\n{\"ok\":true}")
         #expect(got.count == 1)
         #expect(got.first?.status == 200 && got.first?.body == #"{"ok":true}"# && got.first?.close == false)
     }
@@ -67,7 +68,8 @@ import Testing
     }
 
     @Test func interimAnswersAreSkipped() throws {
-        let got = try Self.everySplit("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno")
+        let got = try Self.everySplit(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno")
         #expect(got.count == 1 && got.first?.status == 404 && got.first?.body == "no")
     }
 

@@ -93,7 +93,11 @@ struct CustomAdapterRunTests {
                 faults: [jitter]
                 target: leader
                 for: 1500ms
-                sched: { threads: "raft-writer", stop_at: '^(function signature specialization <.*> of )?RaftNode\\.WAL\\.append\\(_: .*using:', min_pause: 20ms, max_pause: 80ms }
+                sched:
+                  threads: "raft-writer"
+                  stop_at: '^(function signature specialization <.*> of )?RaftNode\\.WAL\\.append\\(_: .*using:'
+                  min_pause: 20ms
+                  max_pause: 80ms
             """ : "")
               - { every: 4s, from: 3s, faults: [stop], target: leader, for: 1s }
             checks: { stats: {}, crash: {} }

@@ -41,7 +41,8 @@ import Testing
     }
 
     @Test func badLinesAreStillNamed() {
-        let text = "{\"index\":1,\"term\":1,\"node\":\"n1\",\"op\":\"other\"}\n{\"index\":2,\"node\":\"n1\",\"op\":\"put\"}\n"
+        let text = "{\"index\":1,\"term\":1,\"node\":\"n1\",\"op\":\"other\"}\n"
+            + "{\"index\":2,\"node\":\"n1\",\"op\":\"put\"}\n"
         #expect {
             _ = try CommittedLog.parse(Data(text.utf8), file: "log.jsonl")
         } throws: { error in

@@ -202,7 +202,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         }
         try check(exchange.path, "path")
         try check(exchange.host, "Host header")
-        if exchange.path.utf8.contains(32) { throw .invalidRequest("space in the path \"\(exchange.path.prefix(60))\"") }
+        if exchange.path.utf8.contains(32) {
+            throw .invalidRequest("space in the path \"\(exchange.path.prefix(60))\"")
+        }
         var headersLength = 0
         for (name, value) in exchange.headers {
             try check(name, "header name")

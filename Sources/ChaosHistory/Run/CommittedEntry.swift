@@ -116,9 +116,10 @@ public enum CommittedLog {
                     let entry = try JSONDecoder().decode(CommittedEntry.self, from: Data(line))
                     lines.append(Line(entry: entry, line: number))
                 } catch {
-                    failure = HistoryError(file: file, line: number, column: 1,
-                                           message: "not a log entry (\(reason(error))); each line needs "
-                                               + "{\"index\":…,\"term\":…,\"node\":…,\"op\":\"put|cas|other|missing\"}")
+                    failure = HistoryError(
+                        file: file, line: number, column: 1,
+                        message: "not a log entry (\(reason(error))); each line needs "
+                            + "{\"index\":…,\"term\":…,\"node\":…,\"op\":\"put|cas|other|missing\"}")
                     return
                 }
             }
