@@ -69,3 +69,19 @@ import Testing
         #expect(try Self.both(#"{"index":0,"time":1,"process":"nemesis","type":"info","f":"kill"}"#).general == nil)
     }
 }
+
+/// One field of a node's answer read in place equals the same field of the whole object, for every shape of answer.
+@Suite struct JSONObjectFieldTests {
+    @Test(arguments: [
+        #"{"ok":true,"index":12}"#, #"{"value":"17"}"#, #"{"error":"not leader","leader":"n2","leaderHttp":null}"#,
+        #"{"ok": false, "index": 3}"#, #"{"value":"a \"quoted\" one"}"#, #"{"index":1.5}"#, #"{}"#, #"[1,2]"#,
+        #"{"nested":{"ok":true},"ok":false}"#, #"{"ok":true,"ok":false}"#, "not json", "",
+    ])
+    func sameAsTheWholeObject(body: String) {
+        let bytes = Array(body.utf8)
+        for name: StaticString in ["ok", "index", "value", "error", "leader", "leaderHttp", "nested", "missing"] {
+            #expect(JSONObject.field(name, in: bytes) == JSONObject.fields(bytes)?[name.description],
+                    "\(name) in \(body)")
+        }
+    }
+}

@@ -16,7 +16,7 @@ final class RaftNodeClient: SenderBackedClient {
         switch await send(.GET, "/kv/\(escape(key))", body: nil, timeout: timeout, mutating: false) {
         case .ok(let response):
             switch response.status {
-            case 200: return .ok(response.fields?["value"]?.stringValue)
+            case 200: return .ok(response.field("value")?.stringValue)
             case 404: return .ok(nil)
             default: return .fail(describe(response))
             }
@@ -39,7 +39,7 @@ final class RaftNodeClient: SenderBackedClient {
         switch await send(.POST, "/kv/\(escape(key))/cas", body: body, timeout: timeout, mutating: true) {
         case .ok(let response):
             guard response.status == 200 else { return mutationFailure(response) }
-            guard case .bool(let swapped)? = response.fields?["ok"] else { return .info("unreadable reply") }
+            guard case .bool(let swapped)? = response.field("ok") else { return .info("unreadable reply") }
             return .ok(swapped)
         case .fail(let why): return .fail(why)
         case .info(let why): return .info(why)
@@ -50,7 +50,7 @@ final class RaftNodeClient: SenderBackedClient {
         switch await send(.POST, "/log", body: Array(entry.utf8), timeout: timeout, mutating: true) {
         case .ok(let response):
             guard response.status == 200 else { return mutationFailure(response) }
-            guard let index = response.fields?["index"]?.intValue else { return .info("unreadable reply") }
+            guard let index = response.field("index")?.intValue else { return .info("unreadable reply") }
             return .ok(index)
         case .fail(let why): return .fail(why)
         case .info(let why): return .info(why)

@@ -17,7 +17,13 @@ public final class HTTPEndpoint: Sendable {
     /// Where its connections are bootstrapped (a workload client's own loop: see `ClientLoop`).
     let group: any EventLoopGroup
     private let connector: Connector?
-    private let channel = Mutex<(any Channel)?>(nil)
+    /// The open connection and its handler (reached directly from the channel's own loop).
+    private let connection = Mutex<Connection?>(nil)
+
+    private struct Connection: Sendable {
+        var channel: any Channel
+        var handler: NIOLoopBound<HTTPExchangeHandler>
+    }
 
     /// - Parameter connector: where the socket comes from; nil = connect to `host:port` from this namespace.
     public init(host: String, port: Int, connector: Connector? = nil,
@@ -38,7 +44,8 @@ public final class HTTPEndpoint: Sendable {
         timeout: Duration, enough: (@Sendable (ByteBuffer) -> Bool)? = nil
     ) async throws(HTTPClientError) -> HTTPResponse {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let channel = try await connectedChannel(deadline: deadline)
+        let open = try await connectedChannel(deadline: deadline)
+        let channel = open.channel
         let buffer = body.map { ByteBuffer(bytes: $0) }
         do {
             let response = try await withUnsafeThrowingContinuation { continuation in
@@ -46,12 +53,13 @@ public final class HTTPEndpoint: Sendable {
                                             slot: ResponseSlot(continuation), deadline: deadline, enough: enough)
                 if channel.eventLoop.inEventLoop {
                     // On the channel's loop (a workload client's task: `ClientLoop`) nothing can close the channel
-                    // between this check and the write, which reaches the handler at once: no write promise.
+                    // between this check and the write, and the handler is called directly: no write promise, and
+                    // the exchange is not boxed into a pipeline message.
                     guard channel.isActive else {
                         exchange.slot.complete(.failure(HTTPClientError.connectionLost(sent: false)))
                         return
                     }
-                    channel.writeAndFlush(exchange, promise: nil)
+                    open.handler.value.send(exchange)
                 } else {
                     // A channel closed under us never hands the exchange to the handler: fail it here, as possibly
                     // sent (it may have closed after the handler wrote it).
@@ -70,22 +78,22 @@ public final class HTTPEndpoint: Sendable {
 
     /// Closes the connection; the next request opens a new one.
     public func close() {
-        let old = channel.withLock { current in
+        let old = connection.withLock { current in
             defer { current = nil }
             return current
         }
-        old?.close(promise: nil)
+        old?.channel.close(promise: nil)
     }
 
     private func drop(_ failed: any Channel) {
-        channel.withLock { current in
-            if current === failed { current = nil }
+        connection.withLock { current in
+            if current?.channel === failed { current = nil }
         }
         failed.close(promise: nil)
     }
 
-    private func connectedChannel(deadline: NIODeadline) async throws(HTTPClientError) -> any Channel {
-        if let open = channel.withLock({ $0 }), open.isActive { return open }
+    private func connectedChannel(deadline: NIODeadline) async throws(HTTPClientError) -> Connection {
+        if let open = connection.withLock({ $0 }), open.channel.isActive { return open }
         let remaining = deadline - .now()
         guard remaining > .zero else { throw .timeout(sent: false) }
         let bootstrap = ClientBootstrap(group: group)
@@ -106,8 +114,13 @@ public final class HTTPEndpoint: Sendable {
             } else {
                 fresh = try await bootstrap.connect(host: host, port: port).get()
             }
-            channel.withLock { $0 = fresh }
-            return fresh
+            let handler = try await fresh.eventLoop.submit {
+                NIOLoopBound(try fresh.pipeline.syncOperations.handler(type: HTTPExchangeHandler.self),
+                             eventLoop: fresh.eventLoop)
+            }.get()
+            let open = Connection(channel: fresh, handler: handler)
+            connection.withLock { $0 = open }
+            return open
         } catch {
             throw .connectFailed("\(host):\(port): \(error)")
         }

@@ -62,16 +62,42 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     /// What arrived and is not parsed yet (a partial head or chunk line).
     private var received: ByteBuffer?
 
+    /// Where `send` writes from (set while the handler is in the pipeline).
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
-        let request: ByteBuffer
         do {
-            request = try Self.encode(exchange, allocator: context.channel.allocator)
+            let request = try begin(exchange, context: context)
+            context.write(wrapOutboundOut(request), promise: promise)
         } catch {
             exchange.slot.complete(.failure(error))
             promise?.fail(error)
+        }
+    }
+
+    /// Writes `exchange` from the channel's own loop, called directly rather than as a pipeline message.
+    func send(_ exchange: HTTPExchange) {
+        guard let context else {
+            exchange.slot.complete(.failure(HTTPClientError.connectionLost(sent: false)))
             return
         }
+        do {
+            let request = try begin(exchange, context: context)
+            context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+        } catch {
+            exchange.slot.complete(.failure(error))
+        }
+    }
+
+    /// The request's bytes, with the exchange made the pending one and its deadline watched.
+    private func begin(_ exchange: HTTPExchange, context: ChannelHandlerContext) throws(HTTPClientError)
+        -> ByteBuffer {
+        let request = try Self.encode(exchange, allocator: context.channel.allocator)
         pending = exchange.slot
         enough = exchange.enough
         status = 0
@@ -79,7 +105,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         parser.expectResponse(toHead: exchange.method == .HEAD)
         deadline = exchange.deadline
         if timer == nil || timerAt > deadline { watch(context: context, until: deadline) }
-        context.write(wrapOutboundOut(request), promise: promise)
+        return request
     }
 
     /// (Re-)arms the connection's timer for `instant`.
@@ -183,6 +209,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         finish(.failure(HTTPClientError.connectionLost(sent: true)))
         timer?.cancel()
         timer = nil
+        self.context = nil
     }
 
     /// Completes the pending exchange (if any); its timer finds nothing pending when it fires.

@@ -20,6 +20,9 @@ public struct HTTPResponse: Sendable {
     /// one answer per operation); the values are `Value`s (`.string`, `.int`, `.bool`...).
     public var fields: [String: Value]? { JSONObject.fields(body) }
 
+    /// One field of the body's JSON object (nil when absent or the body is not one), read without the others.
+    public func field(_ name: StaticString) -> Value? { JSONObject.field(name, in: body) }
+
     public var text: String { String(decoding: body, as: UTF8.self) }
 }
 

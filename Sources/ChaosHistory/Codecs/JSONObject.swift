@@ -17,4 +17,23 @@ public enum JSONObject {
             return fields
         }
     }
+
+    /// One field of the top-level object, or nil when it has none or `bytes` is not one JSON object.
+    ///
+    /// A node's compact answer (`{"ok":true,"index":12}`) is read in place without building the others' names
+    /// or a dictionary — one answer per operation on the client path; any other shape goes through `fields`.
+    public static func field(_ name: StaticString, in bytes: [UInt8]) -> Value? {
+        let read: Value?? = bytes.withUnsafeBufferPointer { buffer in
+            var reader = FlatJSONReader(bytes: buffer, pos: 0, end: buffer.count)
+            var found: Value?
+            let whole = reader.object { key, reader in
+                guard let value = reader.value() else { return false }
+                if FlatJSONReader.equal(key, name) { found = value }
+                return true
+            }
+            return whole ? .some(found) : nil
+        }
+        if let read { return read }
+        return fields(bytes)?[name.description]
+    }
 }
