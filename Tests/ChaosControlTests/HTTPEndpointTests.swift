@@ -64,8 +64,12 @@ import Testing
                     case .silent: continue
                     case .hangUp: shutdown(client, Int32(SHUT_RDWR))
                     case .answer:
+                        // One answer per request line read (requests written back to back arrive together).
+                        let text = String(decoding: buffer[0..<got], as: UTF8.self)
+                        let requests = max(1, text.components(separatedBy: " HTTP/1.1\r\n").count - 1)
                         let body = #"{"ok":true}"#
-                        let reply = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                        let one = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                        let reply = String(repeating: one, count: requests)
                         _ = reply.withCString { write(client, $0, strlen($0)) }
                         continue
                     case .reply(let reply, let close):
@@ -196,6 +200,44 @@ import Testing
         }
         // The connection was given up after each answer that came with more.
         #expect(server.accepted == 3)
+        endpoint.close()
+    }
+
+    /// A node's status endpoint is shared by the sampler and the nemesis: requests written before the previous one
+    /// was answered each get their own answer, in order, and none is left waiting (a lost one hung a run).
+    @Test(.timeLimit(.minutes(1))) func concurrentRequestsOnOneEndpointAreEachAnswered() async throws {
+        let server = Server(.answer)
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        _ = try await endpoint.request(.GET, "/status", timeout: .seconds(5))  // one connection for all
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 {
+                group.addTask { try await endpoint.request(.GET, "/status", timeout: .seconds(5)).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 20))
+        endpoint.close()
+    }
+
+    @Test(.timeLimit(.minutes(1))) func waitingRequestsEndWhenTheFirstTimesOut() async {
+        let server = Server(.silent)
+        defer { server.stop() }
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: server.port)
+        let started = ContinuousClock.now
+        let errors = await withTaskGroup(of: HTTPClientError?.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    do throws(HTTPClientError) {
+                        _ = try await endpoint.request(.GET, "/status", timeout: .milliseconds(300))
+                        return nil
+                    } catch { return error }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(errors.allSatisfy { $0?.sent == true }, "\(errors)")
+        #expect(ContinuousClock.now - started < .seconds(3))
         endpoint.close()
     }
 }

@@ -40,22 +40,29 @@ struct HTTPExchange: Sendable {
 /// Writes `HTTPExchange`s as HTTP/1.1 requests and reads their responses (`HTTPResponseParser`) into one
 /// `HTTPResponse` each: the whole HTTP layer of a client connection, on the raw bytes.
 ///
-/// A connection carries one exchange at a time (clients here are sequential), so one pending slot suffices.
-/// The handler also watches the exchange's deadline with one timer per connection that is not re-armed per
-/// request: requests with the same timeout follow each other, so the timer fires at the first one's deadline,
-/// finds a later deadline pending (or none) and moves to it. Scheduling and cancelling a timer per request was
-/// another measurable part of the cost per operation.
+/// A workload client's connection carries one exchange at a time, but a node's status endpoint is shared (the
+/// sampler and the nemesis both ask it), so exchanges written before the previous one was answered wait their
+/// turn: HTTP/1.1 answers requests in the order they came. The handler also watches the deadline of the exchange
+/// being answered with one timer per connection that is not re-armed per request: requests with the same timeout
+/// follow each other, so the timer fires at the first one's deadline, finds a later deadline waiting (or none)
+/// and moves to it. Scheduling and cancelling a timer per request was a measurable part of the cost per operation.
 final class HTTPExchangeHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTPExchange
     typealias OutboundOut = ByteBuffer
 
-    private var pending: ResponseSlot?
-    private var enough: (@Sendable (ByteBuffer) -> Bool)?
+    /// An exchange written and not answered yet.
+    private struct Waiting {
+        var slot: ResponseSlot
+        var deadline: NIODeadline
+        var enough: (@Sendable (ByteBuffer) -> Bool)?
+    }
+
+    /// Oldest first: the first is the one being answered.
+    private var waiting = CircularBuffer<Waiting>(initialCapacity: 2)
     private var status = 0
     private var body: ByteBuffer?
-    /// The pending exchange's deadline, the timer watching it and when that timer fires (≤ the deadline).
-    private var deadline = NIODeadline.distantFuture
+    /// The timer watching the first waiting exchange's deadline and when it fires (≤ that deadline).
     private var timer: Scheduled<Void>?
     private var timerAt = NIODeadline.distantFuture
     private var parser = HTTPResponseParser()
@@ -94,40 +101,54 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         }
     }
 
-    /// The request's bytes, with the exchange made the pending one and its deadline watched.
+    /// The request's bytes, with the exchange waiting for its answer and the first one's deadline watched.
     private func begin(_ exchange: HTTPExchange, context: ChannelHandlerContext) throws(HTTPClientError)
         -> ByteBuffer {
         let request = try Self.encode(exchange, allocator: context.channel.allocator)
-        pending = exchange.slot
-        enough = exchange.enough
-        status = 0
-        body = nil
+        waiting.append(Waiting(slot: exchange.slot, deadline: exchange.deadline, enough: exchange.enough))
         parser.expectResponse(toHead: exchange.method == .HEAD)
-        deadline = exchange.deadline
-        if timer == nil || timerAt > deadline { watch(context: context, until: deadline) }
+        watchFirst(context: context)
         return request
     }
 
-    /// (Re-)arms the connection's timer for `instant`.
-    private func watch(context: ChannelHandlerContext, until instant: NIODeadline) {
+    /// Makes sure the timer fires no later than the first waiting exchange's deadline.
+    private func watchFirst(context: ChannelHandlerContext) {
+        guard let first = waiting.first, timer == nil || timerAt > first.deadline else { return }
         timer?.cancel()
-        timerAt = instant
-        timer = context.eventLoop.scheduleTask(deadline: instant) { [weak self] in
+        timerAt = first.deadline
+        timer = context.eventLoop.scheduleTask(deadline: first.deadline) { [weak self] in
             guard let self else { return }
             self.timer = nil
-            guard self.pending != nil else { return }
-            if self.deadline <= .now() {
-                self.finish(.failure(HTTPClientError.timeout(sent: true)))
+            guard let first = self.waiting.first else { return }
+            if first.deadline <= .now() {
+                // The ones behind it were written too, and their answers would come after the one given up on.
+                self.takeFirst()?.complete(.failure(HTTPClientError.timeout(sent: true)))
+                self.failAll(HTTPClientError.connectionLost(sent: true))
                 context.close(promise: nil)
             } else {
-                self.watch(context: context, until: self.deadline)
+                self.watchFirst(context: context)
             }
         }
     }
 
+    /// Takes the first waiting exchange out (its slot is for the caller to complete) and starts on the next.
+    private func takeFirst() -> ResponseSlot? {
+        guard let first = waiting.popFirst() else { return nil }
+        status = 0
+        body = nil
+        return first.slot
+    }
+
+    /// Fails every waiting exchange.
+    private func failAll(_ error: HTTPClientError) {
+        while let first = waiting.popFirst() { first.slot.complete(.failure(error)) }
+        status = 0
+        body = nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
-        guard pending != nil else {
+        guard !waiting.isEmpty else {
             // Bytes nobody asked for (a late answer to a request that timed out cannot arrive: that closed the
             // connection): the connection's framing cannot be trusted any more.
             received = nil
@@ -135,88 +156,81 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             return
         }
         if received == nil { received = incoming } else { received!.writeBuffer(&incoming) }
-        // The answer is handed over only after the connection is closed when it must be: the waiting task may
-        // resume on another thread at once, and must not find this connection still open for its next request.
+        // Answers are handed over only after the connection is closed when it must be: a waiting task may resume
+        // on another thread at once, and must not find this connection still open for its next request.
         // (Closing also runs `channelInactive`, which reads the parser: so not during the parse either.)
-        var answered: (ResponseSlot, Result<HTTPResponse, any Error>)?
-        func answer(_ result: Result<HTTPResponse, any Error>) {
-            guard let slot = pending else { return }
-            pending = nil
-            answered = (slot, result)
-        }
+        var answered: [(ResponseSlot, Result<HTTPResponse, any Error>)] = []
         var closeNow = false
         do {
             try parser.parse(&received!) { part in
-                guard pending != nil else {
-                    closeNow = true  // an answer after the answer: no request asked for it
+                guard !closeNow, let first = waiting.first else {
+                    closeNow = true  // an answer after the answers: no request asked for it
                     return
                 }
                 switch part {
                 case .head(let code):
                     status = code
                 case .body(var bytes):
-                    let done = enough?(bytes) ?? false
+                    let done = first.enough?(bytes) ?? false
                     if body == nil { body = bytes } else { body!.writeBuffer(&bytes) }
                     if done {
-                        answer(.success(HTTPResponse(status: status, body: Array(body!.readableBytesView))))
+                        let response = HTTPResponse(status: status, body: Array(body!.readableBytesView))
+                        if let slot = takeFirst() { answered.append((slot, .success(response))) }
                         closeNow = true
                     }
                 case .end(let close):
-                    let bytes = body.map { Array($0.readableBytesView) } ?? []
-                    body = nil
-                    answer(.success(HTTPResponse(status: status, body: bytes)))
+                    let response = HTTPResponse(status: status, body: body.map { Array($0.readableBytesView) } ?? [])
+                    if let slot = takeFirst() { answered.append((slot, .success(response))) }
                     closeNow = closeNow || close
                 }
             }
         } catch {
-            answer(.failure(HTTPClientError.badResponse(error.description)))
+            let failure = HTTPClientError.badResponse(error.description)
+            if let slot = takeFirst() { answered.append((slot, .failure(failure))) }
             closeNow = true
         }
         if received!.readableBytes == 0 {
             received = nil
-        } else if pending == nil {
-            // More than the answer: bytes no request asked for, which would be read as the next answer.
+        } else if waiting.isEmpty {
+            // More than the answers: bytes no request asked for, which would be read as the next answer.
             received = nil
             closeNow = true
         } else if received!.readerIndex > 16 * 1024 {
             received!.discardReadBytes()
         }
-        if closeNow { context.close(promise: nil) }
-        if let (slot, result) = answered { slot.complete(result) }
+        if closeNow { context.close(promise: nil) }  // fails the exchanges still waiting, in `channelInactive`
+        for (slot, result) in answered { slot.complete(result) }
+        if !closeNow { watchFirst(context: context) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if pending != nil {
+        if !waiting.isEmpty {
             // A body that runs to the connection's end is complete now.
+            var ended = false
             _ = parser.connectionClosed { part in
-                if case .end = part {
-                    finish(.success(HTTPResponse(status: status, body: body.map { Array($0.readableBytesView) } ?? [])))
-                }
+                if case .end = part { ended = true }
+            }
+            if ended {
+                let response = HTTPResponse(status: status, body: body.map { Array($0.readableBytesView) } ?? [])
+                takeFirst()?.complete(.success(response))
             }
         }
-        finish(.failure(HTTPClientError.connectionLost(sent: true)))
+        failAll(HTTPClientError.connectionLost(sent: true))
         timer?.cancel()
         timer = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        finish(.failure(HTTPClientError.connectionLost(sent: true)))
+        failAll(HTTPClientError.connectionLost(sent: true))
         context.close(promise: nil)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        finish(.failure(HTTPClientError.connectionLost(sent: true)))
+        failAll(HTTPClientError.connectionLost(sent: true))
         timer?.cancel()
         timer = nil
         self.context = nil
-    }
-
-    /// Completes the pending exchange (if any); its timer finds nothing pending when it fires.
-    private func finish(_ result: Result<HTTPResponse, any Error>) {
-        guard let slot = pending else { return }
-        pending = nil
-        slot.complete(result)
     }
 
     /// The request line, `Host`, the caller's headers, `Content-Length` and the body, in one buffer.

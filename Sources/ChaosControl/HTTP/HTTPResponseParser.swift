@@ -7,8 +7,9 @@ import NIOCore
 /// callbacks, the header dictionary and the response-head allocation were about a sixth of chaos's CPU per
 /// operation (perf, `chaos-bench client`). chaos needs three headers, so it reads three headers.
 ///
-/// The caller appends what the socket gave to one buffer and calls `parse`, which consumes what it can and leaves
-/// a partial head, chunk-size line or trailer for the next call.
+/// The caller says what each request was (`expectResponse`, in the order they were written: responses come in
+/// that order), appends what the socket gave to one buffer and calls `parse`, which consumes what it can and
+/// leaves a partial head, chunk-size line or trailer for the next call.
 struct HTTPResponseParser {
     enum Part: Equatable {
         case head(status: Int)
@@ -39,14 +40,13 @@ struct HTTPResponseParser {
     private var state = State.head
     private var close = false
     private var status = 0
-    /// True while answering a HEAD request (no body whatever the headers say).
-    private var bodiless = false
+    /// For each request written and not answered yet, whether it was a HEAD request (no body whatever the
+    /// headers say), oldest first.
+    private var heads: [Bool] = []
 
-    /// Starts reading the response to a request with this method.
+    /// Expects the response to one more request, `isHead` when it was a HEAD request.
     mutating func expectResponse(toHead isHead: Bool) {
-        state = .head
-        bodiless = isHead
-        close = false
+        heads.append(isHead)
     }
 
     /// Consumes whatever complete parts `input` holds, in order, leaving an incomplete line in it.
@@ -61,7 +61,7 @@ struct HTTPResponseParser {
                 status = head.status
                 close = head.close
                 emit(.head(status: status))
-                if bodiless || status == 204 || status == 304 || (100..<200).contains(status) {
+                if heads.first == true || status == 204 || status == 304 || (100..<200).contains(status) {
                     finish(emit)
                 } else if head.chunked {
                     state = .chunkSize
@@ -108,6 +108,7 @@ struct HTTPResponseParser {
 
     private mutating func finish(_ emit: (Part) -> Void) {
         state = .head
+        if !heads.isEmpty { heads.removeFirst() }
         emit(.end(close: close))
     }
 
