@@ -85,10 +85,10 @@ struct CustomAdapterRunTests {
         // chance.
         let traced = geteuid() == 0
         let body = """
-            workload: { kind: cas-register, keys: 8, clients: 16, timeout: 1s }
+            workload: { kind: cas-register, keys: 8, clients: \(traced ? 64 : 16), timeout: 1s }
             nemesis:
             \(traced ? """
-              - every: 4s
+              - every: 2s
                 from: 2s
                 faults: [jitter]
                 target: leader
@@ -98,8 +98,10 @@ struct CustomAdapterRunTests {
                   stop_at: '^(function signature specialization <.*> of )?RaftNode\\.WAL\\.append\\(_: .*using:'
                   min_pause: 20ms
                   max_pause: 80ms
-            """ : "")
+              - { every: 2s, from: 3s, faults: [stop], target: leader, for: 500ms }
+            """ : """
               - { every: 4s, from: 3s, faults: [stop], target: leader, for: 1s }
+            """)
             checks: { stats: {}, crash: {} }
             """
         let (code, verdicts, results, _) = try await Self.run(
